@@ -1,10 +1,3 @@
-from fastapi import FastAPI
+from ops_agent.http.functions import health_app
 
-import ops_agent
-
-app = FastAPI()
-
-
-@app.get("/api/health")
-def health() -> dict[str, str]:
-    return {"version": ops_agent.__version__}
+app = health_app()

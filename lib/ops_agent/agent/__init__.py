@@ -1,0 +1,1 @@
+"""OpsAgentOODA: the cron tick and, later, observe-orient-decide-act."""

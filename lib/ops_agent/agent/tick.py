@@ -1,0 +1,83 @@
+"""One cron tick: a time-budgeted run of phases under a cluster-wide lock.
+
+Phases are independent coroutines; each reports what it did. A phase that would start after the
+budget is spent is skipped and runs on the next tick instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ops_agent.kv import KV
+from ops_agent.settings import Settings
+from ops_agent.store import Store
+
+log = logging.getLogger(__name__)
+
+TICK_LOCK = "lock:tick"
+
+Phase = Callable[[float], Awaitable[dict[str, Any]]]
+"""A phase gets the seconds left in the budget and returns what it did."""
+
+
+@dataclass
+class TickReport:
+    status: str  # "ran" or "skipped"
+    reason: str | None = None
+    phases: list[dict[str, Any]] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "phases": self.phases,
+                "duration_ms": self.duration_ms}
+
+
+async def purge_old_audit(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
+    """Delete audit entries past retention, in bounded batches, until done or out of budget."""
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    deadline = time.monotonic() + budget
+    deleted, batch = 0, 5000
+    while time.monotonic() < deadline:
+        n = await store.purge_audit(cutoff, batch=batch)
+        deleted += n
+        if n < batch:
+            return {"deleted": deleted, "done": True}
+    return {"deleted": deleted, "done": False}
+
+
+async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
+    """Run every phase once, unless another tick holds the lock."""
+    started = time.monotonic()
+    budget = settings.tick_budget_seconds
+    lock = await kv.try_lock(TICK_LOCK, ttl=settings.tick_lock_seconds)
+    if lock is None:
+        return TickReport(status="skipped", reason="another tick is running")
+    phases: list[tuple[str, Phase]] = [
+        ("housekeeping.audit_retention",
+         lambda left: purge_old_audit(store, settings.audit_retention_days, left)),
+    ]
+    report = TickReport(status="ran")
+    try:
+        for name, phase in phases:
+            left = budget - (time.monotonic() - started)
+            if left <= 0:
+                report.phases.append({"name": name, "status": "deferred"})
+                continue
+            phase_started = time.monotonic()
+            try:
+                result = await phase(left)
+                status = "ok"
+            except Exception as exc:
+                log.exception("tick phase failed", extra={"phase": name})
+                result, status = {"error": type(exc).__name__}, "failed"
+            report.phases.append({"name": name, "status": status, "result": result,
+                                  "duration_ms": round((time.monotonic() - phase_started) * 1000, 2)})
+    finally:
+        await lock.release()
+    report.duration_ms = round((time.monotonic() - started) * 1000, 2)
+    return report

@@ -1,0 +1,213 @@
+"""The `ops-agent` command: serve, migrate, doctor, keys."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from ops_agent import __version__
+from ops_agent.settings import Settings, SettingsError, StoreBackend, load_settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _err(message: str) -> None:
+    print(f"ops-agent: {message}", file=sys.stderr)
+
+
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no passwd entry in some containers
+        return "cli"
+
+
+# --- serve ---
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        _err("the local server needs uvicorn: pip install 'ops-agent[local]'")
+        return 2
+    from ops_agent.http.local import local_app
+
+    app = local_app(crons=not args.no_crons)
+    print(f"Ops Agent {__version__} on http://{args.host}:{args.port}  "
+          f"(store: {settings.store_backend.value}, kv: {settings.kv_backend.value}; "
+          f"docs at /api/docs)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+# --- migrate ---
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from ops_agent.store import migration_url
+    from ops_agent.store import migrations as m
+
+    url = await migration_url(settings)
+    if url is None:
+        _err("migrations need a Postgres URL: set DATABASE_URL (Supabase: the direct or "
+             "session connection string), or run `supabase db push`")
+        return 2
+    directory = m.migrations_dir(settings.ops_agent_migrations_dir)
+    if args.status:
+        for migration, applied in await m.status(url, directory):
+            print(f"{'applied' if applied else 'pending'}  {migration.version}_{migration.name}")
+        return 0
+    applied_now = await m.migrate(url, directory)
+    print(f"applied {len(applied_now)} migration(s)" +
+          (": " + ", ".join(applied_now) if applied_now else "; the schema is up to date"))
+    return 0
+
+
+# --- keys ---
+
+
+async def keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from ops_agent.apikeys import issue_key
+    from ops_agent.store import AuditEntry, Role, StoreConflict, open_store
+
+    store = await open_store(settings)
+    try:
+        try:
+            key, record = await issue_key(
+                store, name=args.name, role=Role(args.role), created_by=_cli_actor()
+            )
+        except StoreConflict:
+            _err(f"an active key named {args.name!r} already exists (revoke it first)")
+            return 1
+        await store.append_audit(AuditEntry(
+            actor=_cli_actor(), action="keys.create", target=record.name, outcome="ok",
+            details={"role": record.role.value, "prefix": record.prefix},
+        ))
+    finally:
+        await store.close()
+    print(key)  # alone on stdout, so `KEY=$(ops-agent keys create ...)` captures it
+    print(f"created {record.role.value} key {record.name!r} ({record.prefix}); "
+          "it is shown once and cannot be read again", file=sys.stderr)
+    return 0
+
+
+async def keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    from ops_agent.store import open_store
+
+    store = await open_store(settings)
+    try:
+        keys = await store.list_api_keys(include_revoked=args.all)
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps([k.model_dump(mode="json") for k in keys], indent=2))
+        return 0
+    print(f"{'PREFIX':<12} {'NAME':<24} {'ROLE':<9} {'CREATED':<20} {'LAST USED':<20} REVOKED")
+    for k in keys:
+        print(f"{k.prefix:<12} {k.name:<24} {k.role.value:<9} {_when(k.created_at):<20} "
+              f"{_when(k.last_used_at):<20} {_when(k.revoked_at)}")
+    return 0
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+async def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from ops_agent.store import AuditEntry, open_store
+
+    store = await open_store(settings)
+    try:
+        revoked = await store.revoke_api_key(args.key)
+        await store.append_audit(AuditEntry(
+            actor=_cli_actor(), action="keys.revoke", target=args.key,
+            outcome="ok" if revoked else "rejected",
+        ))
+    finally:
+        await store.close()
+    if revoked is None:
+        _err(f"no active key matches {args.key!r}")
+        return 1
+    print(f"revoked {revoked.name!r} ({revoked.prefix})", file=sys.stderr)
+    return 0
+
+
+# --- doctor ---
+
+
+async def doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from ops_agent.doctor import run_checks
+
+    failures = 0
+    for check in await run_checks(settings):
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.level]
+        print(f"[{mark}] {check.name}: {check.message}")
+        failures += check.level == "fail"
+    print("all checks passed" if not failures else f"{failures} check(s) failed")
+    return 1 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ops-agent", description="Ops Agent for Vercel apps")
+    parser.add_argument("--version", action="version", version=f"ops-agent {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve every api/ function locally, with crons")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-crons", action="store_true", help="do not run vercel.json crons")
+
+    p = sub.add_parser("migrate", help="apply pending SQL migrations")
+    p.add_argument("--status", action="store_true", help="list migrations and whether applied")
+    p.set_defaults(handler=migrate)
+
+    sub.add_parser("doctor", help="check configuration and connectivity").set_defaults(
+        handler=doctor)
+
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True)
+    p = keys.add_parser("create", help="create a key and print it once on stdout")
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])
+    p.set_defaults(handler=keys_create)
+    p = keys.add_parser("list", help="list keys (never the keys themselves)")
+    p.add_argument("--all", action="store_true", help="include revoked keys")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=keys_list)
+    p = keys.add_parser("revoke", help="revoke a key by id, name or prefix")
+    p.add_argument("key")
+    p.set_defaults(handler=keys_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _err(str(exc))
+        return 2
+    if args.command == "serve":
+        return serve(args, settings)
+    handler: Command = args.handler
+    try:
+        return asyncio.run(handler(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from ops_agent.redact import redactor
+
+        _err(redactor.text(f"{type(exc).__name__}: {exc}"))
+        if settings.store_backend is StoreBackend.EMBEDDED:
+            _err(f"(embedded data folder: {settings.ops_agent_data_dir.resolve()})")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""One JSON error shape for every 4xx and 5xx: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ops_agent.kv import KVError
+from ops_agent.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the client should see, with its HTTP status and a stable machine code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The JSON error shape as a response."""
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _code_for(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "error"
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = getattr(exc, "headers", None)
+    return error_response(exc.status_code, _code_for(exc.status_code), str(exc.detail), None, headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is left out: it may hold a secret the client mistyped.
+    problems = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    if any(p["type"] == "json_invalid" for p in problems):
+        return error_response(400, "invalid_json", "the request body is not valid JSON", problems)
+    summary = "; ".join(
+        f"{'.'.join(str(part) for part in p['loc'])}: {p['msg']}" for p in problems[:5]
+    )
+    return error_response(422, "invalid_request", summary or "invalid request", problems)
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    which = "store" if isinstance(exc, StoreUnavailable) else "kv"
+    log.error("dependency unavailable", extra={"dependency": which, "error": str(exc)})
+    return error_response(
+        503,
+        "dependency_unavailable",
+        f"the {which} is unavailable; try again shortly",
+        {"dependency": which},
+        {"Retry-After": "5"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return error_response(500, "internal_error", "internal error", {"type": type(exc).__name__})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through the one JSON shape."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StoreUnavailable, _unavailable)
+    app.add_exception_handler(KVError, _unavailable)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,49 @@
+"""The process-wide handles a function needs: settings, the store and the KV, opened lazily.
+
+A serverless instance serves many requests; opening the store and KV once per instance, on
+first use, keeps warm requests cheap and cold starts free of work a route never needs.
+A failed open is not cached: the next request tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ops_agent.kv import KV, open_kv
+from ops_agent.settings import Settings
+from ops_agent.store import Store, open_store
+
+
+class Runtime:
+    """Lazily opened store and KV for one set of settings."""
+
+    def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None):
+        self.settings = settings
+        self._store = store
+        self._kv = kv
+        self._store_lock = asyncio.Lock()
+        self._kv_lock = asyncio.Lock()
+
+    async def store(self) -> Store:
+        """The store, opened (and migrated, when allowed) on first use."""
+        if self._store is None:
+            async with self._store_lock:
+                if self._store is None:
+                    self._store = await open_store(self.settings)
+        return self._store
+
+    async def kv(self) -> KV:
+        """The KV, opened on first use."""
+        if self._kv is None:
+            async with self._kv_lock:
+                if self._kv is None:
+                    self._kv = await open_kv(self.settings)
+        return self._kv
+
+    async def close(self) -> None:
+        """Close whatever was opened."""
+        store, kv, self._store, self._kv = self._store, self._kv, None, None
+        if store is not None:
+            await store.close()
+        if kv is not None:
+            await kv.close()
