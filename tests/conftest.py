@@ -30,9 +30,18 @@ SERVICE_KEY = "test-service-role-key-0123456789"
 UPSTASH_TOKEN = "test-upstash-token-0123456789"
 
 # The process under test must never pick up a developer's real credentials.
-for _name in ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "DATABASE_URL", "POSTGRES_URL",
-              "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL",
-              "KV_REST_API_TOKEN", "REDIS_URL", "CRON_SECRET"):
+for _name in (
+    "SUPABASE_URL",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "DATABASE_URL",
+    "POSTGRES_URL",
+    "UPSTASH_REDIS_REST_URL",
+    "UPSTASH_REDIS_REST_TOKEN",
+    "KV_REST_API_URL",
+    "KV_REST_API_TOKEN",
+    "REDIS_URL",
+    "CRON_SECRET",
+):
     os.environ.pop(_name, None)
 
 

@@ -7,13 +7,13 @@ import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from ops_agent import __version__
 from ops_agent.settings import Settings, SettingsError, StoreBackend, load_settings
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def _err(message: str) -> None:
@@ -39,9 +39,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from ops_agent.http.local import local_app
 
     app = local_app(crons=not args.no_crons)
-    print(f"Ops Agent {__version__} on http://{args.host}:{args.port}  "
-          f"(store: {settings.store_backend.value}, kv: {settings.kv_backend.value}; "
-          f"docs at /api/docs)", file=sys.stderr)
+    print(
+        f"Ops Agent {__version__} on http://{args.host}:{args.port}  "
+        f"(store: {settings.store_backend.value}, kv: {settings.kv_backend.value}; "
+        f"docs at /api/docs)",
+        file=sys.stderr,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
@@ -55,8 +58,10 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     url = await migration_url(settings)
     if url is None:
-        _err("migrations need a Postgres URL: set DATABASE_URL (Supabase: the direct or "
-             "session connection string), or run `supabase db push`")
+        _err(
+            "migrations need a Postgres URL: set DATABASE_URL (Supabase: the direct or "
+            "session connection string), or run `supabase db push`"
+        )
         return 2
     directory = m.migrations_dir(settings.ops_agent_migrations_dir)
     if args.status:
@@ -64,8 +69,10 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{'applied' if applied else 'pending'}  {migration.version}_{migration.name}")
         return 0
     applied_now = await m.migrate(url, directory)
-    print(f"applied {len(applied_now)} migration(s)" +
-          (": " + ", ".join(applied_now) if applied_now else "; the schema is up to date"))
+    print(
+        f"applied {len(applied_now)} migration(s)"
+        + (": " + ", ".join(applied_now) if applied_now else "; the schema is up to date")
+    )
     return 0
 
 
@@ -85,15 +92,23 @@ async def keys_create(args: argparse.Namespace, settings: Settings) -> int:
         except StoreConflict:
             _err(f"an active key named {args.name!r} already exists (revoke it first)")
             return 1
-        await store.append_audit(AuditEntry(
-            actor=_cli_actor(), action="keys.create", target=record.name, outcome="ok",
-            details={"role": record.role.value, "prefix": record.prefix},
-        ))
+        await store.append_audit(
+            AuditEntry(
+                actor=_cli_actor(),
+                action="keys.create",
+                target=record.name,
+                outcome="ok",
+                details={"role": record.role.value, "prefix": record.prefix},
+            )
+        )
     finally:
         await store.close()
     print(key)  # alone on stdout, so `KEY=$(ops-agent keys create ...)` captures it
-    print(f"created {record.role.value} key {record.name!r} ({record.prefix}); "
-          "it is shown once and cannot be read again", file=sys.stderr)
+    print(
+        f"created {record.role.value} key {record.name!r} ({record.prefix}); "
+        "it is shown once and cannot be read again",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -110,8 +125,10 @@ async def keys_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{'PREFIX':<12} {'NAME':<24} {'ROLE':<9} {'CREATED':<20} {'LAST USED':<20} REVOKED")
     for k in keys:
-        print(f"{k.prefix:<12} {k.name:<24} {k.role.value:<9} {_when(k.created_at):<20} "
-              f"{_when(k.last_used_at):<20} {_when(k.revoked_at)}")
+        print(
+            f"{k.prefix:<12} {k.name:<24} {k.role.value:<9} {_when(k.created_at):<20} "
+            f"{_when(k.last_used_at):<20} {_when(k.revoked_at)}"
+        )
     return 0
 
 
@@ -125,10 +142,14 @@ async def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     store = await open_store(settings)
     try:
         revoked = await store.revoke_api_key(args.key)
-        await store.append_audit(AuditEntry(
-            actor=_cli_actor(), action="keys.revoke", target=args.key,
-            outcome="ok" if revoked else "rejected",
-        ))
+        await store.append_audit(
+            AuditEntry(
+                actor=_cli_actor(),
+                action="keys.revoke",
+                target=args.key,
+                outcome="ok" if revoked else "rejected",
+            )
+        )
     finally:
         await store.close()
     if revoked is None:
@@ -168,10 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=migrate)
 
     sub.add_parser("doctor", help="check configuration and connectivity").set_defaults(
-        handler=doctor)
+        handler=doctor
+    )
 
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
-        dest="keys_command", required=True)
+        dest="keys_command", required=True
+    )
     p = keys.add_parser("create", help="create a key and print it once on stdout")
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])

@@ -29,15 +29,32 @@ def configuration_checks(settings: Settings) -> list[Check]:
     ]
     production = settings.ops_agent_env == "production"
     if production and settings.store_backend is StoreBackend.EMBEDDED:
-        checks.append(Check("store", "fail", "production needs SUPABASE_URL + "
-                            "SUPABASE_SERVICE_ROLE_KEY or DATABASE_URL, not the embedded Postgres"))
+        checks.append(
+            Check(
+                "store",
+                "fail",
+                "production needs SUPABASE_URL + "
+                "SUPABASE_SERVICE_ROLE_KEY or DATABASE_URL, not the embedded Postgres",
+            )
+        )
     if production and settings.kv_backend is KVBackend.EMBEDDED:
-        checks.append(Check("kv", "fail", "production needs UPSTASH_REDIS_REST_URL/_TOKEN "
-                            "(or KV_REST_API_URL/_TOKEN) or REDIS_URL, not the embedded Redis"))
+        checks.append(
+            Check(
+                "kv",
+                "fail",
+                "production needs UPSTASH_REDIS_REST_URL/_TOKEN "
+                "(or KV_REST_API_URL/_TOKEN) or REDIS_URL, not the embedded Redis",
+            )
+        )
     if settings.cron_secret is None:
         level: Level = "fail" if production else "warn"
-        checks.append(Check("cron", level, "CRON_SECRET is not set: Vercel Cron cannot "
-                            "authenticate to /api/cron/tick"))
+        checks.append(
+            Check(
+                "cron",
+                level,
+                "CRON_SECRET is not set: Vercel Cron cannot authenticate to /api/cron/tick",
+            )
+        )
     elif len(settings.cron_secret.get_secret_value()) < 16:
         checks.append(Check("cron", "warn", "CRON_SECRET is shorter than 16 characters"))
     else:
@@ -58,8 +75,8 @@ async def _timed(name: str, probe: asyncio.Task[str], timeout: float) -> Check:
 
 
 async def _store_probe(settings: Settings) -> str:
-    from ops_agent.store import migrations as m
     from ops_agent.store import migration_url, open_store
+    from ops_agent.store import migrations as m
 
     store = await open_store(settings)
     try:

@@ -35,8 +35,9 @@ _STATUS = {"23505": 409, "23503": 409, "23502": 400, "22P02": 400, "P0001": 400,
 
 
 def _error(status: int, code: str, message: str, details: str | None = None) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message, "details": details, "hint": None},
-                        status_code=status)
+    return JSONResponse(
+        {"code": code, "message": message, "details": details, "hint": None}, status_code=status
+    )
 
 
 def _as_text(value: Any) -> str | None:
@@ -50,12 +51,15 @@ def _as_text(value: Any) -> str | None:
 
 
 def postgrest_app(conninfo: str, service_key: str) -> Starlette:
-    pool = AsyncConnectionPool(conninfo, open=False, max_size=20,
-                               kwargs={"autocommit": True, "prepare_threshold": None})
+    pool = AsyncConnectionPool(
+        conninfo, open=False, max_size=20, kwargs={"autocommit": True, "prepare_threshold": None}
+    )
 
     async def rpc(request: Request) -> Response:
-        if (request.headers.get("apikey") != service_key
-                or request.headers.get("authorization") != f"Bearer {service_key}"):
+        if (
+            request.headers.get("apikey") != service_key
+            or request.headers.get("authorization") != f"Bearer {service_key}"
+        ):
             return _error(401, "PGRST301", "JWT invalid")
         schema = request.headers.get("content-profile", "public")
         function = request.path_params["function"]
@@ -72,8 +76,11 @@ def postgrest_app(conninfo: str, service_key: str) -> Starlette:
                 return _error(404, "PGRST202", f"Could not find the function {schema}.{function}")
             signature = dict(zip(row[0], row[1], strict=True))
             if set(args) - set(signature):
-                return _error(404, "PGRST202",
-                              f"Could not find the function {schema}.{function} with those arguments")
+                return _error(
+                    404,
+                    "PGRST202",
+                    f"Could not find the function {schema}.{function} with those arguments",
+                )
             sql_args, params = [], []
             for name, value in args.items():
                 sql_type = signature[name]
@@ -85,8 +92,12 @@ def postgrest_app(conninfo: str, service_key: str) -> Starlette:
                 result = (await cur.fetchone() or [None])[0]
             except psycopg.Error as exc:
                 code = exc.sqlstate or "XX000"
-                return _error(_STATUS.get(code, 400 if code.startswith("2") else 500), code,
-                              exc.diag.message_primary or str(exc), exc.diag.message_detail)
+                return _error(
+                    _STATUS.get(code, 400 if code.startswith("2") else 500),
+                    code,
+                    exc.diag.message_primary or str(exc),
+                    exc.diag.message_detail,
+                )
         return Response(json.dumps(result), media_type="application/json")
 
     @asynccontextmanager
@@ -95,5 +106,6 @@ def postgrest_app(conninfo: str, service_key: str) -> Starlette:
         yield
         await pool.close()
 
-    return Starlette(routes=[Route("/rest/v1/rpc/{function}", rpc, methods=["POST"])],
-                     lifespan=lifespan)
+    return Starlette(
+        routes=[Route("/rest/v1/rpc/{function}", rpc, methods=["POST"])], lifespan=lifespan
+    )

@@ -1,7 +1,8 @@
 """An Upstash-REST-compatible bridge in front of a real Redis, for UpstashKV's tests.
 
-What upstash-redis speaks: POST / with a JSON command array, POST /pipeline with an array of them; `Authorization: Bearer <token>`; answers {"result": ...} or {"error": "..."};
-with `Upstash-Encoding: base64`, every string in the result is base64 except the literal "OK".
+What upstash-redis speaks: POST / with a JSON command array, POST /pipeline with an array of
+them; `Authorization: Bearer <token>`; answers {"result": ...} or {"error": "..."}; with
+`Upstash-Encoding: base64`, every string in the result is base64 except the literal "OK".
 Commands are forwarded raw over RESP, so Redis's own results and error texts come back.
 """
 
@@ -33,7 +34,8 @@ def _encode(value: Any, base64_strings: bool) -> Any:
 
 def upstash_app(unix_socket_path: str, token: str) -> Starlette:
     pool = aioredis.ConnectionPool(
-        connection_class=aioredis.UnixDomainSocketConnection, path=unix_socket_path,
+        connection_class=aioredis.UnixDomainSocketConnection,
+        path=unix_socket_path,
         max_connections=64,
     )
 
@@ -78,7 +80,6 @@ def upstash_app(unix_socket_path: str, token: str) -> Starlette:
         await pool.aclose()
 
     return Starlette(
-        routes=[Route("/", single, methods=["POST"]),
-                Route("/pipeline", batch, methods=["POST"])],
+        routes=[Route("/", single, methods=["POST"]), Route("/pipeline", batch, methods=["POST"])],
         lifespan=lifespan,
     )

@@ -56,8 +56,15 @@ async def test_concurrent_creates_of_one_name_admit_exactly_one(store: Store) ->
 
 async def test_audit_batch_append_list_and_paginate(store: Store) -> None:
     entries = [
-        AuditEntry(actor="alice" if i % 2 else "bob", action=f"keys.create.{i}", outcome="ok",
-                   target=f"t{i}", status_code=201, request_id=f"r{i}", details={"i": i})
+        AuditEntry(
+            actor="alice" if i % 2 else "bob",
+            action=f"keys.create.{i}",
+            outcome="ok",
+            target=f"t{i}",
+            status_code=201,
+            request_id=f"r{i}",
+            details={"i": i},
+        )
         for i in range(25)
     ]
     assert await store.append_audit(*entries) == 25
@@ -72,8 +79,9 @@ async def test_audit_batch_append_list_and_paginate(store: Store) -> None:
 
 async def test_audit_purge_is_bounded(store: Store) -> None:
     old = datetime.now(UTC) - timedelta(days=400)
-    await store.append_audit(*(AuditEntry(actor="a", action="x", outcome="ok", at=old)
-                               for _ in range(7)))
+    await store.append_audit(
+        *(AuditEntry(actor="a", action="x", outcome="ok", at=old) for _ in range(7))
+    )
     await store.append_audit(AuditEntry(actor="a", action="fresh", outcome="ok"))
     cutoff = datetime.now(UTC) - timedelta(days=365)
     assert await store.purge_audit(cutoff, batch=5) == 5
@@ -91,6 +99,8 @@ async def test_unknown_function_is_a_store_error(store: Store) -> None:
 
 async def test_bad_argument_value_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError) as caught:
-        await store.rpc("ops_api_key_create", {"p_name": "x", "p_role": "overlord",
-                                               "p_prefix": "p", "p_key_hash": "h"})
+        await store.rpc(
+            "ops_api_key_create",
+            {"p_name": "x", "p_role": "overlord", "p_prefix": "p", "p_key_hash": "h"},
+        )
     assert caught.value.code == "23514"  # the role check constraint

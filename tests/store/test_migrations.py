@@ -61,14 +61,18 @@ def test_anon_cannot_execute_functions(pg_url: str) -> None:
     url = fresh_database(pg_url)
     with psycopg.connect(url, autocommit=True) as conn:
         for role in ("anon", "authenticated", "service_role"):
-            conn.execute(f"do $$ begin create role {role}; exception when duplicate_object "
-                         "then null; end $$")
+            conn.execute(
+                f"do $$ begin create role {role}; exception when duplicate_object then null; end $$"
+            )
     asyncio.run(migrate(url, migrations_dir()))
     with psycopg.connect(url) as conn:
+
         def can(role: str) -> bool:
-            row = conn.execute("select has_function_privilege(%s, 'ops_ping()', 'execute')",
-                               [role]).fetchone()
+            row = conn.execute(
+                "select has_function_privilege(%s, 'ops_ping()', 'execute')", [role]
+            ).fetchone()
             return bool(row and row[0])
+
         assert not can("anon") and not can("authenticated") and can("service_role")
         row = conn.execute("select has_table_privilege('anon', 'api_keys', 'select')").fetchone()
         assert row == (False,)

@@ -33,8 +33,12 @@ class TickReport:
     duration_ms: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, "phases": self.phases,
-                "duration_ms": self.duration_ms}
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "phases": self.phases,
+            "duration_ms": self.duration_ms,
+        }
 
 
 async def purge_old_audit(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
@@ -58,8 +62,10 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
     if lock is None:
         return TickReport(status="skipped", reason="another tick is running")
     phases: list[tuple[str, Phase]] = [
-        ("housekeeping.audit_retention",
-         lambda left: purge_old_audit(store, settings.audit_retention_days, left)),
+        (
+            "housekeeping.audit_retention",
+            lambda left: purge_old_audit(store, settings.audit_retention_days, left),
+        ),
     ]
     report = TickReport(status="ran")
     try:
@@ -75,8 +81,14 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
             except Exception as exc:
                 log.exception("tick phase failed", extra={"phase": name})
                 result, status = {"error": type(exc).__name__}, "failed"
-            report.phases.append({"name": name, "status": status, "result": result,
-                                  "duration_ms": round((time.monotonic() - phase_started) * 1000, 2)})
+            report.phases.append(
+                {
+                    "name": name,
+                    "status": status,
+                    "result": result,
+                    "duration_ms": round((time.monotonic() - phase_started) * 1000, 2),
+                }
+            )
     finally:
         await lock.release()
     report.duration_ms = round((time.monotonic() - started) * 1000, 2)

@@ -42,11 +42,14 @@ async def authenticate(request: Request, runtime: RuntimeDep, *, allow_cron: boo
     """The caller behind the request's bearer token; ApiError 401 when there is none."""
     token = bearer_token(request)
     if token is None:
-        raise ApiError(401, "unauthorized", "missing Authorization: Bearer <key> header",
-                       headers=_CHALLENGE)
+        raise ApiError(
+            401, "unauthorized", "missing Authorization: Bearer <key> header", headers=_CHALLENGE
+        )
     cron_secret = runtime.settings.cron_secret
-    if allow_cron and cron_secret is not None and hmac.compare_digest(
-        token.encode(), cron_secret.get_secret_value().encode()
+    if (
+        allow_cron
+        and cron_secret is not None
+        and hmac.compare_digest(token.encode(), cron_secret.get_secret_value().encode())
     ):
         principal = CRON
     else:
@@ -67,8 +70,12 @@ def require(role: Role, *, allow_cron: bool = False) -> Callable[..., Awaitable[
     async def dependency(request: Request, runtime: RuntimeDep) -> Principal:
         principal = await authenticate(request, runtime, allow_cron=allow_cron)
         if not principal.role.allows(role):
-            raise ApiError(403, "forbidden", f"this needs the {role.value} role",
-                           {"required": role.value, "granted": principal.role.value})
+            raise ApiError(
+                403,
+                "forbidden",
+                f"this needs the {role.value} role",
+                {"required": role.value, "granted": principal.role.value},
+            )
         return principal
 
     return dependency

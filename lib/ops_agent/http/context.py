@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ops_agent.http.errors import ApiError, error_response
+from ops_agent.http.errors import error_response
 from ops_agent.jsonlog import request_id_var
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
@@ -24,12 +24,6 @@ access_log = logging.getLogger("ops_agent.access")
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-class BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, "payload_too_large", f"request body exceeds {limit} bytes",
-                         {"limit_bytes": limit})
 
 
 def outcome_for(status: int) -> str:
@@ -75,24 +69,45 @@ class RequestContextMiddleware:
         try:
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                response = error_response(413, "payload_too_large",
-                                          f"request body exceeds {limit} bytes",
-                                          {"limit_bytes": limit},
-                                          {"x-request-id": request_id})
+                response = error_response(
+                    413,
+                    "payload_too_large",
+                    f"request body exceeds {limit} bytes",
+                    {"limit_bytes": limit},
+                    {"x-request-id": request_id},
+                )
                 status = 413
                 await response(scope, receive, send)
                 return
 
-            received = 0
-
-            async def limited_receive() -> Message:
-                nonlocal received
+            # Read the body here, once, so an oversized one is refused before any route sees it
+            # (Vercel buffers bodies anyway, and caps them at 4.5 MB).
+            body = bytearray()
+            more = True
+            while more:
                 message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > limit:
-                        raise BodyTooLarge(limit)
-                return message
+                if message["type"] != "http.request":
+                    return  # client went away
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > limit:
+                    status = 413
+                    await error_response(
+                        413,
+                        "payload_too_large",
+                        f"request body exceeds {limit} bytes",
+                        {"limit_bytes": limit},
+                        {"x-request-id": request_id},
+                    )(scope, receive, send)
+                    return
+            replayed = False
+
+            async def replay_receive() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": bytes(body), "more_body": False}
+                return await receive()
 
             async def send_with_context(message: Message) -> None:
                 nonlocal status
@@ -102,17 +117,27 @@ class RequestContextMiddleware:
                         *message.get("headers", []),
                         (b"x-request-id", request_id.encode()),
                     ]
-                elif message["type"] == "http.response.body" and not message.get("more_body"):
-                    if method in MUTATING_METHODS or state.get("audit"):
-                        await self._audit(scope, state, status)
+                elif (
+                    message["type"] == "http.response.body"
+                    and not message.get("more_body")
+                    and (method in MUTATING_METHODS or state.get("audit"))
+                ):
+                    await self._audit(scope, state, status)
                 await send(message)
 
-            await self.app(scope, limited_receive, send_with_context)
+            await self.app(scope, replay_receive, send_with_context)
         finally:
             access_log.info(
-                "%s %s %s", method, scope["path"], status,
-                extra={"method": method, "path": scope["path"], "status": status,
-                       "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+                "%s %s %s",
+                method,
+                scope["path"],
+                status,
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
             )
             request_id_var.reset(token)
 
@@ -127,7 +152,11 @@ class RequestContextMiddleware:
             outcome=outcome_for(status),
             status_code=status,
             request_id=state.get("request_id"),
-            details={"method": scope["method"], "path": scope["path"], **(extra.get("details") or {})},
+            details={
+                "method": scope["method"],
+                "path": scope["path"],
+                **(extra.get("details") or {}),
+            },
         )
         try:
             store = await self.runtime.store()

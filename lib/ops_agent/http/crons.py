@@ -17,7 +17,7 @@ class Cron:
 
     def next_after(self, moment: datetime) -> datetime:
         """The first time strictly after `moment` (UTC) at which this cron fires."""
-        return croniter(self.schedule, moment).get_next(datetime)  # type: ignore[no-any-return]
+        return croniter(self.schedule, moment).get_next(datetime)
 
 
 def load_crons(vercel_json: Path) -> list[Cron]:

@@ -32,8 +32,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 KVDep = Annotated[KV, Depends(get_kv)]
 
 
-def audit(request: Request, *, target: str | None = None, action: str | None = None,
-          **details: object) -> None:
+def audit(
+    request: Request, *, target: str | None = None, action: str | None = None, **details: object
+) -> None:
     """Enrich this request's audit row with what it acted on."""
     entry = request.state.audit if getattr(request.state, "audit", None) else {}
     if target is not None:

@@ -63,7 +63,9 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = getattr(exc, "headers", None)
-    return error_response(exc.status_code, _code_for(exc.status_code), str(exc.detail), None, headers)
+    return error_response(
+        exc.status_code, _code_for(exc.status_code), str(exc.detail), None, headers
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

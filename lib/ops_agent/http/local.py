@@ -91,5 +91,5 @@ def local_app(root: Path | None = None, *, crons: bool = True) -> FastAPI:
                 if task is not None:
                     task.cancel()
 
-    app.router.lifespan_context = lifespan  # type: ignore[assignment]
+    app.router.lifespan_context = lifespan
     return app

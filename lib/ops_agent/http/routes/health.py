@@ -25,7 +25,11 @@ async def probe(check: Callable[[], Awaitable[None]], timeout: float) -> dict[st
         async with asyncio.timeout(timeout):
             await check()
     except TimeoutError:
-        return {"ok": False, "latency_ms": round(timeout * 1000), "error": f"no answer in {timeout}s"}
+        return {
+            "ok": False,
+            "latency_ms": round(timeout * 1000),
+            "error": f"no answer in {timeout}s",
+        }
     except Exception as exc:
         message = redactor.text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return {"ok": False, "latency_ms": _ms_since(started), "error": message[:300]}

