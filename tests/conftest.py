@@ -29,7 +29,9 @@ from tests.servers import serve_in_thread
 SERVICE_KEY = "test-service-role-key-0123456789"
 UPSTASH_TOKEN = "test-upstash-token-0123456789"
 
-# The process under test must never pick up a developer's real credentials.
+# The process under test must never pick up a developer's real credentials; the opt-in live
+# tests (tests/test_live.py) read them from LIVE_ENV instead.
+LIVE_ENV: dict[str, str] = {}
 for _name in (
     "SUPABASE_URL",
     "SUPABASE_SERVICE_ROLE_KEY",
@@ -42,7 +44,9 @@ for _name in (
     "REDIS_URL",
     "CRON_SECRET",
 ):
-    os.environ.pop(_name, None)
+    _value = os.environ.pop(_name, None)
+    if _value:
+        LIVE_ENV[_name] = _value
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,63 @@
+"""Opt-in tests against the real Supabase and Upstash; each runs only when its credentials are set.
+
+    SUPABASE_URL=... SUPABASE_SERVICE_ROLE_KEY=... UPSTASH_REDIS_REST_URL=... \\
+    UPSTASH_REDIS_REST_TOKEN=... .venv/bin/pytest -m live
+
+The Supabase project must have the migrations applied (`supabase db push`).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from ops_agent.apikeys import generate_key
+from ops_agent.kv.upstash import UpstashKV
+from ops_agent.store import AuditEntry
+from ops_agent.store.supabase import SupabaseStore
+from tests.conftest import LIVE_ENV
+
+pytestmark = pytest.mark.live
+
+
+def live(*names: str) -> pytest.MarkDecorator:
+    missing = [n for n in names if n not in LIVE_ENV]
+    return pytest.mark.skipif(bool(missing), reason=f"set {', '.join(missing)} to run")
+
+
+@live("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY")
+async def test_live_supabase_store() -> None:
+    store = SupabaseStore(LIVE_ENV["SUPABASE_URL"], LIVE_ENV["SUPABASE_SERVICE_ROLE_KEY"])
+    try:
+        await store.ping()
+        marker = f"live-test-{secrets.token_hex(4)}"
+        assert (
+            await store.append_audit(AuditEntry(actor="live-test", action=marker, outcome="ok"))
+            == 1
+        )
+        assert [e.action for e in await store.list_audit(action_prefix=marker)] == [marker]
+        assert await store.authenticate_api_key(generate_key().key_hash) is None
+    finally:
+        await store.close()
+
+
+@live("UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN")
+async def test_live_upstash_kv() -> None:
+    kv = UpstashKV(
+        LIVE_ENV["UPSTASH_REDIS_REST_URL"],
+        LIVE_ENV["UPSTASH_REDIS_REST_TOKEN"],
+        prefix=f"ops-live-test-{secrets.token_hex(4)}:",
+        timeout=10,
+    )
+    try:
+        await kv.ping()
+        assert await kv.set_if_absent("d", 30)
+        assert not await kv.set_if_absent("d", 30)
+        assert (await kv.rate_limit("r", 1, 30)).allowed
+        assert not (await kv.rate_limit("r", 1, 30)).allowed
+        async with kv.lock("l", 30):
+            assert await kv.try_lock("l", 30) is None
+        await kv.delete("d", "r")
+    finally:
+        await kv.close()
