@@ -8,10 +8,14 @@ A failed open is not cached: the next request tries again.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from ops_agent.kv import KV, open_kv
 from ops_agent.settings import Settings
 from ops_agent.store import Store, open_store
+
+if TYPE_CHECKING:
+    from ops_agent.deployments import DeploymentTool
 
 
 class Runtime:
@@ -21,6 +25,7 @@ class Runtime:
         self.settings = settings
         self._store = store
         self._kv = kv
+        self._deployments: DeploymentTool | None = None
         self._store_lock = asyncio.Lock()
         self._kv_lock = asyncio.Lock()
 
@@ -40,8 +45,19 @@ class Runtime:
                     self._kv = await open_kv(self.settings)
         return self._kv
 
+    async def deployments(self) -> DeploymentTool:
+        """The DeploymentTool over this runtime's store; its Vercel client opens on first use."""
+        if self._deployments is None:
+            from ops_agent.deployments import DeploymentTool
+
+            self._deployments = DeploymentTool(store=await self.store(), settings=self.settings)
+        return self._deployments
+
     async def close(self) -> None:
         """Close whatever was opened."""
+        tool, self._deployments = self._deployments, None
+        if tool is not None:
+            await tool.aclose()
         store, kv, self._store, self._kv = self._store, self._kv, None, None
         if store is not None:
             await store.close()

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     tick_budget_seconds: float = Field(default=45.0, gt=0, le=800)
     tick_lock_seconds: float = Field(default=55.0, gt=0, le=800)
 
+    # --- vercel ---
+    vercel_token: SecretStr | None = None
+    vercel_team_id: str | None = None
+    vercel_team_slug: str | None = None
+    vercel_api_url: str = "https://api.vercel.com"
+    vercel_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    vercel_webhook_secret: SecretStr | None = None
+    vercel_project: str | None = None
+
     @model_validator(mode="after")
     def _pairs_are_complete(self) -> Settings:
         if bool(self.supabase_url) != bool(self.supabase_service_role_key):

@@ -41,17 +41,41 @@ class TickReport:
         }
 
 
-async def purge_old_audit(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
-    """Delete audit entries past retention, in bounded batches, until done or out of budget."""
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+WEBHOOK_DEDUP_DAYS = 7
+"""Vercel retries a webhook for 24 h; its delivery id is remembered for a week."""
+
+Purge = Callable[[datetime, int], Awaitable[int]]
+
+
+async def purge_in_batches(purge: Purge, cutoff: datetime, budget: float) -> dict[str, Any]:
+    """Call `purge(cutoff, batch)` until it deletes less than a batch or the budget is spent."""
     deadline = time.monotonic() + budget
     deleted, batch = 0, 5000
     while time.monotonic() < deadline:
-        n = await store.purge_audit(cutoff, batch=batch)
+        n = await purge(cutoff, batch)
         deleted += n
         if n < batch:
             return {"deleted": deleted, "done": True}
     return {"deleted": deleted, "done": False}
+
+
+async def purge_old_audit(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
+    """Delete audit entries past retention, in bounded batches, until done or out of budget."""
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    return await purge_in_batches(
+        lambda before, batch: store.purge_audit(before, batch=batch), cutoff, budget
+    )
+
+
+async def purge_old_webhooks(store: Store, budget: float) -> dict[str, Any]:
+    """Forget webhook delivery ids older than WEBHOOK_DEDUP_DAYS."""
+    from ops_agent.deployments.records import DeploymentHistory
+
+    history = DeploymentHistory(store)
+    cutoff = datetime.now(UTC) - timedelta(days=WEBHOOK_DEDUP_DAYS)
+    return await purge_in_batches(
+        lambda before, batch: history.purge_webhooks(before, batch=batch), cutoff, budget
+    )
 
 
 async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
@@ -66,6 +90,7 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
             "housekeeping.audit_retention",
             lambda left: purge_old_audit(store, settings.audit_retention_days, left),
         ),
+        ("housekeeping.webhook_dedup", lambda left: purge_old_webhooks(store, left)),
     ]
     report = TickReport(status="ran")
     try:

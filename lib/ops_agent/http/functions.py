@@ -26,3 +26,17 @@ def tick_app() -> FastAPI:
     from ops_agent.http.routes import cron
 
     return create_app("Ops Agent: cron tick", [cron.router])
+
+
+def deployments_app() -> FastAPI:
+    """api/deployments.py: /api/deployments/* (history, deploy, rollback, promote, cancel)."""
+    from ops_agent.http.routes import deployments
+
+    return create_app("Ops Agent: deployments", [deployments.router])
+
+
+def vercel_webhook_app() -> FastAPI:
+    """api/webhooks/vercel.py: POST /api/webhooks/vercel."""
+    from ops_agent.http.routes import webhooks
+
+    return create_app("Ops Agent: Vercel webhooks", [webhooks.router])
