@@ -28,6 +28,8 @@ from tests.servers import serve_in_thread
 
 SERVICE_KEY = "test-service-role-key-0123456789"
 UPSTASH_TOKEN = "test-upstash-token-0123456789"
+WEBHOOK_SECRET = "whsec-new-0123456789"
+WEBHOOK_SECRET_OLD = "whsec-old-0123456789"
 
 # The process under test must never pick up a developer's real credentials; the opt-in live
 # tests (tests/test_live.py) read them from LIVE_ENV instead.
@@ -43,6 +45,11 @@ for _name in (
     "KV_REST_API_TOKEN",
     "REDIS_URL",
     "CRON_SECRET",
+    "VERCEL_TOKEN",
+    "VERCEL_TEAM_ID",
+    "VERCEL_TEAM_SLUG",
+    "VERCEL_TEST_PROJECT",
+    "VERCEL_WEBHOOK_SECRET",
 ):
     _value = os.environ.pop(_name, None)
     if _value:
@@ -127,4 +134,11 @@ async def kv(request: pytest.FixtureRequest, redis_socket: str) -> AsyncIterator
 @pytest.fixture
 def settings(tmp_root: Path) -> Settings:
     """Settings for in-process apps: tests pass the store and KV to the Runtime directly."""
-    return Settings(ops_agent_data_dir=tmp_root / "data", cron_secret="test-cron-secret-0123456789")
+    return Settings(
+        ops_agent_data_dir=tmp_root / "data",
+        cron_secret="test-cron-secret-0123456789",
+        vercel_token="test-vercel-token-0123456789",
+        vercel_team_id="team_nLlpyC6REAqxydlFKbrMDlud",
+        vercel_api_url="https://api.vercel.test",
+        vercel_webhook_secret=f"{WEBHOOK_SECRET},{WEBHOOK_SECRET_OLD}",
+    )

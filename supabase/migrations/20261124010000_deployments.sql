@@ -8,7 +8,7 @@ create table if not exists deployments (
     project_name   text,
     target         text,                                  -- production, preview, or a custom environment
     state          text,                                  -- QUEUED ... READY, ERROR, CANCELED
-    state_at       timestamptz not null default '-infinity',
+    state_at       timestamptz,                           -- when it reached that state
     url            text,
     branch         text,
     commit_sha     text,

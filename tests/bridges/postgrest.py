@@ -85,7 +85,13 @@ def postgrest_app(conninfo: str, service_key: str) -> Starlette:
             for name, value in args.items():
                 sql_type = signature[name]
                 sql_args.append(f'"{name}" => %s::{sql_type}')
-                params.append(Jsonb(value) if sql_type in ("json", "jsonb") else _as_text(value))
+                if sql_type in ("json", "jsonb"):
+                    params.append(Jsonb(value))
+                elif sql_type.endswith("[]") and isinstance(value, list):
+                    # PostgREST turns a JSON array into the declared array type.
+                    params.append([_as_text(v) for v in value])
+                else:
+                    params.append(_as_text(value))
             sql = f'select to_jsonb("{schema}"."{function}"({", ".join(sql_args)}))'
             try:
                 cur = await conn.execute(sql, params)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from ops_agent.apikeys import issue_key
 from ops_agent.http.app import create_app
-from ops_agent.http.routes import admin, cron, health
+from ops_agent.http.routes import admin, cron, deployments, health, webhooks
 from ops_agent.kv.redis import RedisKV
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -21,7 +21,15 @@ AppFactory = Callable[..., FastAPI]
 
 @pytest.fixture
 async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIterator[Runtime]:
-    clean_tables(pg_url, "audit_log", "api_keys")
+    clean_tables(
+        pg_url,
+        "audit_log",
+        "api_keys",
+        "deployments",
+        "vercel_webhook_deliveries",
+        "deployment_actions",
+        "observations",
+    )
     rt = Runtime(
         settings,
         store=PostgresStore(pg_url),
@@ -33,7 +41,7 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app("test", [health.router, admin.router, cron.router], runtime=runtime)
+    app = create_app("test", routers(), runtime=runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
@@ -51,4 +59,10 @@ async def keys(runtime: Runtime) -> dict[Role, str]:
 
 
 def routers() -> list[APIRouter]:
-    return [health.router, admin.router, cron.router]
+    return [
+        health.router,
+        admin.router,
+        cron.router,
+        deployments.router,
+        webhooks.router,
+    ]
