@@ -139,8 +139,7 @@ async def test_wait_for_build_reports_states_and_new_log_lines(tool, api) -> Non
             httpx.Response(200, json=lines),
             httpx.Response(
                 200,
-                json=lines[1:]
-                + [{"type": "stdout", "created": 3_000, "payload": {"text": "Done"}}],
+                json=[*lines[1:], {"type": "stdout", "created": 3000, "payload": {"text": "Done"}}],
             ),
         ]
     )

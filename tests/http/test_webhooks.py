@@ -99,7 +99,8 @@ async def test_unknown_types_are_stored_and_acknowledged(
     assert (
         count(
             pg_url,
-            "select count(*) from vercel_webhook_deliveries where type = 'observability.anomaly-detected'",
+            "select count(*) from vercel_webhook_deliveries"
+            " where type = 'observability.anomaly-detected'",
         )
         == 1
     )
