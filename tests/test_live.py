@@ -61,3 +61,26 @@ async def test_live_upstash_kv() -> None:
         await kv.delete("d", "r")
     finally:
         await kv.close()
+
+
+@live("VERCEL_TOKEN", "VERCEL_TEST_PROJECT")
+async def test_live_vercel_read_only() -> None:
+    """Reads only: the project, its latest deployments, one deployment, its build events and
+    environments. It never deploys, rolls back or writes an env var."""
+    from ops_agent.vercel import VercelClient
+
+    async with VercelClient(
+        LIVE_ENV["VERCEL_TOKEN"],
+        team_id=LIVE_ENV.get("VERCEL_TEAM_ID"),
+        team_slug=LIVE_ENV.get("VERCEL_TEAM_SLUG"),
+    ) as client:
+        project = await client.get_project(LIVE_ENV["VERCEL_TEST_PROJECT"])
+        page = await client.list_deployments(project_id=project.id, limit=5)
+        assert page.pagination.count == len(page.deployments)
+        await client.list_custom_environments(project.id)
+        envs = await client.list_env(project.id)
+        assert all(e.value is None or "*" in repr(e.value) for e in envs)
+        if page.deployments:
+            first = await client.get_deployment(page.deployments[0].id)
+            assert first.id == page.deployments[0].id and first.state is not None
+            await client.build_events(first.id, limit=20)
