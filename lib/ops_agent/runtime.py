@@ -16,6 +16,7 @@ from ops_agent.store import Store, open_store
 
 if TYPE_CHECKING:
     from ops_agent.deployments import DeploymentTool
+    from ops_agent.notify import NotificationService
 
 
 class Runtime:
@@ -26,6 +27,7 @@ class Runtime:
         self._store = store
         self._kv = kv
         self._deployments: DeploymentTool | None = None
+        self._notifier: NotificationService | None = None
         self._store_lock = asyncio.Lock()
         self._kv_lock = asyncio.Lock()
 
@@ -53,11 +55,25 @@ class Runtime:
             self._deployments = DeploymentTool(store=await self.store(), settings=self.settings)
         return self._deployments
 
+    async def notifier(self) -> NotificationService:
+        """The NotificationService with this runtime's store (delivery log) and KV (dedup,
+        rate limits)."""
+        if self._notifier is None:
+            from ops_agent.notify import NotificationService
+
+            self._notifier = NotificationService(
+                store=await self.store(), kv=await self.kv(), settings=self.settings
+            )
+        return self._notifier
+
     async def close(self) -> None:
         """Close whatever was opened."""
         tool, self._deployments = self._deployments, None
         if tool is not None:
             await tool.aclose()
+        notifier, self._notifier = self._notifier, None
+        if notifier is not None:
+            await notifier.aclose()
         store, kv, self._store, self._kv = self._store, self._kv, None, None
         if store is not None:
             await store.close()

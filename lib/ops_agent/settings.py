@@ -89,6 +89,27 @@ class Settings(BaseSettings):
     vercel_webhook_secret: SecretStr | None = None
     vercel_project: str | None = None
 
+    # --- notifications ---
+    mailtrap_api_token: SecretStr | None = None
+    mailtrap_sandbox_inbox_id: int | None = Field(default=None, gt=0)
+    mailtrap_api_url: str | None = None
+    notify_email_from: str = "Ops Agent <ops-agent@example.com>"
+    notify_email_to: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    slack_webhook_url: SecretStr | None = None
+    notify_webhook_url: SecretStr | None = None
+    notify_webhook_secret: SecretStr | None = None
+    notify_allowed_hosts: str = ""
+    notify_rate_limits: str = "slack=1/1,email=150/10,smtp=30/60,webhook=10/1"
+    notify_max_attempts: int = Field(default=4, ge=1, le=10)
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    notify_dedup_seconds: float = Field(default=3600.0, gt=0)
+    notify_rate_wait_seconds: float = Field(default=3.0, ge=0, le=30)
+
     @model_validator(mode="after")
     def _pairs_are_complete(self) -> Settings:
         if bool(self.supabase_url) != bool(self.supabase_service_role_key):
@@ -103,6 +124,13 @@ class Settings(BaseSettings):
             )
         if self.tick_lock_seconds <= self.tick_budget_seconds:
             raise ValueError("TICK_LOCK_SECONDS must be greater than TICK_BUDGET_SECONDS")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+        parse_rate_limits(self.notify_rate_limits)
+        if self.notify_webhook_secret is not None:
+            from ops_agent.notify.signing import decode_secret
+
+            decode_secret(self.notify_webhook_secret.get_secret_value())
         if self.cron_secret is not None:
             secret = self.cron_secret.get_secret_value()
             # Vercel refuses such a CRON_SECRET at build time (INVALID_CRON_SECRET).
@@ -127,6 +155,26 @@ class Settings(BaseSettings):
         if self.redis_url:
             return KVBackend.REDIS
         return KVBackend.EMBEDDED
+
+
+def parse_rate_limits(value: str) -> dict[str, tuple[int, float]]:
+    """`channel=count/seconds,...` as {channel: (count, seconds)}; ValueError if malformed."""
+    limits: dict[str, tuple[int, float]] = {}
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        channel, _, rate = part.partition("=")
+        count, _, seconds = rate.partition("/")
+        try:
+            limit = (int(count), float(seconds))
+        except ValueError:
+            limit = (0, 0.0)
+        if not channel.strip() or limit[0] < 1 or limit[1] <= 0:
+            raise ValueError(
+                f"NOTIFY_RATE_LIMITS: {part.strip()!r} is not channel=count/seconds, e.g. slack=1/1"
+            )
+        limits[channel.strip()] = limit
+    return limits
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from ops_agent.apikeys import issue_key
 from ops_agent.http.app import create_app
-from ops_agent.http.routes import admin, cron, deployments, health, webhooks
+from ops_agent.http.routes import admin, cron, deployments, health, notify, webhooks
 from ops_agent.kv.redis import RedisKV
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -29,6 +29,8 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "vercel_webhook_deliveries",
         "deployment_actions",
         "observations",
+        "notifications",
+        "notification_endpoints",
     )
     rt = Runtime(
         settings,
@@ -65,4 +67,5 @@ def routers() -> list[APIRouter]:
         cron.router,
         deployments.router,
         webhooks.router,
+        notify.router,
     ]

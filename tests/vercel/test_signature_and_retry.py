@@ -6,7 +6,7 @@ import random
 import time
 from email.utils import formatdate
 
-from ops_agent.vercel.retry import backoff_delay, server_delay
+from ops_agent.retry import backoff_delay, server_delay
 from ops_agent.vercel.signature import parse_secrets, sign, verify
 
 

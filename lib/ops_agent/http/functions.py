@@ -40,3 +40,10 @@ def vercel_webhook_app() -> FastAPI:
     from ops_agent.http.routes import webhooks
 
     return create_app("Ops Agent: Vercel webhooks", [webhooks.router])
+
+
+def notify_app() -> FastAPI:
+    """api/notify.py: /api/notify (send), /api/notify/log, /api/notify/endpoints."""
+    from ops_agent.http.routes import notify
+
+    return create_app("Ops Agent: notify", [notify.router])

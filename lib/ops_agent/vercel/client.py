@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ops_agent.retry import RETRY_STATUSES, backoff_delay, server_delay
 from ops_agent.vercel.errors import VercelError, VercelRateLimited, error_class
 from ops_agent.vercel.models import (
     Alias,
@@ -31,7 +32,6 @@ from ops_agent.vercel.models import (
     Project,
     to_ms,
 )
-from ops_agent.vercel.retry import RETRY_STATUSES, backoff_delay, server_delay
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""When to try a Vercel call again: pure functions over the answer's status and headers."""
+"""When to try an HTTP call again: pure functions over the answer's status and headers."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+from ops_agent.http.functions import notify_app
+
+app = notify_app()

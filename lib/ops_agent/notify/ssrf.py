@@ -1,0 +1,112 @@
+"""Outbound URL checks: the agent does not call private, loopback, link-local or cloud
+metadata addresses unless the operator allowlisted the host (NOTIFY_ALLOWED_HOSTS)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Cloud metadata services that are not all inside the ranges below.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "192.0.0.192")
+)
+
+
+class UnsafeURL(ValueError):
+    """The URL is malformed, not http(s), or points at an address the agent must not call."""
+
+
+def parse_allowlist(
+    value: str | Iterable[str],
+) -> tuple[frozenset[str], tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+    """Hosts (lower-cased) and networks from `a.example,127.0.0.1,10.0.0.0/8`."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    hosts: set[str] = set()
+    networks = []
+    for item in (i.strip().lower() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            hosts.add(item)
+    return frozenset(hosts), tuple(networks)
+
+
+def forbidden_reason(address: IPAddress) -> str | None:
+    """Why the agent must not call `address`, or None when it may."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return forbidden_reason(address.ipv4_mapped)
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    for test, reason in (
+        (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address"),
+        (address.is_private, "a private address"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_reserved, "a reserved address"),
+        (address.is_unspecified, "an unspecified address"),
+    ):
+        if test:
+            return reason
+    if isinstance(address, ipaddress.IPv4Address) and address in ipaddress.ip_network(
+        "100.64.0.0/10"
+    ):
+        return "a carrier-grade NAT address"
+    return None
+
+
+class URLGuard:
+    """Checks outbound URLs against SSRF, resolving host names the way the request will."""
+
+    def __init__(self, allowed: str | Iterable[str] = "") -> None:
+        self._hosts, self._networks = parse_allowlist(allowed)
+
+    def _allowed(self, host: str, address: IPAddress | None = None) -> bool:
+        if host in self._hosts or (address is not None and str(address) in self._hosts):
+            return True
+        return address is not None and any(address in net for net in self._networks)
+
+    async def check(self, url: str) -> None:
+        """Raise UnsafeURL unless `url` may be called."""
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise UnsafeURL(f"not a valid URL: {exc}") from None
+        if parts.scheme not in ("https", "http") or not host:
+            raise UnsafeURL("only http(s) URLs with a host can be called")
+        if parts.username or parts.password:
+            raise UnsafeURL("URLs with credentials in them are refused")
+        if self._allowed(host):
+            return
+        try:
+            literal: IPAddress | None = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if literal is not None:
+            addresses = [literal]
+        else:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM
+                )
+            except OSError as exc:
+                raise UnsafeURL(f"cannot resolve {host}: {exc.strerror or exc}") from None
+            addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        for address in addresses:
+            if self._allowed(host, address):
+                continue
+            reason = forbidden_reason(address)
+            if reason:
+                raise UnsafeURL(
+                    f"{host} resolves to {address}, {reason}; add it to NOTIFY_ALLOWED_HOSTS "
+                    "to allow it"
+                )
