@@ -50,6 +50,16 @@ for _name in (
     "VERCEL_TEAM_SLUG",
     "VERCEL_TEST_PROJECT",
     "VERCEL_WEBHOOK_SECRET",
+    "MAILTRAP_API_TOKEN",
+    "MAILTRAP_SANDBOX_INBOX_ID",
+    "MAILTRAP_TEST_TO",
+    "SLACK_WEBHOOK_URL",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "NOTIFY_WEBHOOK_URL",
+    "NOTIFY_WEBHOOK_SECRET",
+    "NOTIFY_EMAIL_TO",
 ):
     _value = os.environ.pop(_name, None)
     if _value:

@@ -84,3 +84,36 @@ async def test_live_vercel_read_only() -> None:
             first = await client.get_deployment(page.deployments[0].id)
             assert first.id == page.deployments[0].id and first.state is not None
             await client.build_events(first.id, limit=20)
+
+
+@live("MAILTRAP_API_TOKEN", "MAILTRAP_TEST_TO")
+async def test_live_mailtrap() -> None:
+    """Sends one email; with MAILTRAP_SANDBOX_INBOX_ID it lands in that test inbox instead."""
+    from ops_agent.notify import NotificationService
+    from ops_agent.settings import Settings
+
+    inbox = LIVE_ENV.get("MAILTRAP_SANDBOX_INBOX_ID")
+    async with NotificationService(
+        mailtrap_token=LIVE_ENV["MAILTRAP_API_TOKEN"],
+        mailtrap_inbox_id=int(inbox) if inbox else None,
+        settings=Settings(),
+    ) as service:
+        result = await service.send_email_mailtrap(
+            LIVE_ENV["MAILTRAP_TEST_TO"], "Ops Agent live test", "If you read this, it works."
+        )
+    assert result.delivered, result.error
+    assert result.message_id
+
+
+@live("SLACK_WEBHOOK_URL")
+async def test_live_slack() -> None:
+    from ops_agent.notify import NotificationService
+    from ops_agent.settings import Settings
+
+    async with NotificationService(
+        slack_webhook_url=LIVE_ENV["SLACK_WEBHOOK_URL"], settings=Settings()
+    ) as service:
+        result = await service.send_slack_message(
+            "Ops Agent live test: Block Kit with severity", severity="info", title="Live test"
+        )
+    assert result.delivered, result.error

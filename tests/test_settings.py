@@ -93,6 +93,12 @@ def test_kv_selection(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], kv: 
         ({"KV_REST_API_URL": "https://u.upstash.io"}, "KV_REST_API_TOKEN"),
         ({"CRON_SECRET": " padded "}, "CRON_SECRET"),
         ({"TICK_LOCK_SECONDS": "10"}, "TICK_LOCK_SECONDS"),
+        ({"NOTIFY_RATE_LIMITS": "slack=fast"}, "NOTIFY_RATE_LIMITS"),
+        ({"NOTIFY_RATE_LIMITS": "slack=0/1"}, "NOTIFY_RATE_LIMITS"),
+        ({"NOTIFY_WEBHOOK_SECRET": "not-base64!"}, "NOTIFY_WEBHOOK_SECRET"),
+        ({"SMTP_USERNAME": "ops"}, "SMTP_PASSWORD"),
+        ({"SMTP_SECURITY": "ssl"}, "SMTP_SECURITY"),
+        ({"MAILTRAP_SANDBOX_INBOX_ID": "-1"}, "MAILTRAP_SANDBOX_INBOX_ID"),
     ],
 )
 def test_bad_values_fail_naming_the_variable(

@@ -62,8 +62,12 @@ def webhook_receiver(secret: str = WEBHOOK_SECRET) -> Iterator[Receiver]:
             payload, verified = None, False
         with receiver.lock:
             receiver.deliveries.append(
-                {"path": request.url.path, "headers": headers, "payload": payload,
-                 "verified": verified}
+                {
+                    "path": request.url.path,
+                    "headers": headers,
+                    "payload": payload,
+                    "verified": verified,
+                }
             )
             status, extra = receiver.script.popleft() if receiver.script else (200, {})
         if not verified:
@@ -83,13 +87,17 @@ class Mailbox:
         self.messages: list[Envelope] = []
         self.refuse = refuse or set()
 
-    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd calls hooks by this name)
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         if address in self.refuse:
             return "550 5.1.1 <" + address + ">: Recipient address rejected: user unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(  # noqa: N802
+        self, server: Any, session: Session, envelope: Envelope
+    ) -> str:
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -97,8 +105,14 @@ class Mailbox:
 USER, PASSWORD = "ops", "s3cret-smtp-password"
 
 
-def _authenticator(server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+def _authenticator(
+    server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -123,9 +137,21 @@ def smtp_server(mode: str, *, refuse: set[str] | None = None) -> Iterator[SmtpSe
     mailbox = Mailbox(refuse)
     kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": _free_port()}
     if mode == "starttls":
-        kwargs.update(tls_context=server_ctx, require_starttls=True, authenticator=_authenticator, auth_require_tls=True, auth_required=True)
+        kwargs.update(
+            tls_context=server_ctx,
+            require_starttls=True,
+            authenticator=_authenticator,
+            auth_require_tls=True,
+            auth_required=True,
+        )
     elif mode == "tls":
-        kwargs.update(ssl_context=server_ctx, authenticator=_authenticator, auth_required=True)
+        # aiosmtpd only counts STARTTLS as TLS, so implicit TLS must waive its check.
+        kwargs.update(
+            ssl_context=server_ctx,
+            authenticator=_authenticator,
+            auth_required=True,
+            auth_require_tls=False,
+        )
     controller = Controller(mailbox, **kwargs)
     controller.start()
     try:

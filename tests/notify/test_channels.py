@@ -8,7 +8,6 @@ import warnings
 
 import httpx
 import pytest
-import respx
 
 from ops_agent.notify import Notification, NotificationService, Severity, Status
 from ops_agent.settings import Settings
@@ -22,10 +21,15 @@ SEND = "https://send.api.mailtrap.io/api/send"
 
 
 async def test_mailtrap_sends_and_returns_message_id(service, saas) -> None:
-    route = saas.post(SEND).respond(200, json={"success": True, "message_ids": ["0c7fd939-02cf-11ed-88c2-0a58a9feac02"]})
+    route = saas.post(SEND).respond(
+        200, json={"success": True, "message_ids": ["0c7fd939-02cf-11ed-88c2-0a58a9feac02"]}
+    )
     result = await service.send_email_mailtrap(
-        ["Jane <jane@example.com>", "ops@example.com"], "Deploy failed", "text body",
-        html="<p>html</p>", category="alerts",
+        ["Jane <jane@example.com>", "ops@example.com"],
+        "Deploy failed",
+        "text body",
+        html="<p>html</p>",
+        category="alerts",
     )
     assert result.status is Status.DELIVERED and result.attempts == 1
     assert result.message_id == "0c7fd939-02cf-11ed-88c2-0a58a9feac02"
@@ -34,13 +38,22 @@ async def test_mailtrap_sends_and_returns_message_id(service, saas) -> None:
     assert json.loads(request.content) == {
         "from": {"email": "ops@example.com", "name": "Ops Agent"},
         "to": [{"email": "jane@example.com", "name": "Jane"}, {"email": "ops@example.com"}],
-        "subject": "Deploy failed", "text": "text body", "html": "<p>html</p>", "category": "alerts",
+        "subject": "Deploy failed",
+        "text": "text body",
+        "html": "<p>html</p>",
+        "category": "alerts",
     }
     assert MAILTRAP_TOKEN not in result.destination
 
 
 async def test_mailtrap_error_list_is_the_error_and_not_retried(service, saas) -> None:
-    route = saas.post(SEND).respond(400, json={"success": False, "errors": ["'from' is required", "must specify either text or html body"]})
+    route = saas.post(SEND).respond(
+        400,
+        json={
+            "success": False,
+            "errors": ["'from' is required", "must specify either text or html body"],
+        },
+    )
     result = await service.send_email_mailtrap("a@example.com", "s", "b")
     assert result.status is Status.FAILED and result.permanent and route.call_count == 1
     assert "'from' is required; must specify either text or html body" in (result.error or "")
@@ -53,18 +66,28 @@ async def test_mailtrap_unauthorized(service, saas) -> None:
 
 
 async def test_mailtrap_429_then_success(service, saas) -> None:
-    route = saas.post(SEND).mock(side_effect=[
-        httpx.Response(429, headers={"Retry-After": "1"}, json={"success": False, "errors": ["Too many requests"]}),
-        httpx.Response(200, json={"success": True, "message_ids": ["id-2"]}),
-    ])
+    route = saas.post(SEND).mock(
+        side_effect=[
+            httpx.Response(
+                429,
+                headers={"Retry-After": "1"},
+                json={"success": False, "errors": ["Too many requests"]},
+            ),
+            httpx.Response(200, json={"success": True, "message_ids": ["id-2"]}),
+        ]
+    )
     result = await service.send_email_mailtrap("a@example.com", "s", "b")
     assert result.delivered and result.attempts == 2 and route.call_count == 2
     assert [a.status_code for a in result.attempt_log] == [429, 200]
 
 
 async def test_mailtrap_sandbox_host(notify_settings: Settings, saas) -> None:
-    route = saas.post("https://sandbox.api.mailtrap.io/api/send/12345").respond(200, json={"success": True, "message_ids": ["s1"]})
-    async with NotificationService(mailtrap_token=MAILTRAP_TOKEN, mailtrap_inbox_id=12345, settings=notify_settings) as s:
+    route = saas.post("https://sandbox.api.mailtrap.io/api/send/12345").respond(
+        200, json={"success": True, "message_ids": ["s1"]}
+    )
+    async with NotificationService(
+        mailtrap_token=MAILTRAP_TOKEN, mailtrap_inbox_id=12345, settings=notify_settings
+    ) as s:
         assert (await s.send_email_mailtrap("a@example.com", "s", "b")).delivered
     assert route.called
 
@@ -75,18 +98,25 @@ async def test_mailtrap_sandbox_host(notify_settings: Settings, saas) -> None:
 async def test_slack_block_kit_with_severity(service, saas) -> None:
     route = saas.post(SLACK_URL).respond(200, text="ok")
     result = await service.send_slack_message(
-        "p95 latency 2.3 s on /api/checkout", channel="#ops", severity="critical",
-        title="Latency SLO burn", fields={"Project": "shop"},
+        "p95 latency 2.3 s on /api/checkout",
+        channel="#ops",
+        severity="critical",
+        title="Latency SLO burn",
+        fields={"Project": "shop"},
         links=[{"text": "Dashboard", "url": "https://example.com/d"}],
     )
     assert result.delivered
     body = json.loads(route.calls.last.request.content)
-    assert body["channel"] == "#ops" and body["text"].startswith(":rotating_light: Latency SLO burn")
+    assert body["channel"] == "#ops" and body["text"].startswith(
+        ":rotating_light: Latency SLO burn"
+    )
     [attachment] = body["attachments"]
     assert attachment["color"] == "#B00020"
     types = [b["type"] for b in attachment["blocks"]]
     assert types == ["header", "section", "section", "actions", "context"]
-    assert "XXXXXXXX" not in result.destination and result.destination.startswith("https://hooks.slack.com/services/")
+    assert "XXXXXXXX" not in result.destination and result.destination.startswith(
+        "https://hooks.slack.com/services/"
+    )
 
 
 async def test_slack_raw_blocks_pass_through(service, saas) -> None:
@@ -102,17 +132,32 @@ async def test_slack_429_waits_retry_after_then_succeeds(notify_settings, saas) 
     async def sleep(s: float) -> None:
         waits.append(s)
 
-    route = saas.post(SLACK_URL).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "2"}, text="rate_limited"), httpx.Response(200, text="ok")])
-    async with NotificationService(slack_webhook_url=SLACK_URL, settings=notify_settings, sleep=sleep) as s:
+    route = saas.post(SLACK_URL).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "2"}, text="rate_limited"),
+            httpx.Response(200, text="ok"),
+        ]
+    )
+    async with NotificationService(
+        slack_webhook_url=SLACK_URL, settings=notify_settings, sleep=sleep
+    ) as s:
         result = await s.send_slack_message("x")
     assert result.delivered and route.call_count == 2 and 2 <= waits[0] <= 3
 
 
-@pytest.mark.parametrize(("status", "text", "disables"), [
-    (400, "invalid_payload", False), (410, "channel_is_archived", True), (404, "no_service", True),
-    (403, "action_prohibited", True), (404, "channel_not_found", True),
-])
-async def test_slack_permanent_errors_are_not_retried(service, saas, status, text, disables) -> None:
+@pytest.mark.parametrize(
+    ("status", "text", "disables"),
+    [
+        (400, "invalid_payload", False),
+        (410, "channel_is_archived", True),
+        (404, "no_service", True),
+        (403, "action_prohibited", True),
+        (404, "channel_not_found", True),
+    ],
+)
+async def test_slack_permanent_errors_are_not_retried(
+    service, saas, status, text, disables
+) -> None:
     route = saas.post(SLACK_URL).respond(status, text=text)
     result = await service.send_slack_message("x")
     assert result.status is Status.FAILED and result.permanent and route.call_count == 1
@@ -134,10 +179,17 @@ async def test_slack_5xx_is_retried_until_attempts_run_out(service, saas) -> Non
 
 
 async def test_webhook_is_signed_per_standard_webhooks(service, receiver: Receiver) -> None:
-    result = await service.send_webhook(receiver.url + "/hooks/ops", {"alert": "HighErrorRate", "value": 0.12}, event_type="alert.firing")
+    result = await service.send_webhook(
+        receiver.url + "/hooks/ops",
+        {"alert": "HighErrorRate", "value": 0.12},
+        event_type="alert.firing",
+    )
     assert result.delivered
     [d] = receiver.verified
-    assert d["payload"]["type"] == "alert.firing" and d["payload"]["data"] == {"alert": "HighErrorRate", "value": 0.12}
+    assert d["payload"]["type"] == "alert.firing" and d["payload"]["data"] == {
+        "alert": "HighErrorRate",
+        "value": 0.12,
+    }
     assert d["headers"]["webhook-signature"].startswith("v1,")
 
 
@@ -168,7 +220,11 @@ async def test_webhook_410_disables_the_endpoint(service, receiver: Receiver) ->
 async def test_webhook_redirects_are_not_followed(service, receiver: Receiver) -> None:
     receiver.answer((302, {"location": "http://169.254.169.254/latest/meta-data"}))
     result = await service.send_webhook(receiver.url + "/r", {"n": 1})
-    assert result.status is Status.FAILED and result.permanent and "not followed" in (result.error or "")
+    assert (
+        result.status is Status.FAILED
+        and result.permanent
+        and "not followed" in (result.error or "")
+    )
     assert len(receiver.deliveries) == 1
 
 
@@ -183,7 +239,13 @@ async def test_webhook_timeout_is_retried(notify_settings, receiver: Receiver) -
 
     from tests.notify.servers import WEBHOOK_SECRET
 
-    async with NotificationService(webhook_secret=WEBHOOK_SECRET, settings=notify_settings, timeout=0.2, max_attempts=2, sleep=_no_sleep) as s:
+    async with NotificationService(
+        webhook_secret=WEBHOOK_SECRET,
+        settings=notify_settings,
+        timeout=0.2,
+        max_attempts=2,
+        sleep=_no_sleep,
+    ) as s:
         # nothing listens there: connection refused is retryable
         result = await s.send_webhook("http://127.0.0.1:9/nowhere", {"n": 1})
     assert result.status is Status.FAILED and not result.permanent and result.attempts == 2
@@ -203,10 +265,20 @@ async def test_unsigned_webhooks_are_refused(notify_settings, receiver: Receiver
 def smtp_service(settings: Settings, server, **kw) -> NotificationService:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return NotificationService(smtp_host=server.host, smtp_port=server.port, smtp_ssl_context=server.client_context, settings=settings, sleep=_no_sleep, **kw)
+        return NotificationService(
+            smtp_host=server.host,
+            smtp_port=server.port,
+            smtp_ssl_context=server.client_context,
+            settings=settings,
+            sleep=_no_sleep,
+            **kw,
+        )
 
 
-@pytest.mark.parametrize(("mode", "security", "login"), [("plain", "none", False), ("starttls", "starttls", True), ("tls", "tls", True)])
+@pytest.mark.parametrize(
+    ("mode", "security", "login"),
+    [("plain", "none", False), ("starttls", "starttls", True), ("tls", "tls", True)],
+)
 async def test_smtp_modes(notify_settings, mode, security, login) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -215,7 +287,9 @@ async def test_smtp_modes(notify_settings, mode, security, login) -> None:
     try:
         creds = {"smtp_username": USER, "smtp_password": PASSWORD} if login else {}
         async with smtp_service(notify_settings, server, smtp_security=security, **creds) as s:
-            result = await s.send_email_smtp(["a@example.com", "b@example.com"], "Deploy failed", "text", html="<b>html</b>")
+            result = await s.send_email_smtp(
+                ["a@example.com", "b@example.com"], "Deploy failed", "text", html="<b>html</b>"
+            )
         assert result.delivered, result.error
         [envelope] = server.mailbox.messages
         assert envelope.rcpt_tos == ["a@example.com", "b@example.com"]
@@ -232,7 +306,13 @@ async def test_smtp_wrong_password(notify_settings) -> None:
         ctx = smtp_server("starttls")
         server = ctx.__enter__()
     try:
-        async with smtp_service(notify_settings, server, smtp_security="starttls", smtp_username=USER, smtp_password="wrong") as s:
+        async with smtp_service(
+            notify_settings,
+            server,
+            smtp_security="starttls",
+            smtp_username=USER,
+            smtp_password="wrong",
+        ) as s:
             result = await s.send_email_smtp("a@example.com", "s", "b")
         assert result.status is Status.FAILED and result.permanent and result.attempts == 1
         assert "login refused (535)" in (result.error or "") and server.mailbox.messages == []
@@ -245,13 +325,22 @@ async def test_smtp_refused_recipient(notify_settings) -> None:
         async with smtp_service(notify_settings, server, smtp_security="none") as s:
             only_bad = await s.send_email_smtp("ghost@example.com", "s", "b")
             mixed = await s.send_email_smtp(["ghost@example.com", "real@example.com"], "s", "b")
-    assert only_bad.status is Status.FAILED and only_bad.permanent and "550" in (only_bad.error or "")
+    assert (
+        only_bad.status is Status.FAILED and only_bad.permanent and "550" in (only_bad.error or "")
+    )
     assert mixed.delivered and "ghost@example.com" in (mixed.error or "")
     assert [m.rcpt_tos for m in server.mailbox.messages] == [["real@example.com"]]
 
 
 async def test_smtp_server_down_is_retryable(notify_settings) -> None:
-    async with NotificationService(smtp_host="127.0.0.1", smtp_port=9, smtp_security="none", settings=notify_settings, sleep=_no_sleep, max_attempts=2) as s:
+    async with NotificationService(
+        smtp_host="127.0.0.1",
+        smtp_port=9,
+        smtp_security="none",
+        settings=notify_settings,
+        sleep=_no_sleep,
+        max_attempts=2,
+    ) as s:
         result = await s.send_email_smtp("a@example.com", "s", "b")
     assert result.status is Status.FAILED and not result.permanent and result.attempts == 2
 
