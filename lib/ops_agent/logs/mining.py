@@ -1,0 +1,231 @@
+"""Log template mining: grouping messages into templates such as
+`Connection to <*> refused after <*> ms`. Pure and incremental; no I/O.
+
+Messages are masked (see `masking`) and grouped by their masked tokens. Words made of letters
+stay constant until the data shows otherwise: when `min_variants` clusters of the same shape
+differ only in one word position, that position becomes a value and the clusters merge into one
+template. A user name seen many times becomes `<*>`; two log lines that differ in a constant
+word (`for admin` / `for root`, only two variants) stay apart.
+
+The state is a list of templates (`TemplateState`), so it can live in a database and be
+rebuilt, or grown, by any number of processes: template ids are content hashes, and merging
+only ever generalises, so instances that learn the same things agree on the ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ops_agent.logs.masking import WILDCARD, tokens
+
+Key = tuple[str, ...]
+
+
+def template_id(tokens_: Iterable[str]) -> str:
+    """The id of the template with these tokens (stable across processes)."""
+    return "t" + hashlib.sha1("\x1f".join(tokens_).encode()).hexdigest()[:15]  # noqa: S324
+
+
+def _is_word(token: str) -> bool:
+    return token != WILDCARD and token[0].isalpha() and len(token) > 1
+
+
+def _constant_words(key: Key) -> int:
+    return sum(1 for t in key if _is_word(t))
+
+
+# A template needs this many constant words before a word may stand for one of its values;
+# with fewer, a word is more likely a different message than a value ("normal", "warning").
+MIN_CONSTANT_WORDS = 3
+
+
+def _covers(template: Key, key: Key) -> bool:
+    """Whether `template` matches `key`: equal tokens, or a hole filled by a value or by one
+    word, when the template has enough constant words to tell."""
+    words_in_holes = 0
+    for t, k in zip(template, key, strict=True):
+        if t == k:
+            continue
+        if t != WILDCARD or not _is_word(k):
+            return False
+        words_in_holes += 1
+    return words_in_holes == 0 or (
+        words_in_holes == 1 and _constant_words(template) >= MIN_CONSTANT_WORDS
+    )
+
+
+@dataclass
+class TemplateState:
+    """One template as stored: its tokens, and the template it was merged into, if any."""
+
+    id: str
+    tokens: list[str]
+    merged_into: str | None = None
+
+    @property
+    def text(self) -> str:
+        return render(self.tokens)
+
+
+_HUG_LEFT = frozenset("=,;:)]}")
+_HUG_RIGHT = ("=", "(", "[", "{")
+
+
+def render(tokens_: Iterable[str]) -> str:
+    """Tokens back into a readable template (delimiters hug their neighbours)."""
+    out = ""
+    for piece in tokens_:
+        if out and piece not in _HUG_LEFT and not out.endswith(_HUG_RIGHT):
+            out += " "
+        out += piece
+    return out
+
+
+@dataclass
+class TemplateMiner:
+    """Incremental template miner. `add` returns the id of the message's template."""
+
+    min_variants: int = 4
+    _templates: dict[str, TemplateState] = field(default_factory=dict)
+    _by_key: dict[Key, str] = field(default_factory=dict)
+    _keys_by_len: dict[int, list[Key]] = field(default_factory=dict)
+    _families: dict[Key, dict[str, str]] = field(default_factory=dict)
+    _general: dict[int, list[str]] = field(default_factory=dict)
+    _changed: set[str] = field(default_factory=set)
+    _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    # --- reading ---
+
+    def resolve(self, tid: str) -> str:
+        """The template `tid` was merged into, following merges to the end."""
+        seen = 0
+        while (merged := self._templates[tid].merged_into) is not None and seen < 64:
+            tid, seen = merged, seen + 1
+        return tid
+
+    def template(self, tid: str) -> TemplateState:
+        return self._templates[self.resolve(tid)]
+
+    def templates(self) -> list[TemplateState]:
+        """The live templates (not merged into another)."""
+        return [t for t in self._templates.values() if t.merged_into is None]
+
+    def __len__(self) -> int:
+        return sum(1 for t in self._templates.values() if t.merged_into is None)
+
+    # --- learning ---
+
+    def add(self, message: str) -> str:
+        """Learn from `message` and return its template id."""
+        key = tuple(tokens(message, self._chunks))
+        known = self._by_key.get(key)
+        if known is not None:
+            return self.resolve(known)
+        general = self._match_general(key)
+        if general is not None:
+            self._remember(key, general)
+            return general
+        tid = self._create(key)
+        return self.resolve(tid)
+
+    def match(self, message: str) -> str | None:
+        """The template of `message` if one is known; learns nothing."""
+        key = tuple(tokens(message, self._chunks))
+        known = self._by_key.get(key)
+        return self.resolve(known) if known is not None else self._match_general(key)
+
+    def _match_general(self, key: Key) -> str | None:
+        for tid in self._general.get(len(key), ()):
+            state = self._templates[tid]
+            if state.merged_into is None and _covers(tuple(state.tokens), key):
+                return tid
+        return None
+
+    def _create(self, key: Key, merged_into: str | None = None) -> str:
+        tid = template_id(key)
+        if tid not in self._templates:
+            self._templates[tid] = TemplateState(tid, list(key), merged_into)
+            self._changed.add(tid)
+        self._remember(key, tid)
+        if WILDCARD in key:
+            self._add_general(key, tid)
+        self._learn_families(key, tid)
+        return tid
+
+    def _remember(self, key: Key, tid: str) -> None:
+        if key not in self._by_key:
+            self._by_key[key] = tid
+            self._keys_by_len.setdefault(len(key), []).append(key)
+
+    def _add_general(self, key: Key, gid: str) -> None:
+        """Make `gid` a template that words may fill, and fold in the clusters it covers."""
+        general = self._general.setdefault(len(key), [])
+        if gid in general:
+            return
+        general.append(gid)
+        holes = [i for i, t in enumerate(key) if t == WILDCARD]
+        for other in self._keys_by_len.get(len(key), ()):
+            if other == key:
+                continue
+            root = self.resolve(self._by_key[other])
+            if root == gid or self._templates[root].merged_into is not None:
+                continue
+            if _covers(key, other) and any(_is_word(other[i]) for i in holes):
+                self._templates[root].merged_into = gid
+                self._changed.add(root)
+
+    def _learn_families(self, key: Key, tid: str) -> None:
+        if _constant_words(key) <= MIN_CONSTANT_WORDS:
+            return
+        for i, token in enumerate(key):
+            if not _is_word(token):
+                continue
+            family = (*key[:i], WILDCARD, *key[i + 1 :])
+            members = self._families.setdefault(family, {})
+            members.setdefault(token, tid)
+            if len(members) >= self.min_variants and family not in self._by_key:
+                self._generalise(family, members)
+
+    def _generalise(self, family: Key, members: dict[str, str]) -> None:
+        gid = template_id(family)
+        if gid not in self._templates:
+            self._templates[gid] = TemplateState(gid, list(family))
+            self._changed.add(gid)
+        self._remember(family, gid)
+        self._by_key[family] = gid
+        self._add_general(family, gid)
+        for member in members.values():
+            root = self.resolve(member)
+            if root != gid:
+                self._templates[root].merged_into = gid
+                self._changed.add(root)
+        self._learn_families(family, gid)
+
+    # --- persistence ---
+
+    def load(self, states: Iterable[TemplateState]) -> None:
+        """Grow this miner with stored templates (from this or any other process)."""
+        pending = []
+        for state in states:
+            existing = self._templates.get(state.id)
+            if existing is None:
+                self._templates[state.id] = TemplateState(
+                    state.id, list(state.tokens), state.merged_into
+                )
+                pending.append(state)
+            elif state.merged_into and not existing.merged_into:
+                existing.merged_into = state.merged_into
+        for state in pending:
+            key = tuple(state.tokens)
+            self._remember(key, state.id)
+            if WILDCARD in key:
+                self._add_general(key, state.id)
+            self._learn_families(key, state.id)
+
+    def take_changes(self) -> list[TemplateState]:
+        """Templates created or merged since the last call (to be stored)."""
+        changed = [self._templates[t] for t in sorted(self._changed)]
+        self._changed.clear()
+        return changed
