@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from ops_agent.cursor import decode_cursor, encode_cursor
 from ops_agent.deployments import (
     ActionResult,
     DeploymentAction,
@@ -76,18 +75,11 @@ class RollbackRequest(ActionRequest):
     )
 
 
-def _encode_cursor(record: DeploymentRecord) -> str:
-    raw = f"{record.created_at.isoformat()}|{record.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, _, deployment_id = raw.partition("|")
-        return datetime.fromisoformat(created), deployment_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ApiError(400, "invalid_cursor", "cursor is not one this API issued") from None
+        return decode_cursor(cursor)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_cursor", str(exc)) from None
 
 
 @router.get("", summary="Deployments from the agent's history, newest first")
@@ -114,7 +106,7 @@ async def list_deployments(
         before=_decode_cursor(cursor) if cursor else None,
         limit=limit,
     )
-    next_cursor = _encode_cursor(rows[-1]) if len(rows) == limit else None
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(rows) == limit else None
     return DeploymentPage(deployments=rows, next_cursor=next_cursor)
 
 

@@ -1,0 +1,179 @@
+"""Vercel log drain entries, normalised into the rows `log_entries` stores. Pure functions.
+
+A delivery is a JSON array or NDJSON, possibly gzip-encoded. Entries that cannot be read are
+reported with their position and reason; the others are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+LEVELS = {"trace", "debug", "info", "warning", "error", "fatal"}
+_LEVEL_ALIASES = {"warn": "warning", "err": "error", "critical": "fatal", "panic": "fatal"}
+MAX_MESSAGE = 65_536
+
+
+class DeliveryError(ValueError):
+    """The body is not a log drain delivery at all (neither a JSON array nor NDJSON)."""
+
+
+@dataclass
+class Rejected:
+    index: int
+    reason: str
+
+
+@dataclass
+class Parsed:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """The body without its Content-Encoding (gzip or deflate), refusing more than `limit`
+    bytes once inflated."""
+    if not encoding or encoding.lower() in ("identity", ""):
+        return body
+    if encoding.lower() not in ("gzip", "x-gzip", "deflate"):
+        raise DeliveryError(f"unsupported Content-Encoding {encoding!r}; use gzip or none")
+    wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding.lower() else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise DeliveryError(f"the body is not valid {encoding}: {exc}") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise DeliveryError(f"the body inflates past {limit} bytes")
+    return out
+
+
+def split_items(body: bytes) -> tuple[list[Any], list[Rejected]]:
+    """The JSON values of a delivery: the items of a JSON array, or one per NDJSON line."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return [], []
+    if text[0] == "[":
+        try:
+            items = json.loads(text)
+        except ValueError as exc:
+            raise DeliveryError(f"the body is not a valid JSON array: {exc}") from None
+        return list(items), []
+    if text[0] != "{":
+        raise DeliveryError("the body is neither a JSON array nor NDJSON objects")
+    items, rejected = [], []
+    for index, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            rejected.append(Rejected(index, f"line {index + 1} is not JSON: {exc.msg}"))
+            items.append(None)
+    if all(item is None for item in items):
+        raise DeliveryError("no line of the NDJSON body is valid JSON")
+    return items, rejected
+
+
+def _str(value: Any, limit: int = 2048) -> str | None:
+    if value is None or value == "":
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text[:limit]
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def level_of(value: Any) -> str:
+    level = str(value or "info").lower()
+    level = _LEVEL_ALIASES.get(level, level)
+    return level if level in LEVELS else "info"
+
+
+def normalise(item: Any) -> dict[str, Any]:
+    """One drain entry as a `log_entries` row; ValueError says what is wrong with it."""
+    if not isinstance(item, dict):
+        raise ValueError("not a JSON object")
+    entry_id = item.get("id")
+    if not isinstance(entry_id, str | int) or entry_id in ("", None):
+        raise ValueError("missing id")
+    timestamp = item.get("timestamp")
+    if not isinstance(timestamp, int | float) or isinstance(timestamp, bool):
+        raise ValueError("missing or non-numeric timestamp")
+    try:
+        ts = datetime.fromtimestamp(timestamp / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("timestamp out of range") from None
+    proxy: dict[str, Any] = item["proxy"] if isinstance(item.get("proxy"), dict) else {}
+    user_agent = proxy.get("userAgent")
+    if isinstance(user_agent, list):
+        user_agent = " ".join(str(u) for u in user_agent)
+    message = item.get("message")
+    message = "" if message is None else str(message)
+    return {
+        "id": str(entry_id)[:200],
+        "ts": ts.isoformat(),
+        "level": level_of(item.get("level")),
+        "source": _str(item.get("source"), 32),
+        "project_id": _str(item.get("projectId"), 200),
+        "project_name": _str(item.get("projectName"), 200),
+        "deployment_id": _str(item.get("deploymentId"), 200),
+        "environment": _str(item.get("environment"), 64),
+        "host": _str(item.get("host"), 512),
+        "path": _str(item.get("path") or proxy.get("path")),
+        "status_code": _int(item.get("statusCode")),
+        "request_id": _str(item.get("requestId"), 200),
+        "message": message[:MAX_MESSAGE],
+        "type": _str(item.get("type"), 64),
+        "entrypoint": _str(item.get("entrypoint"), 512),
+        "branch": _str(item.get("branch"), 256),
+        "region": _str(item.get("executionRegion"), 32),
+        "trace_id": _str(item.get("traceId") or item.get("trace.id"), 128),
+        "method": _str(proxy.get("method"), 16),
+        "proxy_status": _int(proxy.get("statusCode")),
+        "duration_ms": _float(
+            proxy.get("duration") or item.get("duration") or item.get("durationMs")
+        ),
+        "proxy_region": _str(proxy.get("region"), 32),
+        "user_agent": _str(user_agent, 512),
+        "client_ip": _str(proxy.get("clientIp"), 64),
+        "cache": _str(proxy.get("vercelCache"), 32),
+    }
+
+
+def parse_delivery(body: bytes) -> Parsed:
+    """Every readable entry of a delivery as a row, and every unreadable one with its reason."""
+    items, rejected = split_items(body)
+    parsed = Parsed(rejected=rejected)
+    seen_bad = {r.index for r in rejected}
+    for index, item in enumerate(items):
+        if item is None:
+            continue
+        try:
+            parsed.rows.append(normalise(item))
+        except ValueError as exc:
+            if index not in seen_bad:
+                parsed.rejected.append(Rejected(index, str(exc)))
+    return parsed

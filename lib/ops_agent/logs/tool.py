@@ -1,0 +1,480 @@
+"""LogAnalysisTool: drain ingest, search, error patterns and anomalies over stored logs."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ops_agent.cursor import decode_cursor, encode_cursor
+from ops_agent.logs.anomalies import (
+    Anomaly,
+    DeploymentMark,
+    find_spike,
+    level_shift,
+    rate_shift,
+    suspect_deployment,
+)
+from ops_agent.logs.entries import Parsed, Rejected, parse_delivery
+from ops_agent.logs.knowledge import diagnose
+from ops_agent.logs.mining import TemplateMiner, render
+from ops_agent.logs.query import Node, Token, all_of, field_node, parse
+from ops_agent.logs.records import LogRecords
+from ops_agent.logs.timerange import bucket_for, parse_range
+from ops_agent.store import Store
+
+MINED_PREFIX = 4096  # the start of a message is what makes its template
+SUSPECT_WINDOW = timedelta(minutes=30)
+
+
+@dataclass
+class IngestReport:
+    received: int
+    accepted: int
+    duplicates: int
+    rejected: list[Rejected] = field(default_factory=list)
+    templates_changed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "rejections": [{"index": r.index, "reason": r.reason} for r in self.rejected[:20]],
+            "templates_changed": self.templates_changed,
+        }
+
+
+@dataclass
+class SearchPage:
+    hits: list[dict[str, Any]]
+    next_cursor: str | None
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class Pattern:
+    template_id: str
+    template: str
+    count: int
+    trend: list[int]
+    growth: float
+    first_seen: datetime
+    last_seen: datetime
+    new: bool
+    deployments: list[str]
+    paths: list[str]
+    samples: list[str]
+    levels: dict[str, int]
+    cause: str | None = None
+    fix: str | None = None
+    diagnosis: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self.__dict__.copy()
+        out["first_seen"] = self.first_seen.isoformat()
+        out["last_seen"] = self.last_seen.isoformat()
+        out["growth"] = round(self.growth, 2)
+        return out
+
+
+class LogAnalysisTool:
+    """Logs of the apps the agent looks after, in the agent's store."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self.records = LogRecords(store)
+        self._miner = TemplateMiner()
+        self._version = 0
+        self._lock = asyncio.Lock()
+        self._now = clock or (lambda: datetime.now(UTC))
+
+    # --- ingest ---
+
+    async def ingest_delivery(self, body: bytes) -> IngestReport:
+        """Parse a drain delivery (JSON array or NDJSON, already decompressed) and store it.
+
+        Raises `DeliveryError` when the body is no delivery at all."""
+        parsed: Parsed = parse_delivery(body)
+        report = await self.ingest(parsed.rows)
+        report.received += len(parsed.rejected)
+        report.rejected = parsed.rejected
+        return report
+
+    async def ingest(self, rows: list[dict[str, Any]]) -> IngestReport:
+        """Mine the rows' templates and store rows and templates in one round trip. Rows whose
+        id is stored already are skipped."""
+        if not rows:
+            return IngestReport(0, 0, 0)
+        async with self._lock:
+            await self._sync()
+            try:
+                ids = [
+                    self._miner.add(r["message"][:MINED_PREFIX]) if r["message"] else None
+                    for r in rows
+                ]
+                for row, tid in zip(rows, ids, strict=True):
+                    row["template_id"] = self._miner.resolve(tid) if tid else None
+                changes = self._miner.take_changes()
+                templates = [
+                    {
+                        "id": t.id,
+                        "tokens": t.tokens,
+                        "template": render(t.tokens)[:2000],
+                        "merged_into": t.merged_into,
+                    }
+                    for t in changes
+                ]
+                result = await self.records.ingest(rows, templates)
+            except BaseException:
+                # What this miner learnt may not be stored; start again from the store.
+                self._miner, self._version = TemplateMiner(), 0
+                raise
+        return IngestReport(
+            received=result["received"],
+            accepted=result["inserted"],
+            duplicates=result["duplicates"],
+            templates_changed=len(templates),
+        )
+
+    async def _sync(self) -> None:
+        """Learn the templates other instances stored since we last looked."""
+        while True:
+            states, version = await self.records.template_changes(self._version)
+            if states:
+                self._miner.load(states)
+                self._miner.take_changes()  # they are stored already
+            self._version = version
+            if len(states) < 5000:
+                return
+
+    async def purge_older_than(self, days: int, *, budget_batches: int = 20) -> int:
+        """Delete entries older than `days`, in bounded batches; return how many."""
+        cutoff = self._now() - timedelta(days=days)
+        deleted = 0
+        for _ in range(budget_batches):
+            n = await self.records.purge(cutoff)
+            deleted += n
+            if n < 5000:
+                break
+        return deleted
+
+    # --- search ---
+
+    async def search_logs(
+        self,
+        query: str = "",
+        time_range: str | timedelta = "1h",
+        severity: str | None = None,
+        project: str | None = None,
+        deployment: str | None = None,
+        source: str | None = None,
+        path: str | None = None,
+        status: str | int | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> SearchPage:
+        """Entries matching `query` (see `ops_agent.logs.query`) and the filters, newest
+        first. Raises QuerySyntaxError for a bad query and ValueError for a bad filter."""
+        span = parse_range(time_range)
+        end = self._now()
+        start = end - span
+        extra = [
+            _filter("level", f">={severity}" if severity else None),
+            _filter("project", project),
+            _filter("deployment", deployment),
+            _filter("source", source),
+            _filter("path", path),
+            _filter("status", str(status) if status is not None else None),
+        ]
+        tree = all_of(parse(query), *extra)
+        before = decode_cursor(cursor) if cursor else None
+        limit = max(1, min(limit, 1000))
+        hits = await self.records.search(tree, start, end, limit=limit, before=before)
+        next_cursor = None
+        if len(hits) == limit:
+            last = hits[-1]
+            next_cursor = encode_cursor(datetime.fromisoformat(last["ts"]), last["id"])
+        return SearchPage(hits=hits, next_cursor=next_cursor, start=start, end=end)
+
+    # --- patterns ---
+
+    async def analyze_error_patterns(
+        self,
+        time_range: str | timedelta = "24h",
+        project: str | None = None,
+        min_level: str = "warning",
+        limit: int = 20,
+    ) -> list[Pattern]:
+        """Recurring problems (warning and worse, and 5xx), ranked by count and growth, each
+        with its trend, deployments, paths, samples, and a likely cause and fix."""
+        span = parse_range(time_range)
+        end = self._now()
+        start = end - span
+        bucket = bucket_for(span)
+        rows = await self.records.patterns(
+            start,
+            end,
+            project=project,
+            min_level=min_level,
+            bucket_seconds=bucket,
+            limit=max(limit * 3, 30),
+        )
+        n_buckets = math.ceil(span.total_seconds() / bucket)
+        patterns = [pattern_from(row, n_buckets, start) for row in rows]
+        patterns.sort(key=lambda p: p.count * max(1.0, p.growth), reverse=True)
+        return patterns[:limit]
+
+    # --- anomalies ---
+
+    async def detect_anomalies(
+        self, time_range: str | timedelta = "1h", project: str | None = None
+    ) -> list[Anomaly]:
+        """What changed in the last `time_range` against the history before it: error and
+        template spikes, templates never seen before, 5xx rate and latency shifts. Each
+        anomaly names the deployment that went live shortly before it started, if one did."""
+        span = parse_range(time_range)
+        bucket = bucket_for(span)
+        end = self._now()
+        history = max(span * 12, timedelta(days=3))
+        start = end - span - history
+        recent = math.ceil(span.total_seconds() / bucket)
+        n = math.ceil((end - start).total_seconds() / bucket)
+        season = 86400 // bucket if 86400 % bucket == 0 and bucket <= 3600 else None
+        rows = await self.records.series(start, end, project=project, bucket_seconds=bucket)
+        series = _dense(rows, n)
+        marks = await self._deployments(project, start)
+
+        def at(index: int) -> datetime:
+            return start + timedelta(seconds=index * bucket)
+
+        found: list[Anomaly] = []
+        spike = find_spike(series["errors"], recent, season=season)
+        if spike:
+            started = at(spike.start)
+            found.append(
+                Anomaly(
+                    kind="error_spike",
+                    subject="errors",
+                    score=spike.score,
+                    started_at=started,
+                    summary=f"{spike.value:.0f} errors per {bucket // 60} min against a usual "
+                    f"{spike.baseline.median:.0f}",
+                    evidence=_spike_evidence(spike, bucket),
+                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                )
+            )
+        found += self._rate_anomalies(series, recent, at, marks)
+        found += await self._template_anomalies(
+            start, end, span, bucket, recent, season, project, marks, at
+        )
+        found.sort(key=lambda a: a.score, reverse=True)
+        return found
+
+    def _rate_anomalies(
+        self,
+        series: dict[str, list[float]],
+        recent: int,
+        at: Callable[[int], datetime],
+        marks: Sequence[DeploymentMark],
+    ) -> list[Anomaly]:
+        out = []
+        hist, now = slice(None, -recent), slice(-recent, None)
+        shift = rate_shift(
+            sum(series["server_errors"][hist]),
+            sum(series["requests"][hist]),
+            sum(series["server_errors"][now]),
+            sum(series["requests"][now]),
+        )
+        if shift:
+            first = len(series["requests"]) - recent
+            for i in range(first, len(series["requests"])):
+                req = series["requests"][i]
+                if req and series["server_errors"][i] / req >= 2 * shift.before + 0.01:
+                    first = i
+                    break
+            started = at(first)
+            out.append(
+                Anomaly(
+                    kind="server_error_rate",
+                    subject="5xx",
+                    score=shift.z,
+                    started_at=started,
+                    summary=f"5xx rate {shift.after:.1%} against a usual {shift.before:.1%}",
+                    evidence={"before": shift.before, "after": shift.after, "z": round(shift.z, 2)},
+                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                )
+            )
+        p95 = series["p95_ms"]
+        latency = level_shift([v for v in p95[hist] if v], [v for v in p95[now] if v])
+        if latency:
+            started = at(len(p95) - recent)
+            out.append(
+                Anomaly(
+                    kind="latency",
+                    subject="p95_ms",
+                    score=latency.score,
+                    started_at=started,
+                    summary=f"p95 latency {latency.after:.0f} ms against a usual "
+                    f"{latency.before:.0f} ms",
+                    evidence={"before_ms": latency.before, "after_ms": latency.after},
+                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                )
+            )
+        return out
+
+    async def _template_anomalies(
+        self,
+        start: datetime,
+        end: datetime,
+        span: timedelta,
+        bucket: int,
+        recent: int,
+        season: int | None,
+        project: str | None,
+        marks: Sequence[DeploymentMark],
+        at: Callable[[int], datetime],
+    ) -> list[Anomaly]:
+        window_start = end - span
+        top = await self.records.patterns(
+            window_start,
+            end,
+            project=project,
+            min_level="warning",
+            bucket_seconds=bucket,
+            limit=15,
+        )
+        if not top:
+            return []
+        ids = [row["template_id"] for row in top]
+        counts = await self.records.template_series(
+            ids, start, end, project=project, bucket_seconds=bucket
+        )
+        n = math.ceil((end - start).total_seconds() / bucket)
+        out = []
+        for row in top:
+            tid = row["template_id"]
+            first_ever = _ts(row.get("first_seen_ever")) or _ts(row["first_seen"])
+            assert first_ever is not None
+            if first_ever >= window_start and row["count"] >= 3:
+                suspect = suspect_deployment(first_ever, marks, SUSPECT_WINDOW)
+                out.append(
+                    Anomaly(
+                        kind="new_template",
+                        subject=tid,
+                        score=min(50.0, 5.0 + 5.0 * math.log2(row["count"])),
+                        started_at=first_ever,
+                        summary=f"new message {row['template']!r} seen {row['count']} times",
+                        evidence={
+                            "template": row["template"],
+                            "count": row["count"],
+                            "deployments": row.get("deployments") or [],
+                            "samples": row.get("samples") or [],
+                        },
+                        suspected_deployment=suspect,
+                    )
+                )
+                continue
+            buckets = counts.get(tid, {})
+            values = [float(buckets.get(str(i), 0)) for i in range(n)]
+            spike = find_spike(values, recent, season=season)
+            if spike:
+                started = at(spike.start)
+                out.append(
+                    Anomaly(
+                        kind="template_spike",
+                        subject=tid,
+                        score=spike.score,
+                        started_at=started,
+                        summary=f"{row['template']!r}: {spike.value:.0f} per {bucket // 60} min "
+                        f"against a usual {spike.baseline.median:.0f}",
+                        evidence={"template": row["template"], **_spike_evidence(spike, bucket)},
+                        suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                    )
+                )
+        return out
+
+    async def _deployments(self, project: str | None, since: datetime) -> list[DeploymentMark]:
+        from ops_agent.deployments.records import DeploymentHistory
+
+        rows = await DeploymentHistory(self.store).list(
+            project=project, since=since - SUSPECT_WINDOW, limit=500
+        )
+        return [
+            DeploymentMark(r.id, r.ready_at or r.created_at, r.url)
+            for r in rows
+            if r.state in ("READY", None)
+        ]
+
+
+def _filter(name: str, value: str | None) -> Node | None:
+    if value is None or value == "":
+        return None
+    return field_node(Token("field", value, 0, field=name))
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _dense(rows: Sequence[dict[str, Any]], n: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {
+        k: [0.0] * n for k in ("total", "errors", "requests", "server_errors", "p95_ms")
+    }
+    for row in rows:
+        i = int(row["bucket"])
+        if 0 <= i < n:
+            for k in out:
+                out[k][i] = float(row.get(k) or 0.0)
+    return out
+
+
+def _spike_evidence(spike: Any, bucket: int) -> dict[str, Any]:
+    evidence = {
+        "bucket_seconds": bucket,
+        "baseline_median": spike.baseline.median,
+        "baseline_spread": round(spike.baseline.spread, 2),
+        "peak": spike.value,
+    }
+    if spike.seasonal is not None:
+        evidence["same_time_earlier_days_median"] = spike.seasonal.median
+    return evidence
+
+
+def pattern_from(row: dict[str, Any], n_buckets: int, start: datetime) -> Pattern:
+    """A `Pattern` from an `ops_log_patterns` row: trend, growth, novelty and diagnosis."""
+    buckets = row.get("buckets") or {}
+    trend = [int(buckets.get(str(i), 0)) for i in range(n_buckets)]
+    half = n_buckets // 2
+    growth = (sum(trend[half:]) + 1) / (sum(trend[:half]) + 1) if n_buckets > 1 else 1.0
+    samples = [str(s) for s in row.get("samples") or []]
+    template = row.get("template") or ""
+    found = diagnose(template, *samples)
+    first_ever = _ts(row.get("first_seen_ever")) or _ts(row["first_seen"])
+    first_seen = _ts(row["first_seen"])
+    last_seen = _ts(row["last_seen"])
+    assert first_seen is not None and last_seen is not None
+    return Pattern(
+        template_id=row["template_id"],
+        template=template,
+        count=int(row["count"]),
+        trend=trend,
+        growth=growth,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        new=bool(first_ever and first_ever >= start),
+        deployments=list(row.get("deployments") or []),
+        paths=list(row.get("paths") or []),
+        samples=samples,
+        levels={k: int(v) for k, v in (row.get("levels") or {}).items()},
+        cause=found.cause if found else None,
+        fix=found.fix if found else None,
+        diagnosis=found.key if found else None,
+    )
