@@ -30,6 +30,8 @@ SERVICE_KEY = "test-service-role-key-0123456789"
 UPSTASH_TOKEN = "test-upstash-token-0123456789"
 WEBHOOK_SECRET = "whsec-new-0123456789"
 WEBHOOK_SECRET_OLD = "whsec-old-0123456789"
+DRAIN_SECRET = "drain-secret-0123456789"
+DRAIN_VERIFY_TOKEN = "verify-token-abcdef"
 
 # The process under test must never pick up a developer's real credentials; the opt-in live
 # tests (tests/test_live.py) read them from LIVE_ENV instead.
@@ -50,6 +52,8 @@ for _name in (
     "VERCEL_TEAM_SLUG",
     "VERCEL_TEST_PROJECT",
     "VERCEL_WEBHOOK_SECRET",
+    "VERCEL_DRAIN_SECRET",
+    "VERCEL_DRAIN_VERIFY_TOKEN",
     "MAILTRAP_API_TOKEN",
     "MAILTRAP_SANDBOX_INBOX_ID",
     "MAILTRAP_TEST_TO",
@@ -151,4 +155,6 @@ def settings(tmp_root: Path) -> Settings:
         vercel_team_id="team_nLlpyC6REAqxydlFKbrMDlud",
         vercel_api_url="https://api.vercel.test",
         vercel_webhook_secret=f"{WEBHOOK_SECRET},{WEBHOOK_SECRET_OLD}",
+        vercel_drain_secret=DRAIN_SECRET,
+        vercel_drain_verify_token=DRAIN_VERIFY_TOKEN,
     )

@@ -16,6 +16,7 @@ from ops_agent.store import Store, open_store
 
 if TYPE_CHECKING:
     from ops_agent.deployments import DeploymentTool
+    from ops_agent.logs import LogAnalysisTool
     from ops_agent.notify import NotificationService
 
 
@@ -28,6 +29,7 @@ class Runtime:
         self._kv = kv
         self._deployments: DeploymentTool | None = None
         self._notifier: NotificationService | None = None
+        self._logs: LogAnalysisTool | None = None
         self._store_lock = asyncio.Lock()
         self._kv_lock = asyncio.Lock()
 
@@ -66,11 +68,21 @@ class Runtime:
             )
         return self._notifier
 
+    async def logs(self) -> LogAnalysisTool:
+        """The LogAnalysisTool over this runtime's store. Kept for the instance's life, so its
+        template miner stays warm between deliveries."""
+        if self._logs is None:
+            from ops_agent.logs import LogAnalysisTool
+
+            self._logs = LogAnalysisTool(await self.store())
+        return self._logs
+
     async def close(self) -> None:
         """Close whatever was opened."""
         tool, self._deployments = self._deployments, None
         if tool is not None:
             await tool.aclose()
+        self._logs = None
         notifier, self._notifier = self._notifier, None
         if notifier is not None:
             await notifier.aclose()

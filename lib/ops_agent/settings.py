@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     vercel_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     vercel_webhook_secret: SecretStr | None = None
     vercel_project: str | None = None
+    vercel_drain_secret: SecretStr | None = None
+    vercel_drain_verify_token: str | None = None
+    log_retention_days: int = Field(default=14, ge=1, le=3650)
 
     # --- notifications ---
     mailtrap_api_token: SecretStr | None = None

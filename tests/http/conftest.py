@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from ops_agent.apikeys import issue_key
 from ops_agent.http.app import create_app
-from ops_agent.http.routes import admin, cron, deployments, health, notify, webhooks
+from ops_agent.http.routes import admin, cron, deployments, drains, health, logs, notify, webhooks
 from ops_agent.kv.redis import RedisKV
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -31,6 +31,8 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "observations",
         "notifications",
         "notification_endpoints",
+        "log_entries",
+        "log_templates",
     )
     rt = Runtime(
         settings,
@@ -68,4 +70,6 @@ def routers() -> list[APIRouter]:
         deployments.router,
         webhooks.router,
         notify.router,
+        drains.router,
+        logs.router,
     ]

@@ -78,6 +78,17 @@ async def purge_old_webhooks(store: Store, budget: float) -> dict[str, Any]:
     )
 
 
+async def purge_old_logs(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
+    """Delete log entries older than LOG_RETENTION_DAYS, in bounded batches."""
+    from ops_agent.logs.records import LogRecords
+
+    records = LogRecords(store)
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    return await purge_in_batches(
+        lambda before, batch: records.purge(before, batch=batch), cutoff, budget
+    )
+
+
 async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
     """Run every phase once, unless another tick holds the lock."""
     started = time.monotonic()
@@ -91,6 +102,10 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
             lambda left: purge_old_audit(store, settings.audit_retention_days, left),
         ),
         ("housekeeping.webhook_dedup", lambda left: purge_old_webhooks(store, left)),
+        (
+            "housekeeping.log_retention",
+            lambda left: purge_old_logs(store, settings.log_retention_days, left),
+        ),
     ]
     report = TickReport(status="ran")
     try:

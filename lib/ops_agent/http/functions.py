@@ -47,3 +47,19 @@ def notify_app() -> FastAPI:
     from ops_agent.http.routes import notify
 
     return create_app("Ops Agent: notify", [notify.router])
+
+
+def log_drain_app() -> FastAPI:
+    """api/drains/logs.py: POST /api/drains/logs (Vercel log drains)."""
+    from ops_agent.http.routes import drains
+
+    app = create_app("Ops Agent: log drain", [drains.router])
+    app.add_middleware(drains.VerifyHeader, settings=app.state.runtime.settings)
+    return app
+
+
+def logs_app() -> FastAPI:
+    """api/logs.py: /api/logs/search, /api/logs/patterns, /api/logs/anomalies."""
+    from ops_agent.http.routes import logs
+
+    return create_app("Ops Agent: logs", [logs.router])

@@ -83,19 +83,11 @@ def find_spike(
 
 
 def _seasonal(series: Sequence[float], index: int, season: int | None) -> Baseline | None:
+    """The values at the same phase of earlier periods, when there are two or more."""
     if not season:
         return None
     same_phase = [series[i] for i in range(index - season, -1, -season)]
-    if len(same_phase) < 2:
-        return None
-    # The neighbouring buckets at the same phase too, so one quiet day is not the whole story.
-    around = [
-        series[j]
-        for i in range(index - season, -1, -season)
-        for j in (i - 1, i, i + 1)
-        if 0 <= j < len(series)
-    ]
-    return baseline(around)
+    return baseline(same_phase) if len(same_phase) >= 2 else None
 
 
 @dataclass(frozen=True)

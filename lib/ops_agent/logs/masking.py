@@ -96,14 +96,11 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
                 continue
             out.append(piece)
     if len(out) > 1 and not _MONTHS_AND_DAYS.isdisjoint(out):
-        dated = [
-            WILDCARD
-            if piece in _MONTHS_AND_DAYS
-            and ((i + 1 < len(out) and out[i + 1] == WILDCARD) or (i and out[i - 1] == WILDCARD))
-            else piece
-            for i, piece in enumerate(out)
-        ]
-        out = [
-            p for i, p in enumerate(dated) if not (p == WILDCARD and i and dated[i - 1] == WILDCARD)
-        ]
+        # Right to left, so that "Sun Jul 24" masks Jul first and then Sun next to it.
+        for i in range(len(out) - 1, -1, -1):
+            if out[i] in _MONTHS_AND_DAYS and (
+                (i + 1 < len(out) and out[i + 1] == WILDCARD) or (i and out[i - 1] == WILDCARD)
+            ):
+                out[i] = WILDCARD
+        out = [p for i, p in enumerate(out) if not (p == WILDCARD and i and out[i - 1] == WILDCARD)]
     return out

@@ -28,6 +28,8 @@ from ops_agent.store import Store
 
 MINED_PREFIX = 4096  # the start of a message is what makes its template
 SUSPECT_WINDOW = timedelta(minutes=30)
+# Entries stamped a little ahead of our clock (Vercel's clock, or ours, is off) still show up.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -182,8 +184,8 @@ class LogAnalysisTool:
         """Entries matching `query` (see `ops_agent.logs.query`) and the filters, newest
         first. Raises QuerySyntaxError for a bad query and ValueError for a bad filter."""
         span = parse_range(time_range)
-        end = self._now()
-        start = end - span
+        now = self._now()
+        start, end = now - span, now + CLOCK_SKEW
         extra = [
             _filter("level", f">={severity}" if severity else None),
             _filter("project", project),

@@ -1,0 +1,3 @@
+from ops_agent.http.functions import logs_app
+
+app = logs_app()

@@ -1,0 +1,216 @@
+"""Pure parts: delivery parsing and normalisation, masking, mining, the query language."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ops_agent.logs.entries import DeliveryError, decompress, normalise, parse_delivery
+from ops_agent.logs.masking import WILDCARD, tokens
+from ops_agent.logs.mining import TemplateMiner
+from ops_agent.logs.query import QuerySyntaxError, parse
+from tests.logs.payloads import as_json, as_ndjson, batch, entry, gz
+
+
+def test_normalise_keeps_documented_fields() -> None:
+    row = normalise(entry(7, source="lambda", level="error", status=-1))
+    assert row["id"] == "log_00000007" and row["level"] == "error" and row["source"] == "lambda"
+    assert row["status_code"] == -1 and row["method"] == "GET" and row["proxy_status"] == -1
+    assert row["user_agent"].startswith("Mozilla") and row["client_ip"] == "203.0.113.9"
+    assert row["duration_ms"] and row["region"] == "iad1" and row["cache"] == "MISS"
+    assert row["ts"].startswith("2026-11-24T12:00:00.007")
+
+
+def test_build_and_external_entries_without_proxy() -> None:
+    build = entry(1, source="build", status=None, message="Running build in Washington, D.C.")
+    assert "proxy" not in build
+    row = normalise(build)
+    assert row["method"] is None and row["status_code"] is None and row["source"] == "build"
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ("just a string", "not a JSON object"),
+        ({"timestamp": 1}, "missing id"),
+        ({"id": "x"}, "timestamp"),
+        ({"id": "x", "timestamp": "yesterday"}, "timestamp"),
+        ({"id": "x", "timestamp": 10**20}, "out of range"),
+    ],
+)
+def test_bad_entries_say_why(item: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        normalise(item)
+
+
+def test_json_array_and_ndjson_with_bad_entries() -> None:
+    good = batch(3)
+    body = json.dumps([*good[:2], {"oops": 1}, good[2]]).encode()
+    parsed = parse_delivery(body)
+    assert len(parsed.rows) == 3 and [r.index for r in parsed.rejected] == [2]
+    nd = as_ndjson(good[:2]) + b"{not json\n" + as_ndjson(good[2:])
+    parsed = parse_delivery(nd)
+    assert len(parsed.rows) == 3 and len(parsed.rejected) == 1
+    assert "not JSON" in parsed.rejected[0].reason
+
+
+@pytest.mark.parametrize("body", [b"hello", b"[1, 2", b"{broken\n{also broken\n"])
+def test_undeliverable_bodies(body: bytes) -> None:
+    with pytest.raises(DeliveryError):
+        parse_delivery(body)
+
+
+def test_gzip_and_deflate_and_bombs() -> None:
+    raw = as_json(batch(5))
+    assert decompress(gz(raw), "gzip", 10**6) == raw
+    assert decompress(zlib.compress(raw), "deflate", 10**6) == raw
+    with pytest.raises(DeliveryError, match="inflates past"):
+        decompress(gz(b"0" * 100_000), "gzip", 1000)
+    with pytest.raises(DeliveryError, match="not valid"):
+        decompress(b"not gzip", "gzip", 1000)
+    with pytest.raises(DeliveryError, match="unsupported"):
+        decompress(raw, "br", 1000)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Connection to 10.0.0.1:5432 refused after 150 ms",
+            "Connection to <*> : <*> refused after <*> ms",
+        ),
+        ("GET https://api.example.com/v1/x?a=1 failed", "GET <*> failed"),
+        ("request 3fa85f64-5717-4562-b3fc-2c963f66afa6 done", "request <*> done"),
+        ("open /var/task/api/index.js failed", "open <*> failed"),
+        ("mail to ops@example.com bounced", "mail to <*> bounced"),
+        ('value "quoted thing" rejected', "value <*> rejected"),
+        ("host db.internal.example.com down", "host <*> down"),
+        ("iface eth0 up", "iface eth0 up"),
+        ("at Sun Jul 24 02:38:22 2005", "at <*> : <*> : <*>"),
+        ("logname= uid=0", "logname = <*> uid = <*>"),
+        ("connection from 1.2.3.4 () at x", "connection from <*> ( <*> ) at x"),
+    ],
+)
+def test_masking(message: str, expected: str) -> None:
+    assert " ".join(tokens(message)) == expected
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8)
+VALUES = st.one_of(
+    st.integers(0, 10**9).map(str),
+    st.ip_addresses(v=4).map(str),
+    st.uuids().map(str),
+    st.integers(0, 10**6).map(lambda n: f"{n}ms"),
+    st.integers(0, 2**32).map(lambda n: f"0x{n:x}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    skeleton=st.lists(st.one_of(WORDS, st.just(None)), min_size=2, max_size=10),
+    values=st.lists(VALUES, min_size=10, max_size=10),
+    others=st.lists(VALUES, min_size=10, max_size=10),
+    position=st.integers(0, 9),
+    replacement=WORDS,
+)
+def test_masking_never_merges_different_constant_words(
+    skeleton: list[str | None],
+    values: list[str],
+    others: list[str],
+    position: int,
+    replacement: str,
+) -> None:
+    """Two lines that differ in a constant word never mask to the same tokens, whatever the
+    values around them; two lines that differ only in values always do."""
+    words = [w for w in skeleton if w is not None]
+    if not words:
+        return
+
+    def line(vals: list[str], swap: str | None = None) -> str:
+        out, k = [], 0
+        for w in skeleton:
+            if w is None:
+                out.append(vals[k % len(vals)])
+                k += 1
+            else:
+                out.append(w)
+        if swap is not None:
+            indices = [i for i, w in enumerate(skeleton) if w is not None]
+            out[indices[position % len(indices)]] = swap
+        return " ".join(out)
+
+    assert tokens(line(values)) == tokens(line(others))
+    target = [w for w in skeleton if w is not None][position % len(words)]
+    if replacement != target:
+        assert tokens(line(values)) != tokens(line(values, swap=replacement))
+
+
+def test_miner_groups_values_and_learns_word_variables() -> None:
+    m = TemplateMiner()
+    a = m.add("Connection to 10.0.0.1 refused after 150 ms")
+    b = m.add("Connection to 10.0.0.2 refused after 99 ms")
+    assert a == b and m.template(a).text == "Connection to <*> refused after <*> ms"
+    users = [
+        m.add(f"Failed password for {u} from 1.2.3.4 port 22 ssh2")
+        for u in ("root", "admin", "oracle")
+    ]
+    assert len({m.resolve(u) for u in users}) == 3  # three names: not yet evidence
+    more = m.add("Failed password for guest from 1.2.3.5 port 23 ssh2")
+    assert len({m.resolve(u) for u in [*users, more]}) == 1  # four: a variable
+    assert "Failed password for <*> from" in m.template(more).text
+    assert m.add("Disk full on /dev/sda1") != m.add("Disk quota exceeded on /dev/sda1")
+
+
+def test_two_instances_sharing_state_agree() -> None:
+    first, second = TemplateMiner(), TemplateMiner()
+    for u in ("root", "admin", "oracle", "guest"):
+        first.add(f"Invalid user {u} from 10.0.0.{len(u)}")
+    second.load(first.take_changes())
+    assert second.add("Invalid user bob from 10.0.0.9") == first.add(
+        "Invalid user bob from 10.0.0.9"
+    )
+    assert first.take_changes() == [] or all(t.id for t in first.take_changes())
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("(a b", 4),
+        ('"open', 0),
+        ("foo:bar", 0),
+        ("status:abc", 0),
+        ("a OR", 4),
+        ("x*", 0),
+        (")", 0),
+    ],
+)
+def test_bad_queries_say_where(query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(query)
+    assert info.value.position == position
+
+
+def test_query_tree() -> None:
+    tree = parse('level:error status:>=500 path:/api/* "connection refused" -source:static')
+    assert tree["op"] == "and"
+    kinds = [(a["op"], a.get("field"), a.get("cmp")) for a in tree["args"]]
+    assert kinds == [
+        ("field", "level", "="),
+        ("field", "status", ">="),
+        ("field", "path", "glob"),
+        ("phrase", None, None),
+        ("not", None, None),
+    ]
+    assert parse("a OR b c") == {
+        "op": "or",
+        "args": [
+            {"op": "word", "value": "a"},
+            {"op": "and", "args": [{"op": "word", "value": "b"}, {"op": "word", "value": "c"}]},
+        ],
+    }
+    assert parse("") == {"op": "and", "args": []}
+    assert WILDCARD == "<*>"
