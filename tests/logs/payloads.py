@@ -15,7 +15,8 @@ LAMBDA_MESSAGES = [
     "GET /api/orders/{n} took {ms}ms",
     "Task timed out after 10.01 seconds",
     "Error: connect ECONNREFUSED 10.0.{n}.4:5432",
-    "TypeError: Cannot read properties of undefined (reading 'id') at handler (/var/task/api/orders.js:{n}:{ms})",
+    "TypeError: Cannot read properties of undefined (reading 'id')"
+    " at handler (/var/task/api/orders.js:{n}:{ms})",
     "user {n} signed in from 10.1.{n}.9",
     "cache miss for key session:{hex}",
 ]

@@ -217,7 +217,7 @@ async def test_anomalies_new_template_and_spike_blame_the_deployment(
                 at=at,
                 level="error",
                 status=500,
-                message=f"TypeError: Cannot read properties of undefined (reading 'sku') at line {k}",
+                message=f"TypeError: Cannot read properties of undefined (reading 'sku') at {k}",
             )
         )
         i += 1
