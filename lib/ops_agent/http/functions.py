@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ops_agent.http.app import create_app
+from ops_agent.runtime import Runtime
 
 
 def health_app() -> FastAPI:
@@ -49,11 +50,11 @@ def notify_app() -> FastAPI:
     return create_app("Ops Agent: notify", [notify.router])
 
 
-def log_drain_app() -> FastAPI:
+def log_drain_app(runtime: Runtime | None = None) -> FastAPI:
     """api/drains/logs.py: POST /api/drains/logs (Vercel log drains)."""
     from ops_agent.http.routes import drains
 
-    app = create_app("Ops Agent: log drain", [drains.router])
+    app = create_app("Ops Agent: log drain", [drains.router], runtime=runtime)
     app.add_middleware(drains.VerifyHeader, settings=app.state.runtime.settings)
     return app
 
