@@ -106,9 +106,7 @@ def main() -> int:
     if args.json:
         print(json.dumps({"rounds": args.rounds, "baseline": "single_entry", "results": results}))
         return 0
-    print(
-        f"drain ingest, median of {args.rounds} rounds (baseline: one entry per delivery)"
-    )
+    print(f"drain ingest, median of {args.rounds} rounds (baseline: one entry per delivery)")
     print(f"{'delivery':<14} {'entries/s':>10} {'delivery ms':>12} {'ratio':>7}")
     for name, r in results.items():
         ms = f"{r['delivery_ms']:.1f}" if "delivery_ms" in r else "-"
