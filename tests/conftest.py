@@ -25,6 +25,7 @@ from ops_agent.store.supabase import SupabaseStore
 from tests.bridges.postgrest import postgrest_app
 from tests.bridges.upstash import upstash_app
 from tests.servers import serve_in_thread
+from tests.targets import Targets, serve_targets
 
 SERVICE_KEY = "test-service-role-key-0123456789"
 UPSTASH_TOKEN = "test-upstash-token-0123456789"
@@ -112,6 +113,13 @@ def postgrest_url(pg_url: str) -> Iterator[str]:
 def upstash_url(redis_socket: str) -> Iterator[str]:
     with serve_in_thread(upstash_app(redis_socket, UPSTASH_TOKEN)) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def targets(tmp_root: Path) -> Iterator[Targets]:
+    """Health-check targets: an HTTP and an HTTPS server on 127.0.0.1."""
+    with serve_targets(tmp_root) as t:
+        yield t
 
 
 def clean_tables(pg_url: str, *tables: str) -> None:

@@ -17,6 +17,7 @@ from ops_agent.store import Store, open_store
 if TYPE_CHECKING:
     from ops_agent.deployments import DeploymentTool
     from ops_agent.logs import LogAnalysisTool
+    from ops_agent.monitoring import MonitoringTool
     from ops_agent.notify import NotificationService
 
 
@@ -30,6 +31,7 @@ class Runtime:
         self._deployments: DeploymentTool | None = None
         self._notifier: NotificationService | None = None
         self._logs: LogAnalysisTool | None = None
+        self._monitoring: MonitoringTool | None = None
         self._store_lock = asyncio.Lock()
         self._kv_lock = asyncio.Lock()
 
@@ -77,8 +79,19 @@ class Runtime:
             self._logs = LogAnalysisTool(await self.store())
         return self._logs
 
+    async def monitoring(self) -> MonitoringTool:
+        """The MonitoringTool over this runtime's store and the config file's services."""
+        if self._monitoring is None:
+            from ops_agent.monitoring import MonitoringTool
+
+            self._monitoring = MonitoringTool(await self.store(), settings=self.settings)
+        return self._monitoring
+
     async def close(self) -> None:
         """Close whatever was opened."""
+        monitoring, self._monitoring = self._monitoring, None
+        if monitoring is not None:
+            await monitoring.aclose()
         tool, self._deployments = self._deployments, None
         if tool is not None:
             await tool.aclose()

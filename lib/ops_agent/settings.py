@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     vercel_drain_verify_token: str | None = None
     log_retention_days: int = Field(default=14, ge=1, le=3650)
 
+    # --- monitoring ---
+    monitor_config: Path = Path("ops-agent.yaml")
+    monitor_allowed_hosts: str = ""
+    monitor_concurrency: int = Field(default=20, ge=1, le=500)
+    monitor_retention_days: int = Field(default=30, ge=1, le=3650)
+
     # --- notifications ---
     mailtrap_api_token: SecretStr | None = None
     mailtrap_sandbox_inbox_id: int | None = Field(default=None, gt=0)

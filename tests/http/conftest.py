@@ -8,7 +8,18 @@ from fastapi import APIRouter, FastAPI
 
 from ops_agent.apikeys import issue_key
 from ops_agent.http.app import create_app
-from ops_agent.http.routes import admin, cron, deployments, drains, health, logs, notify, webhooks
+from ops_agent.http.routes import (
+    admin,
+    cron,
+    deployments,
+    drains,
+    health,
+    logs,
+    metrics,
+    monitoring,
+    notify,
+    webhooks,
+)
 from ops_agent.kv.redis import RedisKV
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -33,6 +44,9 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "notification_endpoints",
         "log_entries",
         "log_templates",
+        "monitor_services",
+        "monitor_results",
+        "monitor_state",
     )
     rt = Runtime(
         settings,
@@ -72,4 +86,6 @@ def routers() -> list[APIRouter]:
         notify.router,
         drains.router,
         logs.router,
+        monitoring.router,
+        metrics.router,
     ]

@@ -89,6 +89,28 @@ async def purge_old_logs(store: Store, retention_days: int, budget: float) -> di
     )
 
 
+async def run_health_checks(settings: Settings, store: Store) -> dict[str, Any]:
+    """Run the health checks that are due."""
+    from ops_agent.monitoring import MonitoringTool
+
+    tool = MonitoringTool(store, settings=settings)
+    try:
+        return await tool.run_due()
+    finally:
+        await tool.aclose()
+
+
+async def purge_old_checks(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
+    """Delete health-check results older than MONITOR_RETENTION_DAYS."""
+    from ops_agent.monitoring.records import MonitorRecords
+
+    records = MonitorRecords(store)
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    return await purge_in_batches(
+        lambda before, batch: records.purge(before, batch=batch), cutoff, budget
+    )
+
+
 async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
     """Run every phase once, unless another tick holds the lock."""
     started = time.monotonic()
@@ -97,11 +119,16 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
     if lock is None:
         return TickReport(status="skipped", reason="another tick is running")
     phases: list[tuple[str, Phase]] = [
+        ("monitoring.health_checks", lambda left: run_health_checks(settings, store)),
         (
             "housekeeping.audit_retention",
             lambda left: purge_old_audit(store, settings.audit_retention_days, left),
         ),
         ("housekeeping.webhook_dedup", lambda left: purge_old_webhooks(store, left)),
+        (
+            "housekeeping.check_retention",
+            lambda left: purge_old_checks(store, settings.monitor_retention_days, left),
+        ),
         (
             "housekeeping.log_retention",
             lambda left: purge_old_logs(store, settings.log_retention_days, left),

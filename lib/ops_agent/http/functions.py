@@ -8,11 +8,11 @@ from ops_agent.http.app import create_app
 from ops_agent.runtime import Runtime
 
 
-def health_app() -> FastAPI:
-    """api/health.py: GET /api/health."""
-    from ops_agent.http.routes import health
+def health_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/health.py: GET /api/health, and the declared services under /api/health/."""
+    from ops_agent.http.routes import health, monitoring
 
-    return create_app("Ops Agent: health", [health.router])
+    return create_app("Ops Agent: health", [health.router, monitoring.router], runtime=runtime)
 
 
 def admin_app() -> FastAPI:
@@ -64,3 +64,10 @@ def logs_app() -> FastAPI:
     from ops_agent.http.routes import logs
 
     return create_app("Ops Agent: logs", [logs.router])
+
+
+def metrics_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/metrics.py: /api/metrics/* (system metrics)."""
+    from ops_agent.http.routes import metrics
+
+    return create_app("Ops Agent: metrics", [metrics.router], runtime=runtime)

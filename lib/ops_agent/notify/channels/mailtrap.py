@@ -12,7 +12,7 @@ import httpx
 from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
 from ops_agent.notify.channels.http import http_attempt, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome
-from ops_agent.notify.ssrf import URLGuard
+from ops_agent.ssrf import URLGuard
 
 SEND_URL = "https://send.api.mailtrap.io/api/send"
 SANDBOX_URL = "https://sandbox.api.mailtrap.io/api/send/{inbox_id}"

@@ -11,7 +11,7 @@ import httpx
 from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
 from ops_agent.notify.channels.http import http_attempt, mask_url, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome, Severity
-from ops_agent.notify.ssrf import URLGuard
+from ops_agent.ssrf import URLGuard
 
 COLOURS = {
     Severity.CRITICAL: "#B00020",

@@ -1,5 +1,6 @@
 """Outbound URL checks: the agent does not call private, loopback, link-local or cloud
-metadata addresses unless the operator allowlisted the host (NOTIFY_ALLOWED_HOSTS)."""
+metadata addresses unless the operator allowlisted the host (NOTIFY_ALLOWED_HOSTS for
+notifications, MONITOR_ALLOWED_HOSTS for health checks)."""
 
 from __future__ import annotations
 
@@ -76,8 +77,11 @@ def forbidden_reason(address: IPAddress) -> str | None:
 class URLGuard:
     """Checks outbound URLs against SSRF, resolving host names the way the request will."""
 
-    def __init__(self, allowed: str | Iterable[str] = "") -> None:
+    def __init__(
+        self, allowed: str | Iterable[str] = "", *, setting: str = "NOTIFY_ALLOWED_HOSTS"
+    ) -> None:
         self._hosts, self._networks = parse_allowlist(allowed)
+        self._setting = setting
 
     def _allowed(self, host: str, address: IPAddress | None = None) -> bool:
         if host in self._hosts or (address is not None and str(address) in self._hosts):
@@ -118,6 +122,5 @@ class URLGuard:
             reason = forbidden_reason(address)
             if reason:
                 raise UnsafeURL(
-                    f"{host} resolves to {address}, {reason}; add it to NOTIFY_ALLOWED_HOSTS "
-                    "to allow it"
+                    f"{host} resolves to {address}, {reason}; add it to {self._setting} to allow it"
                 )

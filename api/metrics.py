@@ -1,0 +1,3 @@
+from ops_agent.http.functions import metrics_app
+
+app = metrics_app()

@@ -1,0 +1,235 @@
+"""MonitoringTool: health checks of declared services, their state and uptime, heartbeats,
+and this host's system metrics."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ops_agent.monitoring.checks import Checker, CheckResult
+from ops_agent.monitoring.config import ServiceCheck, load_config
+from ops_agent.monitoring.records import MonitorRecords
+from ops_agent.settings import Settings, get_settings
+from ops_agent.ssrf import URLGuard
+from ops_agent.store import Store
+
+WINDOWS = {"1h": 3600, "24h": 86400, "7d": 604800}
+
+
+class UnknownService(KeyError):
+    """No service of that name is declared."""
+
+
+class ServiceConflict(ValueError):
+    """The service is declared in the config file; change it there."""
+
+
+@dataclass
+class ServiceHealth:
+    service: str
+    status: str  # up, down, unknown
+    since: datetime | None
+    last_check: datetime | None
+    last_error: str | None
+    result: CheckResult | None
+    uptime: dict[str, dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        result = None
+        if self.result is not None:
+            result = {
+                "ok": self.result.ok,
+                "at": self.result.at.isoformat(),
+                "status_code": self.result.status_code,
+                "latency_ms": self.result.latency_ms,
+                "error": self.result.error,
+                "certificate_expires_at": self.result.certificate_expires_at.isoformat()
+                if self.result.certificate_expires_at
+                else None,
+                "conditions": [
+                    {"condition": o.condition, "success": o.success, "actual": str(o.actual)[:200]}
+                    for o in self.result.outcomes
+                ],
+            }
+        return {
+            "service": self.service,
+            "status": self.status,
+            "since": self.since.isoformat() if self.since else None,
+            "last_check": self.last_check.isoformat() if self.last_check else None,
+            "last_error": self.last_error,
+            "last_result": result,
+            "uptime": self.uptime,
+        }
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+class MonitoringTool:
+    """Health of the services in `ops-agent.yaml` and those declared through the API."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        settings: Settings | None = None,
+        config_path: Path | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        s = settings or get_settings()
+        self.store = store
+        self.records = MonitorRecords(store)
+        path = config_path or s.monitor_config
+        self._file_services = {c.name: c for c in load_config(path).services}
+        self._checker = Checker(
+            URLGuard(s.monitor_allowed_hosts, setting="MONITOR_ALLOWED_HOSTS"),
+            concurrency=s.monitor_concurrency,
+            transport=transport,
+            ssl_context=ssl_context,
+        )
+        self._now = clock or (lambda: datetime.now(UTC))
+
+    async def aclose(self) -> None:
+        await self._checker.aclose()
+
+    # --- services ---
+
+    async def services(self) -> list[ServiceCheck]:
+        """Every declared service: the config file's, then the API's."""
+        api = [c for c in await self.records.services() if c.name not in self._file_services]
+        return sorted([*self._file_services.values(), *api], key=lambda c: c.name)
+
+    async def service(self, name: str) -> ServiceCheck:
+        for check in await self.services():
+            if check.name == name:
+                return check
+        raise UnknownService(name)
+
+    async def add_service(self, check: ServiceCheck, *, actor: str = "api") -> ServiceCheck:
+        if check.name in self._file_services:
+            raise ServiceConflict(f"{check.name} is declared in the config file; change it there")
+        await self.records.upsert_service(check, actor)
+        return check
+
+    async def remove_service(self, name: str) -> bool:
+        if name in self._file_services:
+            raise ServiceConflict(f"{name} is declared in the config file; remove it there")
+        return await self.records.delete_service(name)
+
+    # --- checks ---
+
+    async def check_service_health(self, service: str = "api") -> ServiceHealth:
+        """Check `service` now, record the result, and return its health."""
+        check = await self.service(service)
+        [result] = await self._run([check])
+        return await self.health(service, result)
+
+    async def run_due(self) -> dict[str, Any]:
+        """Run every check whose interval has passed (the cron tick calls this)."""
+        now = self._now()
+        states = await self.records.states()
+        due = []
+        for check in await self.services():
+            last = _ts(states.get(check.name, {}).get("last_check"))
+            # A little slack, so a check every 60 s is not skipped by a tick that is early.
+            if last is None or now - last >= timedelta(seconds=check.interval_seconds - 5):
+                due.append(check)
+        results = await self._run(due, states)
+        return {
+            "checked": len(results),
+            "failed": sorted(r.service for r in results if not r.ok),
+        }
+
+    async def _run(
+        self, checks: Sequence[ServiceCheck], states: dict[str, dict[str, Any]] | None = None
+    ) -> list[CheckResult]:
+        http = [c for c in checks if c.kind == "http"]
+        beats = [c for c in checks if c.kind == "heartbeat"]
+        results = await self._checker.run(http)
+        if beats:
+            states = states if states is not None else await self.records.states()
+            results += [self._heartbeat_result(c, states.get(c.name, {})) for c in beats]
+        by_name = {c.name: c for c in checks}
+        await self.records.record([r.as_row(by_name[r.service]) for r in results])
+        return results
+
+    def _heartbeat_result(self, check: ServiceCheck, state: dict[str, Any]) -> CheckResult:
+        now = self._now()
+        last = _ts(state.get("last_heartbeat"))
+        late = last is None or now - last > timedelta(seconds=check.interval_seconds)
+        error = None
+        if late:
+            error = "no heartbeat yet" if last is None else f"last heartbeat {last.isoformat()}"
+        return CheckResult(check.name, now, ok=not late, error=error)
+
+    async def heartbeat(self, name: str) -> dict[str, Any]:
+        """Record a heartbeat from a push-checked service, and judge it at once."""
+        check = await self.service(name)
+        if check.kind != "heartbeat":
+            raise ValueError(f"{name} is not a heartbeat service")
+        state = await self.records.heartbeat(name, self._now())
+        result = self._heartbeat_result(check, state)
+        changes = await self.records.record([result.as_row(check)])
+        return {"service": name, "at": result.at.isoformat(), "changes": changes}
+
+    # --- health ---
+
+    async def health(self, name: str, result: CheckResult | None = None) -> ServiceHealth:
+        state = (await self.records.states()).get(name, {})
+        uptime = {
+            label: next((u for u in await self.records.uptime(name, [seconds])), {"checks": 0})
+            for label, seconds in WINDOWS.items()
+        }
+        return ServiceHealth(
+            service=name,
+            status=state.get("status", "unknown"),
+            since=_ts(state.get("since")),
+            last_check=_ts(state.get("last_check")),
+            last_error=state.get("last_error"),
+            result=result,
+            uptime=uptime,
+        )
+
+    async def overview(self) -> list[dict[str, Any]]:
+        """Every service with its state and uptime over 1h, 24h and 7d (one query each)."""
+        states = await self.records.states()
+        rows = await self.records.uptime(None, list(WINDOWS.values()))
+        by = {(r["service"], r["window_seconds"]): r for r in rows}
+        out = []
+        for check in await self.services():
+            state = states.get(check.name, {})
+            out.append(
+                {
+                    "service": check.name,
+                    "kind": check.kind,
+                    "url": check.url,
+                    "status": state.get("status", "unknown"),
+                    "since": state.get("since"),
+                    "last_check": state.get("last_check"),
+                    "last_error": state.get("last_error"),
+                    "uptime": {
+                        label: by.get((check.name, seconds), {"checks": 0})
+                        for label, seconds in WINDOWS.items()
+                    },
+                }
+            )
+        return out
+
+    # --- system metrics ---
+
+    def get_system_metrics(self) -> dict[str, Any]:
+        """CPU, memory, disk, load, network and process counts of this host."""
+        from ops_agent.monitoring.system import system_metrics
+
+        return system_metrics()
