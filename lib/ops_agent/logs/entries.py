@@ -7,6 +7,7 @@ reported with their position and reason; the others are kept.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,6 +107,21 @@ def _float(value: Any) -> float | None:
         return None
 
 
+_ID_SEGMENT = re.compile(
+    r"^(?:\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{36}|[A-Za-z0-9_-]{20,}|[^/]*\d[^/]*\d{3,}[^/]*)$"
+)
+
+
+def route_of(path: str | None) -> str | None:
+    """The route of a request path: no query string, and id-like segments as `:id`
+    (`/api/orders/123?x=1` is `/api/orders/:id`), so per-route figures stay few."""
+    if not path:
+        return None
+    bare = path.split("?", 1)[0].split("#", 1)[0] or "/"
+    segments = [":id" if _ID_SEGMENT.match(seg) else seg for seg in bare.split("/")]
+    return "/".join(segments)[:300]
+
+
 def level_of(value: Any) -> str:
     level = str(value or "info").lower()
     level = _LEVEL_ALIASES.get(level, level)
@@ -143,6 +159,7 @@ def normalise(item: Any) -> dict[str, Any]:
         "environment": _str(item.get("environment"), 64),
         "host": _str(item.get("host"), 512),
         "path": _str(item.get("path") or proxy.get("path")),
+        "route": route_of(_str(proxy.get("path") or item.get("path"))),
         "status_code": _int(item.get("statusCode")),
         "request_id": _str(item.get("requestId"), 200),
         "message": message[:MAX_MESSAGE],

@@ -113,6 +113,8 @@ class LogAnalysisTool:
         id is stored already are skipped."""
         if not rows:
             return IngestReport(0, 0, 0)
+        received = len(rows)
+        rows = list({row["id"]: row for row in reversed(rows)}.values())[::-1]  # first of each id
         async with self._lock:
             await self._sync()
             try:
@@ -138,9 +140,9 @@ class LogAnalysisTool:
                 self._miner, self._version = TemplateMiner(), 0
                 raise
         return IngestReport(
-            received=result["received"],
+            received=received,
             accepted=result["inserted"],
-            duplicates=result["duplicates"],
+            duplicates=received - result["inserted"],
             templates_changed=len(templates),
         )
 

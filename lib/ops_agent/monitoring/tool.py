@@ -14,6 +14,7 @@ import httpx
 
 from ops_agent.monitoring.checks import Checker, CheckResult
 from ops_agent.monitoring.config import ServiceCheck, load_config
+from ops_agent.monitoring.metrics import Metrics, QueryResult
 from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.settings import Settings, get_settings
 from ops_agent.ssrf import URLGuard
@@ -90,6 +91,7 @@ class MonitoringTool:
         s = settings or get_settings()
         self.store = store
         self.records = MonitorRecords(store)
+        self.metrics = Metrics(store, clock=clock)
         path = config_path or s.monitor_config
         self._file_services = {c.name: c for c in load_config(path).services}
         self._checker = Checker(
@@ -225,6 +227,22 @@ class MonitoringTool:
                 }
             )
         return out
+
+    # --- metrics ---
+
+    async def query(
+        self, expr: str, time_range: str | timedelta = "1h", step: int = 60
+    ) -> QueryResult:
+        """Evaluate a metrics query (see `ops_agent.monitoring.query`)."""
+        return await self.metrics.query(expr, time_range, step)
+
+    async def add_custom_metric(
+        self, name: str, query: str, *, description: str | None = None, actor: str = "api"
+    ) -> dict[str, Any]:
+        """Name a query; other queries, dashboards and alert rules can then use the name."""
+        return await self.metrics.add_custom_metric(
+            name, query, description=description, actor=actor
+        )
 
     # --- system metrics ---
 
