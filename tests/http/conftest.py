@@ -47,6 +47,9 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "monitor_services",
         "monitor_results",
         "monitor_state",
+        "metric_rollups",
+        "metric_samples",
+        "metric_definitions",
     )
     rt = Runtime(
         settings,

@@ -71,3 +71,10 @@ def metrics_app(runtime: Runtime | None = None) -> FastAPI:
     from ops_agent.http.routes import metrics
 
     return create_app("Ops Agent: metrics", [metrics.router], runtime=runtime)
+
+
+def dashboard_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/dashboard.py: the live dashboard at / (rewritten), /dashboard and /api/dashboard."""
+    from ops_agent.http.routes import dashboard
+
+    return create_app("Ops Agent: dashboard", [dashboard.router], runtime=runtime)

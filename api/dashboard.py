@@ -1,0 +1,3 @@
+from ops_agent.http.functions import dashboard_app
+
+app = dashboard_app()

@@ -1,0 +1,119 @@
+"""The live dashboard: a page (no data in it, so no key needed to load it) whose script asks
+for a viewer key once and then polls /api/dashboard/data."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+
+from ops_agent.deployments.records import DeploymentHistory
+from ops_agent.http.auth import Principal, require
+from ops_agent.http.deps import RuntimeDep, StoreDep
+from ops_agent.http.errors import ApiError
+from ops_agent.monitoring.metrics import Metrics
+from ops_agent.observations import ObservationLog
+from ops_agent.store import Role
+
+router = APIRouter(tags=["dashboard"])
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+
+STATIC = {
+    "uplot.iife.min.js": "text/javascript",
+    "uplot.min.css": "text/css",
+    "dashboard.js": "text/javascript",
+}
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+SEVERITY = {
+    "service.down": "critical",
+    "deployment.error": "error",
+}
+
+
+def _static(name: str) -> bytes:
+    return resources.files("ops_agent.http").joinpath("static", name).read_bytes()
+
+
+@router.get("/", include_in_schema=False)
+@router.get("/dashboard", include_in_schema=False)
+@router.get("/api/dashboard", summary="The live dashboard page")
+async def page() -> HTMLResponse:
+    return HTMLResponse(
+        _static("dashboard.html"), headers={**SECURITY_HEADERS, "cache-control": "no-cache"}
+    )
+
+
+@router.get("/api/dashboard/static/{name}", include_in_schema=False)
+async def static(name: str) -> Response:
+    if name not in STATIC:
+        raise ApiError(404, "not_found", f"no static file {name!r}")
+    return Response(
+        _static(name),
+        media_type=STATIC[name],
+        headers={"cache-control": "public, max-age=3600", "x-content-type-options": "nosniff"},
+    )
+
+
+@router.get("/api/dashboard/data", summary="Everything the dashboard shows, in one answer")
+async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any]:
+    metrics = Metrics(store)
+    queries = {
+        "requests": "rate(requests[5m])",
+        "errors": "error_rate[5m]",
+        "p50": "p50(latency_ms)[5m]",
+        "p95": "p95(latency_ms)[5m]",
+        "p99": "p99(latency_ms)[5m]",
+    }
+    charts = {}
+    for name, expr in queries.items():
+        result = await metrics.query(expr, "1h", 60)
+        charts[name] = [[t.isoformat(), v] for t, v in result.points]
+    monitoring = await runtime.monitoring()
+    services = await monitoring.overview()
+    alerts = [
+        {
+            "severity": "critical",
+            "title": f"{s['service']} is down: {s['last_error'] or ''}",
+            "since": s["since"],
+        }
+        for s in services
+        if s["status"] == "down"
+    ]
+    for o in await ObservationLog(store).pending(limit=20):
+        if o.kind in SEVERITY and o.kind != "service.down":
+            alerts.append(
+                {
+                    "severity": SEVERITY[o.kind],
+                    "title": f"{o.kind}: {o.subject}",
+                    "since": o.observed_at.isoformat() if o.observed_at else None,
+                }
+            )
+    history = DeploymentHistory(store)
+    rows = [
+        {
+            "at": (d.ready_at or d.created_at).isoformat(),
+            "what": f"deploy {d.project_name or ''} ({d.target})",
+            "id": d.id,
+            "state": d.state,
+        }
+        for d in await history.list(limit=10)
+    ]
+    rows += [
+        {
+            "at": a.at.isoformat() if a.at else None,
+            "what": f"{a.action} by {a.actor}",
+            "id": a.to_deployment,
+            "state": a.outcome,
+        }
+        for a in await history.actions(action="rollback", limit=5)
+    ]
+    rows.sort(key=lambda r: r["at"] or "", reverse=True)
+    return {"charts": charts, "services": services, "alerts": alerts, "deployments": rows[:12]}
