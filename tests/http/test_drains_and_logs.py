@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -61,15 +60,12 @@ async def test_gzip_ndjson_signed_either_way(drain: httpx.AsyncClient, pg_url: s
         URL, content=packed, headers=signed(packed, **{"content-encoding": "gzip"})
     )
     assert r.status_code == 200 and r.json()["accepted"] == 20
-    again = gz(as_ndjson(recent(5, start=100)))
-    inner = gz(as_ndjson(recent(5, start=100)))
+    inner = as_ndjson(recent(5, start=100))
+    again = gz(inner)  # signed over the inflated body this time
     r = await drain.post(
         URL,
         content=again,
-        headers={
-            "content-encoding": "gzip",
-            "x-vercel-signature": sign(gzip.decompress(inner), DRAIN_SECRET),
-        },
+        headers={"content-encoding": "gzip", "x-vercel-signature": sign(inner, DRAIN_SECRET)},
     )
     assert r.status_code == 200 and r.json()["accepted"] == 5
     assert count(pg_url) == 25
