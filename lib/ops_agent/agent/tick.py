@@ -111,6 +111,17 @@ async def purge_old_checks(store: Store, retention_days: int, budget: float) -> 
     )
 
 
+async def purge_old_metrics(store: Store, retention_days: int, budget: float) -> dict[str, Any]:
+    """Delete pushed samples and request rollups older than MONITOR_RETENTION_DAYS."""
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+
+    async def purge(before: datetime, batch: int) -> int:
+        out = await store.rpc("ops_metric_purge", {"p_older_than": before, "p_batch": batch})
+        return int(out["deleted"])
+
+    return await purge_in_batches(purge, cutoff, budget)
+
+
 async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
     """Run every phase once, unless another tick holds the lock."""
     started = time.monotonic()
@@ -128,6 +139,10 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
         (
             "housekeeping.check_retention",
             lambda left: purge_old_checks(store, settings.monitor_retention_days, left),
+        ),
+        (
+            "housekeeping.metric_retention",
+            lambda left: purge_old_metrics(store, settings.monitor_retention_days, left),
         ),
         (
             "housekeeping.log_retention",
