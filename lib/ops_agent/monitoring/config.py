@@ -55,9 +55,12 @@ class ServiceCheck(BaseModel):
 
 
 class MonitorConfig(BaseModel):
+    """ops-agent.yaml: `services` to check and `alerts` rules (validated by the alerts tool)."""
+
     model_config = ConfigDict(extra="forbid")
 
     services: list[ServiceCheck] = Field(default_factory=list)
+    alerts: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ConfigFileError(ValueError):

@@ -1,0 +1,689 @@
+"""AlertManagementTool: rules, evaluation and lifecycle, routing (silences, maintenance,
+inhibition, grouping), notifications with reminders and escalation, incidents and KPIs.
+
+Evaluation is safe to run from two places at once: a KV lock keeps evaluators apart when the
+KV is there, and every change is a conditional update in the store, so even two evaluators
+that both got through cannot open, fire, notify or escalate the same alert twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ops_agent.alerts.kpis import compute
+from ops_agent.alerts.lifecycle import decide, onset
+from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, inhibited, quieted
+from ops_agent.alerts.records import AlertRecords, Row
+from ops_agent.alerts.rules import AlertRule, RuleError
+from ops_agent.kv import KV
+from ops_agent.monitoring.metrics import Metrics
+from ops_agent.monitoring.query import QueryError
+from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
+from ops_agent.store import AuditEntry, Store
+
+log = logging.getLogger(__name__)
+
+EVALUATION_LOCK = "lock:alerts:evaluate"
+
+
+class UnknownAlert(KeyError):
+    """No alert (or rule, or silence) with that id or name."""
+
+
+class RuleConflict(ValueError):
+    """The rule is managed by the config file; change it there."""
+
+
+@dataclass
+class EvaluationReport:
+    rules: int = 0
+    opened: list[str] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    notified: int = 0
+    quieted: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    errors: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+class AlertManagementTool:
+    """Alerts over the agent's metrics, delivered through the NotificationService."""
+
+    def __init__(
+        self,
+        notification_service: NotificationService | None = None,
+        default_email_recipient: str | None = None,
+        default_slack_channel: str | None = None,
+        *,
+        store: Store,
+        kv: KV | None = None,
+        available_channels: Sequence[str] = ("email", "slack"),
+        config_rules: Sequence[dict[str, Any]] | None = None,
+        config_path: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.notifier = notification_service
+        self.email_to = default_email_recipient
+        self.slack_channel = default_slack_channel
+        self.store = store
+        self.kv = kv
+        self.records = AlertRecords(store)
+        self.available = list(available_channels)
+        self._now = clock or (lambda: datetime.now(UTC))
+        self.metrics = Metrics(store, clock=self._now)
+        if config_rules is None and config_path is not None:
+            from ops_agent.monitoring.config import load_config
+
+            config_rules = load_config(config_path).alerts
+        self._file_rules = [self._parse(r) for r in (config_rules or [])]
+
+    # --- rules ---
+
+    @staticmethod
+    def _parse(spec: dict[str, Any]) -> AlertRule:
+        from pydantic import ValidationError
+
+        try:
+            return AlertRule.model_validate(spec)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise RuleError(f"{where}: {first['msg']}".removeprefix(": ")) from None
+
+    async def create_alert_rule(
+        self,
+        name: str,
+        condition: str,
+        severity: str = "high",
+        channels: Sequence[str] | None = None,
+        for_: str | int = 0,
+        labels: dict[str, str] | None = None,
+        description: str | None = None,
+        runbook_url: str | None = None,
+        remediation: dict[str, Any] | None = None,
+        *,
+        actor: str = "api",
+        **options: Any,
+    ) -> AlertRule:
+        """Create or replace a rule. A condition that does not parse raises RuleError naming
+        the position."""
+        try:
+            from ops_agent.monitoring.query import parse
+
+            parse(condition)
+        except QueryError as exc:
+            raise RuleError(f"condition: {exc.message}", exc.position) from None
+        spec = {
+            "name": name,
+            "condition": condition,
+            "severity": severity,
+            "for": for_,
+            "labels": labels or {},
+            "description": description,
+            "runbook_url": runbook_url,
+            "remediation": remediation,
+            **options,
+        }
+        if channels is not None:
+            spec["channels"] = list(channels)
+        rule = self._parse(spec)
+        return await self.save_rule(rule, actor=actor)
+
+    async def save_rule(self, rule: AlertRule, *, actor: str = "api") -> AlertRule:
+        if any(r.name == rule.name for r in self._file_rules):
+            raise RuleConflict(f"{rule.name} is managed in the config file; change it there")
+        await self.records.upsert_rule(rule.name, rule.spec(), "api", actor)
+        if not rule.enabled:
+            await self.records.set_enabled(rule.name, False)
+        await self._audit(actor, "alerts.rule.save", rule.name, severity=rule.severity)
+        return rule
+
+    async def update_alert_rule(
+        self, name: str, *, actor: str = "api", **changes: Any
+    ) -> AlertRule:
+        current = await self.get_rule(name)
+        spec = {**current.spec(), **changes}
+        for key in (
+            "for_seconds",
+            "keep_firing_for_seconds",
+            "repeat_interval_seconds",
+            "escalate_after_seconds",
+        ):
+            alias = key.removesuffix("_seconds")
+            if alias in spec:
+                spec[key] = spec.pop(alias)
+        return await self.save_rule(self._parse(spec), actor=actor)
+
+    async def set_rule_enabled(self, name: str, enabled: bool, *, actor: str = "api") -> None:
+        if await self.records.set_enabled(name, enabled) is None:
+            raise UnknownAlert(name)
+        await self._audit(actor, "alerts.rule." + ("enable" if enabled else "disable"), name)
+
+    async def delete_alert_rule(self, name: str, *, actor: str = "api") -> bool:
+        if any(r.name == name for r in self._file_rules):
+            raise RuleConflict(f"{name} is managed in the config file; remove it there")
+        deleted = await self.records.delete_rule(name)
+        if deleted:
+            await self._audit(actor, "alerts.rule.delete", name)
+        return deleted
+
+    async def list_rules(self) -> list[dict[str, Any]]:
+        await self.sync_file_rules()
+        return [
+            {**row["spec"], "enabled": row["enabled"], "source": row["source"]}
+            for row in await self.records.rules()
+        ]
+
+    async def get_rule(self, name: str) -> AlertRule:
+        for row in await self.records.rules():
+            if row["name"] == name:
+                return self._parse({**row["spec"], "enabled": row["enabled"]})
+        raise UnknownAlert(name)
+
+    async def sync_file_rules(self) -> None:
+        """Store the config file's rules (marked file-managed) and drop ones it no longer has."""
+        stored = {r["name"]: r for r in await self.records.rules()}
+        wanted = {r.name: r for r in self._file_rules}
+        for name, rule in wanted.items():
+            row = stored.get(name)
+            if row is None or row["spec"] != rule.spec() or row["source"] != "file":
+                await self.records.upsert_rule(name, rule.spec(), "file", "config")
+        for name, row in stored.items():
+            if row["source"] == "file" and name not in wanted:
+                await self.records.delete_rule(name)
+
+    # --- evaluation ---
+
+    async def evaluate(self) -> EvaluationReport:
+        """Evaluate every enabled rule once and act on what changed."""
+        if self.kv is not None:
+            lock = await self.kv.try_lock(EVALUATION_LOCK, ttl=55)
+            if lock is None:
+                return EvaluationReport(skipped="another evaluation is running")
+            try:
+                return await self._evaluate()
+            finally:
+                await lock.release()
+        return await self._evaluate()
+
+    async def _evaluate(self) -> EvaluationReport:
+        now = self._now()
+        report = EvaluationReport()
+        await self.sync_file_rules()
+        rules = {
+            row["name"]: self._parse(row["spec"])
+            for row in await self.records.rules()
+            if row["enabled"]
+        }
+        report.rules = len(rules)
+        open_by_fp = {a["fingerprint"]: a for a in await self.records.open_alerts()}
+        newly_firing: list[Row] = []
+        for rule in rules.values():
+            try:
+                window = max(rule.for_seconds + 600, 900)
+                result = await self.metrics.query(rule.condition, timedelta(seconds=window), 60)
+            except (QueryError, ValueError) as exc:
+                report.errors.append(f"{rule.name}: {exc}")
+                continue
+            holds = result.latest is not None
+            alert = open_by_fp.get(rule.fingerprint())
+            decision = decide(rule, alert, holds, now)
+            changed = await self._apply(rule, alert, decision.action, now, result, report)
+            if (
+                changed is not None
+                and changed["state"] == "firing"
+                and decision.action in ("open_firing", "fire")
+            ):
+                newly_firing.append(changed)
+        await self._notify_new(rules, newly_firing, now, report)
+        await self._reminders_and_escalations(rules, now, report)
+        return report
+
+    async def _apply(
+        self,
+        rule: AlertRule,
+        alert: Row | None,
+        action: str,
+        now: datetime,
+        result: Any,
+        report: EvaluationReport,
+    ) -> Row | None:
+        value = result.latest
+        if action in ("open_pending", "open_firing"):
+            row = await self.records.open(
+                {
+                    "fingerprint": rule.fingerprint(),
+                    "rule": rule.name,
+                    "severity": rule.severity,
+                    "labels": rule.labels,
+                    "group_key": rule.group_key(),
+                    "state": "firing" if action == "open_firing" else "pending",
+                    "summary": rule.description or rule.condition,
+                    "value": value,
+                    "onset_at": onset(result.points, now).isoformat(),
+                    "at": now.isoformat(),
+                }
+            )
+            if row is not None:
+                report.opened.append(rule.name)
+                if row["state"] == "firing":
+                    report.fired.append(rule.name)
+            return row
+        if alert is None:
+            return None
+        if action == "fire":
+            row = await self.records.transition(
+                alert["id"],
+                "pending",
+                "firing",
+                now,
+                "agent",
+                {"value": value, "last_true_at": now.isoformat()},
+            )
+            if row is not None:
+                report.fired.append(rule.name)
+            return row
+        if action == "touch":
+            await self.records.touch(alert["id"], now, value)
+            return None
+        if action in ("resolve", "clear"):
+            row = await self.records.transition(
+                alert["id"],
+                alert["state"],
+                "resolved",
+                now,
+                "agent",
+                {"note": "condition no longer holds"},
+            )
+            if row is not None and row["fired"]:
+                report.resolved.append(rule.name)
+                await self._on_resolved(rule, row, now, report)
+            return row
+        return None
+
+    # --- notifications ---
+
+    async def _quiet_reasons(self, now: datetime) -> tuple[list[Silence], list[MaintenanceWindow]]:
+        silences = [
+            Silence.model_validate({**s, "id": str(s["id"])})
+            for s in await self.records.silences(now)
+        ]
+        windows = [
+            MaintenanceWindow.model_validate({**w, "id": str(w["id"])})
+            for w in await self.records.windows()
+        ]
+        return silences, windows
+
+    async def _notify_new(
+        self, rules: dict[str, AlertRule], fired: list[Row], now: datetime, report: EvaluationReport
+    ) -> None:
+        if not fired:
+            return
+        silences, windows = await self._quiet_reasons(now)
+        all_open = await self.records.open_alerts()
+        groups: dict[str, list[Row]] = {}
+        for alert in fired:
+            rule = rules[alert["rule"]]
+            incident = await self.records.attach_incident(
+                str(alert["id"]),
+                alert["group_key"],
+                f"{rule.name}: {rule.description or rule.condition}",
+                rule.severity,
+                alert.get("onset_at"),
+                alert.get("firing_since"),
+            )
+            alert["incident_id"] = incident["id"]
+            why = quieted(alert.get("labels") or {}, now, silences, windows) or (
+                f"inhibited by {blocker}" if (blocker := inhibited(alert, all_open)) else None
+            )
+            if why:
+                report.quieted += 1
+                await self.records.event(
+                    str(alert["id"]),
+                    now,
+                    "silenced" if "silence" in why or "maintenance" in why else "inhibited",
+                    "agent",
+                    {"reason": why},
+                )
+                continue
+            groups.setdefault(alert["group_key"], []).append(alert)
+        for group in groups.values():
+            claimed = [
+                a
+                for a in group
+                if await self.records.claim_notification(str(a["id"]), None, now, "notified")
+            ]
+            if not claimed:
+                continue
+            channels = sorted(
+                {c for a in claimed for c in rules[a["rule"]].resolved_channels(self.available)}
+            )
+            results = await self._send("alert_firing", claimed, rules, channels)
+            report.notified += len(claimed)
+            for alert in claimed:
+                await self.records.incident_event(
+                    str(alert["incident_id"]),
+                    "notified",
+                    now,
+                    "agent",
+                    {
+                        "channels": channels,
+                        "delivered": [r.channel for r in results if r.delivered],
+                    },
+                )
+
+    async def _on_resolved(
+        self, rule: AlertRule, alert: Row, now: datetime, report: EvaluationReport
+    ) -> None:
+        if alert.get("incident_id"):
+            await self.records.incident_event(
+                str(alert["incident_id"]), "resolved", now, alert.get("resolved_by") or "agent"
+            )
+        if rule.notify_resolved and alert.get("last_notified_at"):
+            await self._send(
+                "alert_resolved", [alert], {rule.name: rule}, rule.resolved_channels(self.available)
+            )
+
+    async def _reminders_and_escalations(
+        self, rules: dict[str, AlertRule], now: datetime, report: EvaluationReport
+    ) -> None:
+        for alert in await self.records.open_alerts():
+            rule = rules.get(alert["rule"])
+            if rule is None or alert["state"] != "firing":
+                continue  # acknowledged alerts are neither reminded nor escalated
+            firing_since = _ts(alert.get("firing_since"))
+            last = _ts(alert.get("last_notified_at"))
+            if firing_since is None or last is None:
+                continue
+            chain = rule.escalation_chain(self.available)
+            level = int(alert.get("escalation_level") or 0)
+            if (
+                rule.escalate_after_seconds
+                and level < len(chain)
+                and now
+                >= firing_since + timedelta(seconds=rule.escalate_after_seconds * (level + 1))
+            ):
+                claimed = await self.records.claim_notification(
+                    str(alert["id"]),
+                    alert["last_notified_at"],
+                    now,
+                    "escalated",
+                    escalation_level=level + 1,
+                    detail={"channels": chain[level]},
+                )
+                if claimed:
+                    report.escalations += 1
+                    await self._send(
+                        "alert_firing", [claimed], rules, chain[level], escalated=level + 1
+                    )
+                continue
+            if rule.repeat_interval_seconds and now >= last + timedelta(
+                seconds=rule.repeat_interval_seconds
+            ):
+                claimed = await self.records.claim_notification(
+                    str(alert["id"]), alert["last_notified_at"], now, "reminded"
+                )
+                if claimed:
+                    report.reminders += 1
+                    await self._send(
+                        "alert_firing",
+                        [claimed],
+                        rules,
+                        rule.resolved_channels(self.available),
+                        reminder=True,
+                    )
+
+    async def _send(
+        self,
+        kind: str,
+        alerts: Sequence[Row],
+        rules: dict[str, AlertRule],
+        channels: Sequence[str],
+        *,
+        escalated: int = 0,
+        reminder: bool = False,
+    ) -> list[DeliveryResult]:
+        if self.notifier is None or not channels or not alerts:
+            return []
+        first = alerts[0]
+        rule = rules[first["rule"]]
+        names = ", ".join(sorted({a["rule"] for a in alerts}))
+        prefix = "[ESCALATED] " if escalated else ("[REMINDER] " if reminder else "")
+        context = {
+            "name": prefix + (names if len(alerts) > 1 else rule.name),
+            "project": (first.get("labels") or {}).get("project", "all projects"),
+            "severity": {
+                "critical": "critical",
+                "high": "error",
+                "medium": "warning",
+                "low": "info",
+            }[rule.severity],
+            "summary": "\n".join(
+                f"{a['rule']}: {a.get('summary') or ''} (value {a.get('value')})" for a in alerts
+            ),
+            "started_at": first.get("firing_since") or first.get("pending_since"),
+            "resolved_at": first.get("resolved_at"),
+            "value": first.get("value"),
+            "threshold": rule.condition,
+            "alert_id": str(first["id"]),
+            "duration": "",
+            "runbook_url": rule.runbook_url,
+        }
+        rendered = render(kind, context)
+        dedup = (
+            f"alert:{first['fingerprint']}:{first.get('firing_since')}:{kind}:{escalated}:"
+            f"{first.get('notifications')}"
+        )
+        messages: list[Notification] = []
+        for channel in channels:
+            extra: dict[str, Any] = {
+                "kind": kind,
+                "alert_id": str(first["id"]),
+                "dedup_key": f"{dedup}:{channel}",
+            }
+            if channel in ("email", "smtp") and self.email_to:
+                extra["to"] = [self.email_to]
+            if channel == "slack" and self.slack_channel:
+                extra["slack_channel"] = self.slack_channel
+            if channel == "webhook":
+                extra["payload"] = {"kind": kind, "alerts": [_public(a) for a in alerts]}
+                extra["event_type"] = f"alert.{kind.removeprefix('alert_')}"
+            messages.append(rendered.notification(channel, **extra))
+        results = await self.notifier.send_many(messages)
+        for result in results:
+            if not result.delivered:
+                log.warning("alert notification via %s: %s", result.channel, result.error)
+        return results
+
+    # --- people act on alerts ---
+
+    async def get_active_alerts(
+        self, severity: str | None = None, labels: dict[str, str] | None = None
+    ) -> list[Row]:
+        """Firing and acknowledged alerts (pending ones are not alerts yet)."""
+        out = []
+        for alert in await self.records.open_alerts():
+            if alert["state"] == "pending":
+                continue
+            if severity and alert["severity"] != severity:
+                continue
+            if labels and any((alert.get("labels") or {}).get(k) != v for k, v in labels.items()):
+                continue
+            out.append(alert)
+        return out
+
+    async def acknowledge_alert(self, alert_id: str, by: str, note: str | None = None) -> Row:
+        """Stop reminders and escalation; someone is on it."""
+        now = self._now()
+        row = await self.records.transition(
+            alert_id, "firing", "acknowledged", now, by, {"note": note} if note else {}
+        )
+        if row is None:
+            current = await self.records.get(alert_id)
+            if current is None:
+                raise UnknownAlert(alert_id)
+            raise ValueError(
+                f"alert is {current['state']}, only a firing alert can be acknowledged"
+            )
+        if row.get("incident_id"):
+            await self.records.incident_event(str(row["incident_id"]), "acknowledged", now, by)
+        await self._audit(by, "alerts.acknowledge", alert_id, note=note)
+        return row
+
+    async def resolve_alert(
+        self, alert_id: str, by: str, note: str | None = None, false_positive: bool = False
+    ) -> Row:
+        now = self._now()
+        current = await self.records.get(alert_id)
+        if current is None:
+            raise UnknownAlert(alert_id)
+        if current["state"] == "resolved":
+            raise ValueError("alert is resolved already")
+        row = await self.records.transition(
+            alert_id,
+            current["state"],
+            "resolved",
+            now,
+            by,
+            {"note": note, "false_positive": false_positive},
+        )
+        if row is None:
+            raise ValueError("alert changed state meanwhile; try again")
+        if row.get("incident_id"):
+            await self.records.incident_event(str(row["incident_id"]), "resolved", now, by)
+        await self._audit(by, "alerts.resolve", alert_id, note=note, false_positive=false_positive)
+        return row
+
+    async def record_action(
+        self, alert_id: str, action: str, by: str = "agent", detail: dict[str, Any] | None = None
+    ) -> None:
+        """Record a remediation step on an alert (and its incident: mitigated)."""
+        now = self._now()
+        await self.records.event(alert_id, now, "action", by, {"action": action, **(detail or {})})
+        alert = await self.records.get(alert_id)
+        if alert and alert.get("incident_id"):
+            await self.records.incident_event(
+                str(alert["incident_id"]), "action", now, by, {"action": action}
+            )
+
+    async def get_alert_history(
+        self,
+        *,
+        severity: str | None = None,
+        rule: str | None = None,
+        states: Sequence[str] | None = None,
+        since: datetime | None = None,
+        before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Row]:
+        return await self.records.history(
+            states=states, severity=severity, rule=rule, since=since, before=before, limit=limit
+        )
+
+    async def get_alert(self, alert_id: str) -> Row:
+        row = await self.records.get(alert_id)
+        if row is None:
+            raise UnknownAlert(alert_id)
+        return row
+
+    # --- silences and maintenance ---
+
+    async def create_silence(
+        self,
+        matchers: Sequence[Matcher | dict[str, Any]],
+        *,
+        ends_at: datetime,
+        starts_at: datetime | None = None,
+        comment: str,
+        by: str,
+    ) -> Row:
+        silence = Silence.model_validate(
+            {
+                "matchers": list(matchers),
+                "starts_at": starts_at or self._now(),
+                "ends_at": ends_at,
+                "comment": comment,
+            }
+        )
+        row = await self.records.create_silence(
+            [m.model_dump() for m in silence.matchers],
+            silence.starts_at,
+            silence.ends_at,
+            by,
+            comment,
+        )
+        await self._audit(by, "alerts.silence.create", str(row["id"]), comment=comment)
+        return row
+
+    async def expire_silence(self, silence_id: str, *, by: str) -> Row:
+        row = await self.records.expire_silence(silence_id)
+        if row is None:
+            raise UnknownAlert(silence_id)
+        await self._audit(by, "alerts.silence.expire", silence_id)
+        return row
+
+    async def create_maintenance_window(self, window: MaintenanceWindow, *, by: str) -> Row:
+        row = await self.records.create_window(window.model_dump(mode="json", exclude={"id"}), by)
+        await self._audit(by, "alerts.maintenance.create", window.name)
+        return row
+
+    # --- incidents and KPIs ---
+
+    async def incidents(self, state: str | None = None, limit: int = 50) -> list[Row]:
+        return await self.records.incidents(state, limit)
+
+    async def kpis(self, window: timedelta = timedelta(days=30)) -> dict[str, Any]:
+        """MTTD, MTTA, MTTR, auto-fix rate, false-positive rate, deployment success rate and
+        alert volume over `window`, each with how it is computed."""
+        from ops_agent.deployments.records import DeploymentHistory
+
+        since = self._now() - window
+        data = await self.records.kpi_data(since)
+        stats = await DeploymentHistory(self.store).stats(since=since)
+        return compute(
+            data["alerts"],
+            stats.success_rate,
+            stats.ready + stats.error,
+            round(window.total_seconds() / 86400, 2),
+        )
+
+    async def _audit(self, actor: str, action: str, target: str, **details: Any) -> None:
+        await self.store.append_audit(
+            AuditEntry(actor=actor, action=action, target=target, outcome="ok", details=details)
+        )
+
+
+def _public(alert: Row) -> dict[str, Any]:
+    keep = (
+        "id",
+        "rule",
+        "severity",
+        "state",
+        "labels",
+        "summary",
+        "value",
+        "onset_at",
+        "firing_since",
+        "resolved_at",
+        "incident_id",
+    )
+    return {
+        k: (str(alert[k]) if k in ("id", "incident_id") and alert.get(k) else alert.get(k))
+        for k in keep
+    }
