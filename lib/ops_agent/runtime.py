@@ -15,6 +15,7 @@ from ops_agent.settings import Settings
 from ops_agent.store import Store, open_store
 
 if TYPE_CHECKING:
+    from ops_agent.alerts import AlertManagementTool
     from ops_agent.deployments import DeploymentTool
     from ops_agent.logs import LogAnalysisTool
     from ops_agent.monitoring import MonitoringTool
@@ -32,6 +33,7 @@ class Runtime:
         self._notifier: NotificationService | None = None
         self._logs: LogAnalysisTool | None = None
         self._monitoring: MonitoringTool | None = None
+        self._alerts: AlertManagementTool | None = None
         self._store_lock = asyncio.Lock()
         self._kv_lock = asyncio.Lock()
 
@@ -87,8 +89,27 @@ class Runtime:
             self._monitoring = MonitoringTool(await self.store(), settings=self.settings)
         return self._monitoring
 
+    async def alerts(self) -> AlertManagementTool:
+        """The AlertManagementTool: this runtime's store, KV and NotificationService, and the
+        config file's rules."""
+        if self._alerts is None:
+            from ops_agent.alerts import AlertManagementTool
+
+            s = self.settings
+            self._alerts = AlertManagementTool(
+                await self.notifier(),
+                s.notify_email_to.split(",")[0].strip() if s.notify_email_to else None,
+                s.alert_slack_channel,
+                store=await self.store(),
+                kv=await self.kv(),
+                available_channels=[c.strip() for c in s.alert_channels.split(",") if c.strip()],
+                config_path=s.monitor_config,
+            )
+        return self._alerts
+
     async def close(self) -> None:
         """Close whatever was opened."""
+        self._alerts = None
         monitoring, self._monitoring = self._monitoring, None
         if monitoring is not None:
             await monitoring.aclose()

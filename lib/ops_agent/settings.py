@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     monitor_concurrency: int = Field(default=20, ge=1, le=500)
     monitor_retention_days: int = Field(default=30, ge=1, le=3650)
 
+    # --- alerts ---
+    alert_channels: str = "email,slack"
+    alert_slack_channel: str | None = None
+
     # --- notifications ---
     mailtrap_api_token: SecretStr | None = None
     mailtrap_sandbox_inbox_id: int | None = Field(default=None, gt=0)

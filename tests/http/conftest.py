@@ -10,6 +10,7 @@ from ops_agent.apikeys import issue_key
 from ops_agent.http.app import create_app
 from ops_agent.http.routes import (
     admin,
+    alerts,
     cron,
     deployments,
     drains,
@@ -50,6 +51,12 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "metric_rollups",
         "metric_samples",
         "metric_definitions",
+        "alert_rules",
+        "alerts",
+        "alert_events",
+        "silences",
+        "maintenance_windows",
+        "incidents",
     )
     rt = Runtime(
         settings,
@@ -91,4 +98,5 @@ def routers() -> list[APIRouter]:
         logs.router,
         monitoring.router,
         metrics.router,
+        alerts.router,
     ]

@@ -91,12 +91,12 @@ class AlertManagementTool:
             from ops_agent.monitoring.config import load_config
 
             config_rules = load_config(config_path).alerts
-        self._file_rules = [self._parse(r) for r in (config_rules or [])]
+        self._file_rules = [self.parse_rule(r) for r in (config_rules or [])]
 
     # --- rules ---
 
     @staticmethod
-    def _parse(spec: dict[str, Any]) -> AlertRule:
+    def parse_rule(spec: dict[str, Any]) -> AlertRule:
         from pydantic import ValidationError
 
         try:
@@ -142,7 +142,7 @@ class AlertManagementTool:
         }
         if channels is not None:
             spec["channels"] = list(channels)
-        rule = self._parse(spec)
+        rule = self.parse_rule(spec)
         return await self.save_rule(rule, actor=actor)
 
     async def save_rule(self, rule: AlertRule, *, actor: str = "api") -> AlertRule:
@@ -168,7 +168,7 @@ class AlertManagementTool:
             alias = key.removesuffix("_seconds")
             if alias in spec:
                 spec[key] = spec.pop(alias)
-        return await self.save_rule(self._parse(spec), actor=actor)
+        return await self.save_rule(self.parse_rule(spec), actor=actor)
 
     async def set_rule_enabled(self, name: str, enabled: bool, *, actor: str = "api") -> None:
         if await self.records.set_enabled(name, enabled) is None:
@@ -193,7 +193,7 @@ class AlertManagementTool:
     async def get_rule(self, name: str) -> AlertRule:
         for row in await self.records.rules():
             if row["name"] == name:
-                return self._parse({**row["spec"], "enabled": row["enabled"]})
+                return self.parse_rule({**row["spec"], "enabled": row["enabled"]})
         raise UnknownAlert(name)
 
     async def sync_file_rules(self) -> None:
@@ -227,7 +227,7 @@ class AlertManagementTool:
         report = EvaluationReport()
         await self.sync_file_rules()
         rules = {
-            row["name"]: self._parse(row["spec"])
+            row["name"]: self.parse_rule(row["spec"])
             for row in await self.records.rules()
             if row["enabled"]
         }

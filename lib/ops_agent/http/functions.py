@@ -78,3 +78,10 @@ def dashboard_app(runtime: Runtime | None = None) -> FastAPI:
     from ops_agent.http.routes import dashboard
 
     return create_app("Ops Agent: dashboard", [dashboard.router], runtime=runtime)
+
+
+def alerts_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/alerts.py: /api/alerts/* and /api/kpis (rewritten)."""
+    from ops_agent.http.routes import alerts
+
+    return create_app("Ops Agent: alerts", [alerts.router], runtime=runtime)

@@ -1,0 +1,3 @@
+from ops_agent.http.functions import alerts_app
+
+app = alerts_app()
