@@ -158,3 +158,12 @@ def test_kpi_arithmetic_on_a_hand_built_history() -> None:
     assert k["deployment_success_rate"]["value"] == 0.96
     assert all("how" in v for v in k.values() if isinstance(v, dict))
     assert false_positive(alerts[3]) and not false_positive(alerts[0])
+
+
+def test_example_config_alert_rules_parse() -> None:
+    from pathlib import Path
+
+    from ops_agent.monitoring.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.example.yaml")
+    assert [AlertManagementTool.parse_rule(r).name for r in config.alerts] == ["checkout-errors"]

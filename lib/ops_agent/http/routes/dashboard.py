@@ -87,6 +87,16 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         for s in services
         if s["status"] == "down"
     ]
+    tool = await runtime.alerts()
+    for alert in await tool.get_active_alerts():
+        alerts.append(
+            {
+                "severity": alert["severity"],
+                "title": f"{alert['rule']}: {alert.get('summary') or ''}"
+                + (" (acknowledged)" if alert["state"] == "acknowledged" else ""),
+                "since": str(alert.get("firing_since") or alert.get("pending_since")),
+            }
+        )
     for o in await ObservationLog(store).pending(limit=20):
         if o.kind in SEVERITY and o.kind != "service.down":
             alerts.append(
