@@ -210,6 +210,37 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- task ---
+
+
+async def task(args: argparse.Namespace, settings: Settings) -> int:
+    """Parse a task (and, without --dry-run, carry it out on this configuration)."""
+    from ops_agent.agent.executor import OpsAgentOODA
+    from ops_agent.agent.tasks import TaskNotUnderstood, parse_task
+
+    try:
+        intent = parse_task(args.text)
+    except TaskNotUnderstood as exc:
+        _err(exc.message)
+        return 2
+    if args.dry_run:
+        out: dict[str, Any] = intent.as_dict()
+    else:
+        agent = OpsAgentOODA(settings=settings, actor=_cli_actor())
+        try:
+            out = await agent.execute_task(args.text, args.priority)
+        finally:
+            await agent.aclose()
+    if args.json:
+        print(json.dumps(out, default=str))
+    else:
+        for key, value in out.items():
+            print(
+                f"{key}: {json.dumps(value, default=str) if not isinstance(value, str) else value}"
+            )
+    return 0 if out.get("status") != "failed" else 1
+
+
 # --- doctor ---
 
 
@@ -249,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", default="15s", help="interval: 15s, 1m, ...")
     p.add_argument("--count", type=int, default=0, help="pushes before exiting (0: forever)")
     p.set_defaults(handler=report)
+
+    p = sub.add_parser("task", help="give the agent a task in plain words")
+    p.add_argument("text", help='e.g. "Deploy latest changes to production"')
+    p.add_argument("--dry-run", action="store_true", help="print the parsed intent; do nothing")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--priority", default="normal", choices=["low", "normal", "high", "critical"])
+    p.set_defaults(handler=task)
 
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True

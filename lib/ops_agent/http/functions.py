@@ -85,3 +85,10 @@ def alerts_app(runtime: Runtime | None = None) -> FastAPI:
     from ops_agent.http.routes import alerts
 
     return create_app("Ops Agent: alerts", [alerts.router], runtime=runtime)
+
+
+def tasks_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/tasks.py: POST /api/tasks."""
+    from ops_agent.http.routes import tasks
+
+    return create_app("Ops Agent: tasks", [tasks.router], runtime=runtime)

@@ -1,0 +1,3 @@
+from ops_agent.http.functions import tasks_app
+
+app = tasks_app()

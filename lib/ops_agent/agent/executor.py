@@ -1,0 +1,254 @@
+"""Executing a parsed task with the tools, and OpsAgentOODA's public face."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from ops_agent.agent.tasks import Intent, TaskNotUnderstood, parse_task
+from ops_agent.runtime import Runtime
+from ops_agent.settings import Settings, get_settings
+
+Priority = Literal["low", "normal", "high", "critical"]
+PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "critical")
+
+# A metric of the task language as a query of the metrics language.
+METRIC_QUERIES = {
+    "error_rate": "error_rate[5m]",
+    "p95_latency_ms": "p95(latency_ms)[5m]",
+    "p99_latency_ms": "p99(latency_ms)[5m]",
+    "p50_latency_ms": "p50(latency_ms)[5m]",
+    "request_rate": "rate(requests[5m])",
+    "cpu_percent": "avg(system_cpu_percent)[5m]",
+    "memory_percent": "avg(system_memory_percent)[5m]",
+    "disk_percent": "max(system_disk_percent)[5m]",
+}
+
+
+def monitor_condition(params: dict[str, Any]) -> str:
+    """The alert condition a `monitor` task asks for."""
+    metric = params["metric"]
+    if metric not in METRIC_QUERIES:
+        raise TaskNotUnderstood(f"cannot monitor {metric!r}; known: {', '.join(METRIC_QUERIES)}")
+    query = METRIC_QUERIES[metric]
+    project = params.get("project")
+    if (
+        project
+        and "(" in query
+        and metric != "error_rate"
+        and not metric.startswith(("cpu", "memory", "disk"))
+    ):
+        name = query.split("(", 1)[1].split(")", 1)[0]
+        query = query.replace(f"({name})", f'({name}{{project="{project}"}})')
+    elif project and metric == "error_rate":
+        query = f'error_rate{{project="{project}"}}[5m]'
+    return f"{query} {params['operator']} {params['threshold']:g}"
+
+
+@dataclass
+class TaskResult:
+    intent: Intent
+    result: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.intent.as_dict(), **self.result}
+
+
+class OpsAgentOODA:
+    """The agent: tasks from people and agents, and the tick (observe, orient, decide, act)."""
+
+    def __init__(
+        self,
+        vercel_token: str | None = None,
+        enable_monitoring: bool = True,
+        *,
+        settings: Settings | None = None,
+        runtime: Runtime | None = None,
+        actor: str = "agent",
+    ) -> None:
+        s = settings or (runtime.settings if runtime else get_settings())
+        if vercel_token:
+            s = s.model_copy(update={"vercel_token": vercel_token})
+        self.settings = s
+        self.runtime = runtime or Runtime(s)
+        self.enable_monitoring = enable_monitoring
+        self.actor = actor
+
+    async def aclose(self) -> None:
+        await self.runtime.close()
+
+    @staticmethod
+    def parse(task: str | dict[str, Any]) -> Intent:
+        return parse_task(task)
+
+    async def execute_task(
+        self, task: str | dict[str, Any], priority: Priority = "normal", *, actor: str | None = None
+    ) -> dict[str, Any]:
+        """Parse and carry out a task. Raises TaskNotUnderstood when it is not one the agent
+        supports; a task that was understood but failed answers `status: failed`."""
+        if priority not in PRIORITIES:
+            raise TaskNotUnderstood(f"priority is one of {', '.join(PRIORITIES)}")
+        intent = parse_task(task)
+        who = actor or self.actor
+        try:
+            result = await getattr(self, "_" + intent.intent)(intent.params, priority, who)
+        except TaskNotUnderstood:
+            raise
+        except Exception as exc:  # the tools' refusals and failures, reported to the caller
+            result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        return TaskResult(intent, result).as_dict()
+
+    # --- one method per intent ---
+
+    def _project(self, params: dict[str, Any]) -> str:
+        project = params.get("project") or self.settings.vercel_project
+        if not project:
+            raise TaskNotUnderstood("name the project (or set VERCEL_PROJECT)")
+        return str(project)
+
+    async def _deploy(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        tool = await self.runtime.deployments()
+        status = await tool.deploy(
+            self._project(p),
+            p.get("environment", "production"),
+            p.get("branch"),
+            actor=who,
+            reason=f"task ({priority})",
+        )
+        return {
+            "status": "started",
+            "deployment_id": status.id,
+            "deployment_url": status.url,
+            "state": status.state,
+            "environment": status.target,
+        }
+
+    async def _rollback(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        tool = await self.runtime.deployments()
+        if p.get("deployment_id"):
+            done = await tool.rollback(p["deployment_id"], reason="task", actor=who)
+        else:
+            done = await tool.rollback(project=self._project(p), reason="task", actor=who)
+        return {
+            "status": "rolled_back",
+            "from_deployment": done.from_deployment,
+            "to_deployment": done.to_deployment,
+        }
+
+    async def _deployment_status(
+        self, p: dict[str, Any], priority: str, who: str
+    ) -> dict[str, Any]:
+        status = await (await self.runtime.deployments()).get_deployment_status(p["deployment_id"])
+        return {
+            "status": (status.state or "unknown").lower(),
+            "deployment_url": status.url,
+            "deployment": status.model_dump(mode="json"),
+        }
+
+    async def _list_deployments(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        rows = await (await self.runtime.deployments()).list_deployments(
+            p.get("project"), p.get("environment"), limit=20
+        )
+        return {"status": "ok", "deployments": [r.model_dump(mode="json") for r in rows]}
+
+    async def _monitor(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        condition = monitor_condition(p)
+        severity = (
+            p.get("severity")
+            or {"low": "low", "normal": "high", "high": "high", "critical": "critical"}[priority]
+        )
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"task-{p['metric']}-{p.get('project', 'all')}")
+        rule = await (await self.runtime.alerts()).create_alert_rule(
+            name=name.strip("-")[:100],
+            condition=condition,
+            severity=severity,
+            channels=p.get("channels"),
+            for_="5m",
+            labels={"project": p["project"]} if p.get("project") else {},
+            description=f"created from a task by {who}",
+            actor=who,
+        )
+        return {"status": "monitoring", "alert_rule": rule.spec()}
+
+    async def _analyze_logs(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        seconds = int(p.get("time_range_seconds") or 3600)
+        patterns = await (await self.runtime.logs()).analyze_error_patterns(
+            timedelta(seconds=seconds), p.get("project"), limit=10
+        )
+        return {
+            "status": "ok",
+            "time_range_seconds": seconds,
+            "patterns": [x.as_dict() for x in patterns],
+            "root_causes": [x.cause for x in patterns if x.cause],
+            "recommendations": list(dict.fromkeys(x.fix for x in patterns if x.fix)),
+        }
+
+    async def _search_logs(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        seconds = int(p.get("time_range_seconds") or 3600)
+        query = str(p.get("query") or "")
+        words = " ".join(f'"{query}"'.split()) if query and " " in query else query
+        page = await (await self.runtime.logs()).search_logs(
+            words, timedelta(seconds=seconds), project=p.get("project"), limit=100
+        )
+        return {"status": "ok", "hits": page.hits, "next_cursor": page.next_cursor}
+
+    async def _detect_anomalies(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        seconds = int(p.get("time_range_seconds") or 3600)
+        found = await (await self.runtime.logs()).detect_anomalies(
+            timedelta(seconds=seconds), p.get("project")
+        )
+        return {"status": "ok", "anomalies": [a.as_dict() for a in found]}
+
+    async def _health_check(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        tool = await self.runtime.monitoring()
+        if p.get("service"):
+            health = await tool.check_service_health(p["service"])
+            return {"status": health.status, "health": health.as_dict()}
+        services = await tool.overview()
+        down = [s["service"] for s in services if s["status"] == "down"]
+        return {"status": "down" if down else "ok", "down": down, "services": services}
+
+    async def _system_metrics(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        return {"status": "ok", "metrics": (await self.runtime.monitoring()).get_system_metrics()}
+
+    async def _list_alerts(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        labels = {"project": p["project"]} if p.get("project") else None
+        alerts = await (await self.runtime.alerts()).get_active_alerts(p.get("severity"), labels)
+        return {"status": "ok", "alerts": alerts}
+
+    async def _acknowledge_alert(
+        self, p: dict[str, Any], priority: str, who: str
+    ) -> dict[str, Any]:
+        alert = await (await self.runtime.alerts()).acknowledge_alert(
+            p["alert_id"], by=who, note=p.get("message")
+        )
+        return {"status": "acknowledged", "alert": alert}
+
+    async def _notify(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+        from ops_agent.notify import Notification, Severity
+
+        severity = {"low": "info", "normal": "info", "high": "warning", "critical": "critical"}[
+            priority
+        ]
+        channels = p.get("channels") or ["slack"]
+        results = await (await self.runtime.notifier()).send_many(
+            [
+                Notification(
+                    channel=c,
+                    subject="Message from Ops Agent",
+                    title="Ops Agent",
+                    body=p["message"],
+                    severity=Severity(severity),
+                )
+                for c in channels
+            ]
+        )
+        delivered = [r.channel for r in results if r.delivered]
+        return {
+            "status": "sent"
+            if len(delivered) == len(results)
+            else ("partial" if delivered else "failed"),
+            "results": [r.model_dump(mode="json", exclude={"attempt_log"}) for r in results],
+        }
