@@ -107,8 +107,8 @@ class Runtime:
             )
         return self._alerts
 
-    async def close(self) -> None:
-        """Close whatever was opened."""
+    async def close_tools(self) -> None:
+        """Close the tools (their HTTP clients), keeping the store and KV open."""
         self._alerts = None
         monitoring, self._monitoring = self._monitoring, None
         if monitoring is not None:
@@ -120,6 +120,10 @@ class Runtime:
         notifier, self._notifier = self._notifier, None
         if notifier is not None:
             await notifier.aclose()
+
+    async def close(self) -> None:
+        """Close whatever was opened."""
+        await self.close_tools()
         store, kv, self._store, self._kv = self._store, self._kv, None, None
         if store is not None:
             await store.close()

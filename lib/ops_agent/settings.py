@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     alert_channels: str = "email,slack"
     alert_slack_channel: str | None = None
 
+    # --- remediation ---
+    remediation_mode: Literal["auto", "dry_run", "off"] = "auto"
+    remediation_approval: str = ""
+    remediation_max_per_hour: int = Field(default=3, ge=0, le=100)
+    remediation_cooldown_seconds: int = Field(default=900, ge=0, le=86400)
+    remediation_verify_seconds: int = Field(default=600, ge=60, le=86400)
+    dev_agent_url: str | None = None
+
     # --- notifications ---
     mailtrap_api_token: SecretStr | None = None
     mailtrap_sandbox_inbox_id: int | None = Field(default=None, gt=0)

@@ -122,25 +122,21 @@ async def purge_old_metrics(store: Store, retention_days: int, budget: float) ->
     return await purge_in_batches(purge, cutoff, budget)
 
 
-async def evaluate_alerts(settings: Settings, store: Store, kv: KV) -> dict[str, Any]:
-    """Evaluate the alert rules: fire, resolve, notify, remind, escalate."""
-    from ops_agent.alerts import AlertManagementTool
-    from ops_agent.notify import NotificationService
+async def evaluate_and_remediate(settings: Settings, store: Store, kv: KV) -> dict[str, Any]:
+    """Orient, decide, act: evaluate the alert rules (fire, resolve, notify, remind,
+    escalate), then run the remediation playbooks of firing alerts under their guards."""
+    from ops_agent.remediation import RemediationEngine
+    from ops_agent.runtime import Runtime
 
-    notifier = NotificationService(store=store, kv=kv, settings=settings)
+    runtime = Runtime(settings, store=store, kv=kv)
     try:
-        tool = AlertManagementTool(
-            notifier,
-            settings.notify_email_to.split(",")[0].strip() if settings.notify_email_to else None,
-            settings.alert_slack_channel,
-            store=store,
-            kv=kv,
-            available_channels=[c.strip() for c in settings.alert_channels.split(",") if c.strip()],
-            config_path=settings.monitor_config,
-        )
-        return (await tool.evaluate()).as_dict()
+        alerts = await runtime.alerts()
+        report = (await alerts.evaluate()).as_dict()
+        if report.get("skipped"):
+            return {"alerts": report}
+        return {"alerts": report, "remediation": await RemediationEngine(runtime).run(alerts)}
     finally:
-        await notifier.aclose()
+        await runtime.close_tools()
 
 
 async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
@@ -152,7 +148,7 @@ async def run_tick(settings: Settings, store: Store, kv: KV) -> TickReport:
         return TickReport(status="skipped", reason="another tick is running")
     phases: list[tuple[str, Phase]] = [
         ("monitoring.health_checks", lambda left: run_health_checks(settings, store)),
-        ("alerts.evaluate", lambda left: evaluate_alerts(settings, store, kv)),
+        ("alerts.evaluate_and_remediate", lambda left: evaluate_and_remediate(settings, store, kv)),
         (
             "housekeeping.audit_retention",
             lambda left: purge_old_audit(store, settings.audit_retention_days, left),
