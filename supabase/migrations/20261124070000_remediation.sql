@@ -29,12 +29,17 @@ create index if not exists remediation_target_idx on remediation_actions (target
 alter table remediation_actions enable row level security;
 
 
--- Plan an action; null when the unique rules above refuse it (someone planned it already).
+-- Plan an action; null when the alert has a plan for this playbook already (whatever became
+-- of it: an alert gets one decision per playbook), or the unique rules above refuse it.
 create or replace function ops_remediation_plan(p_action jsonb) returns jsonb
 language plpgsql as $$
 declare
     v_row remediation_actions;
 begin
+    if exists (select 1 from remediation_actions
+               where alert_id = (p_action->>'alert_id')::uuid and playbook = p_action->>'playbook') then
+        return null;
+    end if;
     insert into remediation_actions (alert_id, incident_id, playbook, target, status, reason,
                                      decided_by, result)
     values ((p_action->>'alert_id')::uuid, (p_action->>'incident_id')::uuid,

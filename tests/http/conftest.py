@@ -57,6 +57,7 @@ async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIt
         "silences",
         "maintenance_windows",
         "incidents",
+        "remediation_actions",
     )
     rt = Runtime(
         settings,

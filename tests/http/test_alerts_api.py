@@ -125,3 +125,37 @@ async def test_fire_ack_resolve_silence_and_kpis(
     assert {"alerts.acknowledge", "alerts.resolve", "alerts.silence.create"} <= {
         e.action for e in entries
     }
+
+
+async def test_remediation_endpoints(client: httpx.AsyncClient, keys, runtime: Runtime) -> None:
+    store = await runtime.store()
+    viewer, op = auth(keys, Role.VIEWER), auth(keys, Role.OPERATOR)
+    r = await client.get("/api/alerts/remediation", headers=viewer)
+    assert r.status_code == 200 and isinstance(r.json()["actions"], list)
+    action = await store.rpc(
+        "ops_remediation_plan",
+        {
+            "p_action": {
+                "alert_id": None,
+                "incident_id": None,
+                "playbook": "webhook",
+                "target": "shop",
+                "status": "pending_approval",
+                "reason": "test",
+                "decided_by": "policy",
+            }
+        },
+    )
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert (
+        await client.post(f"/api/alerts/remediation/{missing}/approve", headers=op)
+    ).status_code == 409
+    assert (
+        await client.post(f"/api/alerts/remediation/{action['id']}/approve", headers=viewer)
+    ).status_code == 403
+    r = await client.post(f"/api/alerts/remediation/{action['id']}/reject", headers=op)
+    assert (
+        r.status_code == 200
+        and r.json()["status"] == "rejected"
+        and r.json()["decided_by"] == "operator-key"
+    )

@@ -243,6 +243,49 @@ async def delete_window(
     return {"deleted": window_id}
 
 
+# --- remediation ---
+
+
+@router.get("/api/alerts/remediation", summary="Automatic actions: planned, waiting, done")
+async def remediation(
+    _: Viewer,
+    runtime: RuntimeDep,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    store = await runtime.store()
+    return {
+        "actions": await store.rpc("ops_remediation_list", {"p_status": status, "p_limit": limit})
+    }
+
+
+@router.post(
+    "/api/alerts/remediation/{action_id}/{decision}",
+    summary="Approve or reject an action waiting for a person",
+)
+async def decide_remediation(
+    action_id: Id,
+    decision: Annotated[str, Path(pattern="^(approve|reject)$")],
+    request: Request,
+    principal: Operator,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    from ops_agent.remediation import RemediationEngine
+
+    audit(request, action=f"remediation.{decision}", target=action_id)
+    engine = RemediationEngine(runtime)
+    if decision == "approve":
+        row = await engine.approve(action_id, principal.name)
+    else:
+        row = await engine.reject(action_id, principal.name)
+    if row is None:
+        raise ApiError(409, "conflict", f"action {action_id} is not waiting for a decision")
+    if decision == "approve":
+        done = await engine.execute(row, await runtime.alerts())
+        return done or row
+    return row
+
+
 # --- one alert ---
 
 
