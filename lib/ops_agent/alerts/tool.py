@@ -184,10 +184,9 @@ class AlertManagementTool:
         return deleted
 
     async def list_rules(self) -> list[dict[str, Any]]:
-        await self.sync_file_rules()
         return [
             {**row["spec"], "enabled": row["enabled"], "source": row["source"]}
-            for row in await self.records.rules()
+            for row in await self.sync_file_rules()
         ]
 
     async def get_rule(self, name: str) -> AlertRule:
@@ -196,17 +195,23 @@ class AlertManagementTool:
                 return self.parse_rule({**row["spec"], "enabled": row["enabled"]})
         raise UnknownAlert(name)
 
-    async def sync_file_rules(self) -> None:
-        """Store the config file's rules (marked file-managed) and drop ones it no longer has."""
-        stored = {r["name"]: r for r in await self.records.rules()}
+    async def sync_file_rules(self) -> list[Row]:
+        """Store the config file's rules (marked file-managed), drop ones it no longer has,
+        and return every stored rule (read again only when something changed)."""
+        rows = await self.records.rules()
+        stored = {r["name"]: r for r in rows}
         wanted = {r.name: r for r in self._file_rules}
+        changed = False
         for name, rule in wanted.items():
             row = stored.get(name)
             if row is None or row["spec"] != rule.spec() or row["source"] != "file":
                 await self.records.upsert_rule(name, rule.spec(), "file", "config")
+                changed = True
         for name, row in stored.items():
             if row["source"] == "file" and name not in wanted:
                 await self.records.delete_rule(name)
+                changed = True
+        return await self.records.rules() if changed else rows
 
     # --- evaluation ---
 
@@ -225,10 +230,9 @@ class AlertManagementTool:
     async def _evaluate(self) -> EvaluationReport:
         now = self._now()
         report = EvaluationReport()
-        await self.sync_file_rules()
         rules = {
             row["name"]: self.parse_rule(row["spec"])
-            for row in await self.records.rules()
+            for row in await self.sync_file_rules()
             if row["enabled"]
         }
         report.rules = len(rules)

@@ -474,6 +474,15 @@ class DeploymentTool:
         who: str,
         reason: str | None,
     ) -> ActionResult:
+        record = DeploymentAction(
+            action=action,
+            project_id=proj.id,
+            from_deployment=current,
+            to_deployment=to,
+            actor=who,
+            reason=reason,
+            outcome="ok",
+        )
         try:
             if action == "rollback":
                 await self.client.rollback(proj.id, to, description=reason)
@@ -481,16 +490,7 @@ class DeploymentTool:
                 await self.client.promote(proj.id, to)
         except VercelError as exc:
             await self.history.record_action(
-                DeploymentAction(
-                    action=action,
-                    project_id=proj.id,
-                    from_deployment=current,
-                    to_deployment=to,
-                    actor=who,
-                    reason=reason,
-                    outcome="failed",
-                    details={"error": str(exc)},
-                )
+                record.model_copy(update={"outcome": "failed", "details": {"error": str(exc)}})
             )
             await self._audit(f"deployment.{action}", to, "failed", who, error=str(exc))
             raise
@@ -516,17 +516,7 @@ class DeploymentTool:
                     "source": "agent",
                 }
             )
-        await self.history.record_action(
-            DeploymentAction(
-                action=action,
-                project_id=proj.id,
-                from_deployment=current,
-                to_deployment=to,
-                actor=who,
-                reason=reason,
-                outcome="ok",
-            )
-        )
+        await self.history.record_action(record)
         await self._audit(
             f"deployment.{action}",
             to,

@@ -69,6 +69,12 @@ class ServiceHealth:
         }
 
 
+def _by_window(rows: list[dict[str, Any]], service: str) -> dict[str, dict[str, Any]]:
+    """One service's uptime rows (from `MonitorRecords.uptime`) keyed 1h, 24h, 7d."""
+    by = {r["window_seconds"]: r for r in rows if r["service"] == service}
+    return {label: by.get(seconds, {"checks": 0}) for label, seconds in WINDOWS.items()}
+
+
 def _ts(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -189,10 +195,7 @@ class MonitoringTool:
 
     async def health(self, name: str, result: CheckResult | None = None) -> ServiceHealth:
         state = (await self.records.states()).get(name, {})
-        uptime = {
-            label: next((u for u in await self.records.uptime(name, [seconds])), {"checks": 0})
-            for label, seconds in WINDOWS.items()
-        }
+        uptime = _by_window(await self.records.uptime(name, list(WINDOWS.values())), name)
         return ServiceHealth(
             service=name,
             status=state.get("status", "unknown"),
@@ -204,10 +207,9 @@ class MonitoringTool:
         )
 
     async def overview(self) -> list[dict[str, Any]]:
-        """Every service with its state and uptime over 1h, 24h and 7d (one query each)."""
+        """Every service with its state and uptime over 1h, 24h and 7d (two queries in all)."""
         states = await self.records.states()
         rows = await self.records.uptime(None, list(WINDOWS.values()))
-        by = {(r["service"], r["window_seconds"]): r for r in rows}
         out = []
         for check in await self.services():
             state = states.get(check.name, {})
@@ -220,10 +222,7 @@ class MonitoringTool:
                     "since": state.get("since"),
                     "last_check": state.get("last_check"),
                     "last_error": state.get("last_error"),
-                    "uptime": {
-                        label: by.get((check.name, seconds), {"checks": 0})
-                        for label, seconds in WINDOWS.items()
-                    },
+                    "uptime": _by_window(rows, check.name),
                 }
             )
         return out
