@@ -8,6 +8,8 @@ A failed open is not cached: the next request tries again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ops_agent.kv import KV, open_kv
@@ -23,10 +25,21 @@ if TYPE_CHECKING:
 
 
 class Runtime:
-    """Lazily opened store and KV for one set of settings."""
+    """Lazily opened store and KV for one set of settings, and the clock the tools share.
 
-    def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None):
+    `clock` is real time unless given: the sandbox passes scenario time, which can run faster.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        kv: KV | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.settings = settings
+        self.now: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._store = store
         self._kv = kv
         self._deployments: DeploymentTool | None = None
@@ -58,7 +71,9 @@ class Runtime:
         if self._deployments is None:
             from ops_agent.deployments import DeploymentTool
 
-            self._deployments = DeploymentTool(store=await self.store(), settings=self.settings)
+            self._deployments = DeploymentTool(
+                store=await self.store(), settings=self.settings, clock=self.now
+            )
         return self._deployments
 
     async def notifier(self) -> NotificationService:
@@ -78,7 +93,7 @@ class Runtime:
         if self._logs is None:
             from ops_agent.logs import LogAnalysisTool
 
-            self._logs = LogAnalysisTool(await self.store())
+            self._logs = LogAnalysisTool(await self.store(), clock=self.now)
         return self._logs
 
     async def monitoring(self) -> MonitoringTool:
@@ -86,7 +101,9 @@ class Runtime:
         if self._monitoring is None:
             from ops_agent.monitoring import MonitoringTool
 
-            self._monitoring = MonitoringTool(await self.store(), settings=self.settings)
+            self._monitoring = MonitoringTool(
+                await self.store(), settings=self.settings, clock=self.now
+            )
         return self._monitoring
 
     async def alerts(self) -> AlertManagementTool:
@@ -104,6 +121,7 @@ class Runtime:
                 kv=await self.kv(),
                 available_channels=[c.strip() for c in s.alert_channels.split(",") if c.strip()],
                 config_path=s.monitor_config,
+                clock=self.now,
             )
         return self._alerts
 

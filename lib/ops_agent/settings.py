@@ -108,7 +108,10 @@ class Settings(BaseSettings):
     remediation_max_per_hour: int = Field(default=3, ge=0, le=100)
     remediation_cooldown_seconds: int = Field(default=900, ge=0, le=86400)
     remediation_verify_seconds: int = Field(default=600, ge=60, le=86400)
+    remediation_correlation_seconds: int = Field(default=1800, ge=60, le=86400)
     dev_agent_url: str | None = None
+    faq_agent_url: str | None = None
+    sentry_client_secret: SecretStr | None = None
 
     # --- notifications ---
     mailtrap_api_token: SecretStr | None = None

@@ -161,6 +161,7 @@ class DeploymentTool:
         settings: Settings | None = None,
         actor: str = "agent",
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if store is None:
             raise ValueError("DeploymentTool needs a store for its history")
@@ -175,6 +176,7 @@ class DeploymentTool:
         self.history = DeploymentHistory(store)
         self.actor = actor
         self._sleep = sleep
+        self._now = clock or (lambda: datetime.now(UTC))
 
     # --- plumbing ---
 
@@ -205,7 +207,7 @@ class DeploymentTool:
     async def _record(self, deployment: Deployment, project_name: str | None = None) -> None:
         try:
             await self.history.record(
-                fact_from_deployment(deployment, now=datetime.now(UTC), project_name=project_name)
+                fact_from_deployment(deployment, now=self._now(), project_name=project_name)
             )
         except Exception:
             # History is best effort on read paths: Vercel's answer is still the truth.
@@ -291,6 +293,41 @@ class DeploymentTool:
             environment=environment,
             branch=branch,
             reason=reason,
+        )
+        return DeploymentStatus.of(created)
+
+    async def redeploy(
+        self, deployment_id: str, *, actor: str | None = None, reason: str | None = None
+    ) -> DeploymentStatus:
+        """Build the same source as `deployment_id` again, for the same target: what Vercel's
+        Redeploy button does, and the fix for a build that failed for a transient reason."""
+        who = actor or self.actor
+        source = await self.client.get_deployment(deployment_id)
+        if source.project_id is None:
+            raise DeploymentRefused(f"{deployment_id} belongs to no project", code="no_project")
+        custom = (source.custom_environment or {}).get("slug")
+        created = await self.client.create_deployment(
+            name=source.name or source.project_id,
+            project=source.project_id,
+            target="production" if source.target == "production" else None,
+            custom_environment=custom,
+            deployment_id=deployment_id,
+            meta={"action": "redeploy"},
+        )
+        await self._record(created, source.name)
+        await self.history.record_action(
+            DeploymentAction(
+                action="redeploy",
+                project_id=source.project_id,
+                from_deployment=deployment_id,
+                to_deployment=created.id,
+                actor=who,
+                reason=reason,
+                outcome="ok",
+            )
+        )
+        await self._audit(
+            "deployment.redeploy", created.id, "ok", who, source=deployment_id, reason=reason
         )
         return DeploymentStatus.of(created)
 
@@ -494,7 +531,7 @@ class DeploymentTool:
             )
             await self._audit(f"deployment.{action}", to, "failed", who, error=str(exc))
             raise
-        now = datetime.now(UTC).isoformat()
+        now = self._now().isoformat()
         await self.history.record(
             {
                 "id": to,
@@ -575,7 +612,7 @@ class DeploymentTool:
     ) -> SuccessRate:
         """READY / (READY + ERROR) over deployments created within `window`."""
         stats = await self.history.stats(
-            project=project, target=environment, since=datetime.now(UTC) - window
+            project=project, target=environment, since=self._now() - window
         )
         return SuccessRate(window=window, stats=stats)
 

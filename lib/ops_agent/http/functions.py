@@ -36,11 +36,11 @@ def deployments_app() -> FastAPI:
     return create_app("Ops Agent: deployments", [deployments.router])
 
 
-def vercel_webhook_app() -> FastAPI:
-    """api/webhooks/vercel.py: POST /api/webhooks/vercel."""
+def webhooks_app(runtime: Runtime | None = None) -> FastAPI:
+    """api/webhooks.py: POST /api/webhooks/vercel and /api/webhooks/sentry (rewritten)."""
     from ops_agent.http.routes import webhooks
 
-    return create_app("Ops Agent: Vercel webhooks", [webhooks.router])
+    return create_app("Ops Agent: webhooks", [webhooks.router], runtime=runtime)
 
 
 def notify_app() -> FastAPI:
@@ -88,7 +88,8 @@ def alerts_app(runtime: Runtime | None = None) -> FastAPI:
 
 
 def tasks_app(runtime: Runtime | None = None) -> FastAPI:
-    """api/tasks.py: POST /api/tasks."""
-    from ops_agent.http.routes import tasks
+    """api/tasks.py: /api/tasks (run or queue a task) and /api/mcp (rewritten): the Model
+    Context Protocol server offering the same tools to LLM agents."""
+    from ops_agent.http.routes import mcp, tasks
 
-    return create_app("Ops Agent: tasks", [tasks.router], runtime=runtime)
+    return create_app("Ops Agent: tasks", [tasks.router, mcp.router], runtime=runtime)

@@ -7,17 +7,24 @@ approved by policy, waits for an operator (`pending_approval`), only pretends (d
 skipped (off, hourly cap, cooldown); every decision is recorded with its reason and audited.
 After acting, the agent checks within REMEDIATION_VERIFY_SECONDS that the alert resolved, and
 pages people when it did not.
+
+Two decisions come from evidence rather than from the rule alone (`diagnosis.py`): a rollback
+runs only when a production deployment went live within REMEDIATION_CORRELATION_SECONDS before
+the regression's onset (and rolls away from that one), and a failed build is redeployed only when
+its log says the failure was transient.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ops_agent.alerts import AlertManagementTool
-from ops_agent.remediation.guards import Policy, Recent, guard
+from ops_agent.observations import Observation
+from ops_agent.remediation.diagnosis import Release, diagnose_build, suspect_release
+from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
 
@@ -35,7 +42,8 @@ class RemediationEngine:
             cooldown_seconds=s.remediation_cooldown_seconds,
         )
         self.verify_seconds = s.remediation_verify_seconds
-        self._now = clock or (lambda: datetime.now(UTC))
+        self.correlation = timedelta(seconds=s.remediation_correlation_seconds)
+        self._now = clock or runtime.now
 
     async def _rpc(self, function: str, args: dict[str, Any]) -> Any:
         return await (await self.runtime.store()).rpc(function, args)
@@ -78,11 +86,78 @@ class RemediationEngine:
 
     async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any] | None:
         """Record a plan for an alert under the guards; None when one exists already."""
-        now = self._now()
         playbook = str(spec["playbook"])
         labels = alert.get("labels") or {}
         project = labels.get("project") or self.runtime.settings.vercel_project or "unknown"
         environment = labels.get("environment", "production")
+        verdict, reason = await self._guard(
+            playbook, project, environment, bool(spec.get("approval"))
+        )
+        result: dict[str, Any] = {"spec": spec, "environment": environment}
+        if playbook == "rollback" and verdict != "skipped":
+            suspect = await self._suspect(project, alert)
+            if suspect is None:
+                verdict = "skipped"
+                reason = (
+                    f"no production deployment went live in the {self.correlation.seconds // 60}"
+                    " min before the onset; rolling back would be a guess"
+                )
+            else:
+                result["suspected_deployment"] = suspect.deployment_id
+                reason += f"; {suspect.deployment_id} went live {_ago(alert, suspect)} before onset"
+        return await self._record_plan(
+            playbook, project, verdict, f"{alert['rule']}: {reason}", result, alert
+        )
+
+    async def on_failed_build(self, observation: Observation) -> dict[str, Any]:
+        """A deployment failed to build: redeploy it once when the failure was transient;
+        otherwise record why not (the Dev Agent gets code failures when DEV_AGENT_URL is set)."""
+        fact = observation.payload
+        deployment_id = str(observation.subject or fact.get("id"))
+        project = str(fact.get("project_name") or fact.get("project_id") or "unknown")
+        environment = str(fact.get("target") or "preview")
+        tool = await self.runtime.deployments()
+        failed = await tool.client.get_deployment(deployment_id)
+        events = await tool.client.build_events(deployment_id, limit=200, direction="backward")
+        diagnosis = diagnose_build(
+            failed.error_code, failed.error_message, [e.text for e in events if e.text]
+        )
+        playbook = "redeploy" if diagnosis.redeploy_may_fix else "dev_agent"
+        if playbook == "dev_agent" and not self.runtime.settings.dev_agent_url:
+            await self._audit(
+                "remediation.build_failure",
+                deployment_id,
+                "not_actionable",
+                "agent",
+                cause=diagnosis.cause,
+                evidence=diagnosis.evidence,
+            )
+            return {"deployment": deployment_id, "cause": diagnosis.cause, "planned": None}
+        verdict, reason = await self._guard(playbook, project, environment, False)
+        action = await self._record_plan(
+            playbook,
+            project,
+            verdict,
+            f"build of {deployment_id} failed ({diagnosis.cause}: {diagnosis.evidence}): {reason}",
+            {
+                "environment": environment,
+                "failed_deployment": deployment_id,
+                "cause": diagnosis.cause,
+                "evidence": diagnosis.evidence,
+            },
+            None,
+        )
+        return {
+            "deployment": deployment_id,
+            "cause": diagnosis.cause,
+            "planned": playbook if action else None,
+            "status": action["status"] if action else None,
+        }
+
+    async def _guard(
+        self, playbook: str, project: str, environment: str, rule_requires_approval: bool
+    ) -> tuple[Verdict, str]:
+        now = self._now()
         recent_raw = await self._rpc(
             "ops_remediation_recent",
             {"p_since": now - timedelta(hours=1), "p_target": project},
@@ -91,25 +166,50 @@ class RemediationEngine:
             "ops_remediation_recent",
             {"p_since": now - timedelta(seconds=self.policy.cooldown_seconds), "p_target": project},
         )
-        verdict, reason = guard(
+        return guard(
             self.policy,
             playbook,
             environment,
             Recent(int(recent_raw["total"]), int(in_cooldown["on_target"])),
-            rule_requires_approval=bool(spec.get("approval")),
+            rule_requires_approval=rule_requires_approval,
         )
+
+    async def _suspect(self, project: str, alert: dict[str, Any]) -> Release | None:
+        onset = _ts(alert.get("onset_at")) or self._now()
+        history = (await self.runtime.deployments()).history
+        rows = await history.list(
+            project=project,
+            target="production",
+            states=["READY"],
+            since=onset - 2 * self.correlation,
+        )
+        releases = [Release(r.id, r.promoted_at or r.ready_at or r.created_at) for r in rows]
+        return suspect_release(onset, releases, self.correlation)
+
+    async def _record_plan(
+        self,
+        playbook: str,
+        project: str,
+        verdict: Verdict,
+        reason: str,
+        result: dict[str, Any],
+        alert: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
         action = await self._row(
             "ops_remediation_plan",
             {
                 "p_action": {
-                    "alert_id": str(alert["id"]),
-                    "incident_id": str(alert["incident_id"]) if alert.get("incident_id") else None,
+                    "alert_id": str(alert["id"]) if alert else None,
+                    "incident_id": str(alert["incident_id"])
+                    if alert and alert.get("incident_id")
+                    else None,
                     "playbook": playbook,
                     "target": project,
                     "status": verdict,
-                    "reason": f"{alert['rule']}: {reason}",
+                    "reason": reason,
                     "decided_by": "policy",
-                    "result": {"spec": spec, "environment": environment},
+                    "result": result,
+                    "requested_at": self._now().isoformat(),
                 }
             },
         )
@@ -119,7 +219,7 @@ class RemediationEngine:
                 project,
                 verdict,
                 "agent",
-                alert=str(alert["id"]),
+                alert=str(alert["id"]) if alert else None,
                 reason=reason,
             )
         return action
@@ -187,7 +287,11 @@ class RemediationEngine:
             )
         await self._audit(f"remediation.{playbook}", claimed["target"], status, "agent", **result)
         if status == "failed":
-            await self._page(alerts, alert, f"automatic {playbook} failed: {result['error']}")
+            await self._page(
+                alerts,
+                alert or _subject(claimed),
+                f"automatic {playbook} failed: {result['error']}",
+            )
         return done
 
     async def _run_playbook(
@@ -196,19 +300,38 @@ class RemediationEngine:
         spec = (action.get("result") or {}).get("spec") or {}
         project = action["target"]
         reason = f"alert {alert.get('rule')}: {alert.get('summary') or ''}"[:500]
+        facts = action.get("result") or {}
         if playbook == "rollback":
             tool = await self.runtime.deployments()
-            done = await tool.rollback(project=project, reason=reason, actor="agent")
+            suspect = facts.get("suspected_deployment")
+            done = await (
+                tool.rollback(suspect, reason=reason, actor="agent")
+                if suspect
+                else tool.rollback(project=project, reason=reason, actor="agent")
+            )
             return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
         if playbook == "redeploy":
             tool = await self.runtime.deployments()
-            environment = (action.get("result") or {}).get("environment", "production")
-            status = await tool.deploy(project, environment, actor="agent", reason=reason)
+            if facts.get("failed_deployment"):
+                status = await tool.redeploy(
+                    facts["failed_deployment"],
+                    actor="agent",
+                    reason=f"transient build failure: {facts.get('evidence')}",
+                )
+                return {"deployment_id": status.id, "deployment_url": status.url}
+            status = await tool.deploy(
+                project, facts.get("environment", "production"), actor="agent", reason=reason
+            )
             return {"deployment_id": status.id, "deployment_url": status.url}
         url = spec.get("url") if playbook == "webhook" else self.runtime.settings.dev_agent_url
         if not url:
             raise ValueError(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
         payload = await self._handoff(alert, project)
+        if facts.get("failed_deployment"):
+            payload["failed_build"] = {
+                k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
+            }
+            payload["suspected_deployment"] = facts["failed_deployment"]
         result = await (await self.runtime.notifier()).send_webhook(
             url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(alert.get("id"))
         )
@@ -241,7 +364,10 @@ class RemediationEngine:
             alert = (
                 await alerts.get_alert(str(action["alert_id"])) if action.get("alert_id") else None
             )
-            recovered = alert is None or alert["state"] == "resolved"
+            if alert is not None:
+                recovered = alert["state"] == "resolved"
+            else:
+                recovered = await self._deployment_recovered(action)
             row = await self._rpc(
                 "ops_remediation_set",
                 {
@@ -254,17 +380,29 @@ class RemediationEngine:
             if row is None:
                 continue
             out.append({"id": str(action["id"]), "recovered": recovered})
-            if not recovered and alert is not None:
-                await self._page(alerts, alert, f"the {action['playbook']} did not bring it back")
+            if not recovered:
+                await self._page(
+                    alerts,
+                    alert or _subject(action),
+                    f"the {action['playbook']} did not bring it back",
+                )
         return out
+
+    async def _deployment_recovered(self, action: dict[str, Any]) -> bool:
+        """An action with no alert (a redeploy after a failed build) worked when the deployment
+        it started is READY."""
+        started = (action.get("result") or {}).get("deployment_id")
+        if not started:
+            return True
+        status = await (await self.runtime.deployments()).get_deployment_status(started)
+        return (status.state or "").upper() == "READY"
 
     async def _page(self, alerts: AlertManagementTool, alert: dict[str, Any], why: str) -> None:
         """Escalate to people: the alert is still bad after (or despite) what the agent did."""
-        if not alert:
-            return
-        await alerts.records.event(
-            str(alert["id"]), self._now(), "escalated", "agent", {"reason": why}
-        )
+        if alert.get("state"):  # a real alert, not an action's subject
+            await alerts.records.event(
+                str(alert["id"]), self._now(), "escalated", "agent", {"reason": why}
+            )
         from ops_agent.notify import CHANNELS, Notification, Severity
 
         notifier = await self.runtime.notifier()
@@ -284,3 +422,21 @@ class RemediationEngine:
                 if channel in CHANNELS
             ]
         )
+
+
+def _ts(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _ago(alert: dict[str, Any], release: Release) -> str:
+    onset = _ts(alert.get("onset_at"))
+    if onset is None:
+        return "shortly"
+    return f"{int((onset - release.live_at).total_seconds() // 60)} min"
+
+
+def _subject(action: dict[str, Any]) -> dict[str, Any]:
+    """What a page is about when the action had no alert: the action itself."""
+    return {"id": str(action["id"]), "rule": f"{action['playbook']} of {action['target']}"}

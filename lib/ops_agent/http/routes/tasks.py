@@ -1,13 +1,21 @@
-"""POST /api/tasks: plain-language or structured tasks for the agent (operator role)."""
+"""/api/tasks: plain-language or structured tasks for the agent.
+
+POST runs the task now (operator role), or with `queue: true` puts it on the priority queue the
+tick drains (202; an `Idempotency-Key` header makes a retried request find its first task).
+GET /api/tasks and /api/tasks/{id} show the queue (viewer role).
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ops_agent.agent.executor import OpsAgentOODA
+from ops_agent.agent.queue import TaskQueue
 from ops_agent.agent.tasks import INTENTS, TaskNotUnderstood, parse_task
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
@@ -17,6 +25,7 @@ from ops_agent.store import Role
 router = APIRouter(tags=["tasks"])
 
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 
 
 class TaskIn(BaseModel):
@@ -27,6 +36,9 @@ class TaskIn(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     priority: Literal["low", "normal", "high", "critical"] = "normal"
     dry_run: bool = Field(default=False, description="parse only; do nothing")
+    queue: bool = Field(
+        default=False, description="queue it for the next tick (highest priority first)"
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> TaskIn:
@@ -37,8 +49,12 @@ class TaskIn(BaseModel):
 
 @router.post("/api/tasks", summary="Give the agent a task, in plain words or structured")
 async def tasks(
-    body: TaskIn, request: Request, principal: Operator, runtime: RuntimeDep
-) -> dict[str, Any]:
+    body: TaskIn,
+    request: Request,
+    principal: Operator,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
     task: str | dict[str, Any] = body.task or {"intent": body.intent, "params": body.params}
     try:
         intent = parse_task(task)
@@ -55,7 +71,31 @@ async def tasks(
     )
     if body.dry_run:
         return {**intent.as_dict(), "status": "parsed"}
+    if body.queue:
+        row = await TaskQueue(await runtime.store()).enqueue(
+            task, body.priority, principal.name, idempotency_key
+        )
+        audit(request, task_id=row["id"], duplicate=row["duplicate"])
+        return JSONResponse(row, status_code=202)
     agent = OpsAgentOODA(runtime=runtime, actor=principal.name)
     result = await agent.execute_task(task, body.priority)
     audit(request, status=result.get("status"))
     return result
+
+
+@router.get("/api/tasks", summary="Queued, running and finished tasks, newest first")
+async def list_tasks(
+    _: Viewer,
+    runtime: RuntimeDep,
+    status: Annotated[Literal["queued", "running", "done", "failed"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
+    return await TaskQueue(await runtime.store()).list(status, limit)
+
+
+@router.get("/api/tasks/{task_id}", summary="One queued task and, once it ran, its result")
+async def get_task(task_id: uuid.UUID, _: Viewer, runtime: RuntimeDep) -> dict[str, Any]:
+    row = await TaskQueue(await runtime.store()).get(str(task_id))
+    if row is None:
+        raise ApiError(404, "not_found", f"no task {task_id}")
+    return row

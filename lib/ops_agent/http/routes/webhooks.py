@@ -1,8 +1,13 @@
-"""POST /api/webhooks/vercel: Vercel's deployment webhooks, verified, stored once, merged
-into the deployment history."""
+"""Webhooks from the platforms the agent watches, each verified and stored once:
+
+- POST /api/webhooks/vercel: Vercel's deployment webhooks, merged into the deployment history.
+- POST /api/webhooks/sentry: Sentry's issues, errors and alerts, as observations linked to the
+  deployment their release names, and as the `sentry_events` metric that rules can alert on.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -14,6 +19,9 @@ from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
+from ops_agent.monitoring.metrics import Metrics, Sample
+from ops_agent.observations import Observation, ObservationLog
+from ops_agent.sentry import parse as parse_sentry
 from ops_agent.store import Role
 from ops_agent.vercel.models import WebhookEvent
 from ops_agent.vercel.signature import parse_secrets, verify
@@ -21,6 +29,7 @@ from ops_agent.vercel.signature import parse_secrets, verify
 router = APIRouter(tags=["webhooks"])
 
 WEBHOOK = Principal(name="vercel-webhook", role=Role.VIEWER)
+SENTRY = Principal(name="sentry-webhook", role=Role.VIEWER)
 
 
 class WebhookAck(BaseModel):
@@ -77,11 +86,15 @@ async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
     )
 
 
-def _parse(body: bytes) -> WebhookEvent:
+def _json(body: bytes) -> Any:
     try:
-        data: Any = json.loads(body)
+        return json.loads(body)
     except ValueError as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+
+
+def _parse(body: bytes) -> WebhookEvent:
+    data = _json(body)
     try:
         return WebhookEvent.model_validate(data)
     except ValidationError as exc:
@@ -91,3 +104,97 @@ def _parse(body: bytes) -> WebhookEvent:
         raise ApiError(
             400, "invalid_payload", "the body is not a Vercel webhook envelope", problems
         ) from None
+
+
+class SentryAck(BaseModel):
+    ok: bool = True
+    resource: str
+    observed: bool
+    kind: str | None = None
+    duplicate: bool = False
+    deployment_id: str | None = None
+
+
+@router.post(
+    "/api/webhooks/sentry",
+    summary="Receive a Sentry integration webhook (signed with Sentry-Hook-Signature)",
+    responses={
+        400: {"description": "not JSON, no Sentry-Hook-Resource, or a malformed resource"},
+        401: {"description": "missing or wrong signature"},
+        503: {"description": "no secret configured"},
+    },
+)
+async def sentry_webhook(request: Request, runtime: RuntimeDep) -> SentryAck:
+    configured = runtime.settings.sentry_client_secret
+    secrets = parse_secrets(configured.get_secret_value() if configured else None)
+    if not secrets:
+        raise ApiError(
+            503, "not_configured", "SENTRY_CLIENT_SECRET is not set; deliveries are refused"
+        )
+    body = await request.body()
+    signature = request.headers.get("sentry-hook-signature")
+    if not verify(body, signature, secrets, digest=hashlib.sha256):
+        raise ApiError(
+            401, "invalid_signature", "Sentry-Hook-Signature is missing or does not match the body"
+        )
+    request.state.principal = SENTRY
+    resource = request.headers.get("sentry-hook-resource")
+    if not resource:
+        raise ApiError(400, "missing_resource", "the Sentry-Hook-Resource header is required")
+    data = _json(body)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_payload", "the body must be a JSON object")
+    try:
+        fact = parse_sentry(resource, data)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_payload", str(exc)) from None
+    if fact is None:
+        audit(request, action="webhooks.sentry", target=resource, observed=False)
+        return SentryAck(resource=resource, observed=False)
+    store = await runtime.store()
+    deployment = (
+        await store.rpc("ops_deployment_by_release", {"p_release": fact.release, "p_project": None})
+        if fact.release
+        else None
+    )
+    link = {
+        "deployment_id": deployment["id"] if deployment else None,
+        "project_id": deployment.get("project_id") if deployment else None,
+        "project_name": deployment.get("project_name") if deployment else None,
+        "request_id": request.headers.get("request-id"),
+    }
+    ids = await ObservationLog(store).publish(
+        Observation(
+            kind=fact.kind,
+            subject=fact.subject,
+            dedup_key=fact.dedup_key,
+            payload={**fact.payload(), **link},
+        )
+    )
+    if ids:  # counted once, however often Sentry retries
+        project = link["project_name"] or fact.sentry_project or "unknown"
+        await Metrics(store, clock=runtime.now).ingest(
+            [
+                Sample(
+                    id=fact.dedup_key[:200],
+                    name="sentry_events",
+                    value=1,
+                    labels={"project": project, "level": fact.level, "resource": resource},
+                )
+            ]
+        )
+    audit(
+        request,
+        action="webhooks.sentry",
+        target=fact.subject,
+        kind=fact.kind,
+        duplicate=not ids,
+        deployment=link["deployment_id"],
+    )
+    return SentryAck(
+        resource=resource,
+        observed=True,
+        kind=fact.kind,
+        duplicate=not ids,
+        deployment_id=link["deployment_id"],
+    )
