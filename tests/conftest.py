@@ -122,6 +122,34 @@ def targets(tmp_root: Path) -> Iterator[Targets]:
         yield t
 
 
+ALL_TABLES = (
+    "audit_log",
+    "api_keys",
+    "deployments",
+    "vercel_webhook_deliveries",
+    "deployment_actions",
+    "observations",
+    "notifications",
+    "notification_endpoints",
+    "log_entries",
+    "log_templates",
+    "monitor_services",
+    "monitor_results",
+    "monitor_state",
+    "metric_rollups",
+    "metric_samples",
+    "metric_definitions",
+    "alert_rules",
+    "alerts",
+    "alert_events",
+    "silences",
+    "maintenance_windows",
+    "incidents",
+    "remediation_actions",
+    "agent_tasks",
+)
+
+
 def clean_tables(pg_url: str, *tables: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"truncate {', '.join(tables)} restart identity")

@@ -26,39 +26,14 @@ from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
 from ops_agent.store import Role, Store
 from ops_agent.store.postgres import PostgresStore
-from tests.conftest import clean_tables
+from tests.conftest import ALL_TABLES, clean_tables
 
 AppFactory = Callable[..., FastAPI]
 
 
 @pytest.fixture
 async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIterator[Runtime]:
-    clean_tables(
-        pg_url,
-        "audit_log",
-        "api_keys",
-        "deployments",
-        "vercel_webhook_deliveries",
-        "deployment_actions",
-        "observations",
-        "notifications",
-        "notification_endpoints",
-        "log_entries",
-        "log_templates",
-        "monitor_services",
-        "monitor_results",
-        "monitor_state",
-        "metric_rollups",
-        "metric_samples",
-        "metric_definitions",
-        "alert_rules",
-        "alerts",
-        "alert_events",
-        "silences",
-        "maintenance_windows",
-        "incidents",
-        "remediation_actions",
-    )
+    clean_tables(pg_url, *ALL_TABLES)
     rt = Runtime(
         settings,
         store=PostgresStore(pg_url),

@@ -115,7 +115,7 @@ async def test_pushed_samples_are_idempotent_and_queryable(metrics_store: Store)
 
 
 async def test_retention_purges_old_samples_and_rollups(metrics_store: Store, pg_url: str) -> None:
-    from ops_agent.agent.tick import purge_old_metrics
+    from ops_agent.agent.housekeeping import purge_old_metrics
 
     old = datetime.now(UTC) - timedelta(days=40)
     await Metrics(metrics_store).ingest(

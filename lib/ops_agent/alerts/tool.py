@@ -334,6 +334,13 @@ class AlertManagementTool:
         ]
         return silences, windows
 
+    async def quiet_reason(self, labels: dict[str, str]) -> str | None:
+        """Why alerts with these labels are quiet now (a silence or a maintenance window), or
+        None. The agent does not remediate quiet alerts: planned work may be the cause."""
+        now = self._now()
+        silences, windows = await self._quiet_reasons(now)
+        return quieted(labels, now, silences, windows)
+
     async def _notify_new(
         self, rules: dict[str, AlertRule], fired: list[Row], now: datetime, report: EvaluationReport
     ) -> None:

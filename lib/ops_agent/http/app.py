@@ -34,11 +34,13 @@ def create_app(
     runtime: Runtime | None = None,
     docs: bool = False,
     warm: bool = False,
+    close_runtime: bool = True,
 ) -> FastAPI:
     """A FastAPI app serving `routers` with Ops Agent's middleware and error handling.
 
     `docs` serves the OpenAPI document at /api/openapi.json and Swagger UI at /api/docs.
     `warm` opens the store and KV at startup instead of on first use.
+    `close_runtime=False` leaves the runtime open at shutdown, for a caller that owns it.
     """
     rt = runtime or process_runtime()
 
@@ -50,7 +52,8 @@ def create_app(
         try:
             yield
         finally:
-            await rt.close()
+            if close_runtime:
+                await rt.close()
 
     app = FastAPI(
         title=title,

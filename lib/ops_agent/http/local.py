@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 
 from ops_agent.http.app import create_app, process_runtime
 from ops_agent.http.crons import Cron, load_crons
+from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +69,22 @@ async def run_crons(app: FastAPI, crons: list[Cron], secret: str) -> None:
             due[cron] = cron.next_after(datetime.now(UTC))
 
 
-def local_app(root: Path | None = None, *, crons: bool = True) -> FastAPI:
-    """One app serving every function under the paths Vercel uses, with docs and crons."""
+def local_app(
+    root: Path | None = None, *, crons: bool = True, runtime: Runtime | None = None
+) -> FastAPI:
+    """One app serving every function under the paths Vercel uses, with docs and crons.
+
+    With `runtime`, every route uses it (the sandbox passes one with scenario time) and the
+    caller keeps ownership: it is not closed at shutdown."""
     root = root or project_root()
-    runtime = process_runtime()
+    owned = runtime is None
+    runtime = runtime or process_runtime()
     if runtime.settings.cron_secret is None:
         # Crons need a secret to authenticate; locally an ephemeral one is enough.
         runtime.settings.cron_secret = SecretStr(secrets.token_urlsafe(24))
     secret = runtime.settings.cron_secret.get_secret_value()
     schedule = load_crons(root / "vercel.json") if crons else []
-    app = create_app("Ops Agent", [], runtime=runtime, docs=True, warm=True)
+    app = create_app("Ops Agent", [], runtime=runtime, docs=True, warm=True, close_runtime=owned)
     app.router.routes.extend(function_routes(root / "api"))
     inner = app.router.lifespan_context
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ import httpx
 
 from ops_agent.monitoring.checks import Checker, CheckResult
 from ops_agent.monitoring.config import ServiceCheck, load_config
-from ops_agent.monitoring.metrics import Metrics, QueryResult
+from ops_agent.monitoring.metrics import Metrics, QueryResult, Sample
 from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.settings import Settings, get_settings
 from ops_agent.ssrf import URLGuard
@@ -164,13 +164,36 @@ class MonitoringTool:
     ) -> list[CheckResult]:
         http = [c for c in checks if c.kind == "http"]
         beats = [c for c in checks if c.kind == "heartbeat"]
-        results = await self._checker.run(http)
+        now = self._now()
+        # Dated by the tool's clock (scenario time in the sandbox), like everything it decides.
+        results = [replace(r, at=now) for r in await self._checker.run(http)]
         if beats:
             states = states if states is not None else await self.records.states()
             results += [self._heartbeat_result(c, states.get(c.name, {})) for c in beats]
         by_name = {c.name: c for c in checks}
         await self.records.record([r.as_row(by_name[r.service]) for r in results])
+        if results:
+            await self._publish_metrics(results, by_name, now)
         return results
+
+    async def _publish_metrics(
+        self, results: Sequence[CheckResult], checks: dict[str, ServiceCheck], now: datetime
+    ) -> None:
+        """`check_success` (this check passed) and `service_up` (the service's state after the
+        failure and success thresholds) per service, so alert rules can watch either. Alerting
+        on `service_up` is what keeps a flapping check from paging."""
+        states = await self.records.states()
+        samples = []
+        for r in results:
+            check = checks[r.service]
+            labels = {
+                "service": check.name,
+                **({"project": check.project} if check.project else {}),
+            }
+            up = states.get(check.name, {}).get("status") != "down"
+            samples.append(Sample(name="check_success", value=float(r.ok), labels=labels, ts=now))
+            samples.append(Sample(name="service_up", value=float(up), labels=labels, ts=now))
+        await self.metrics.ingest(samples)
 
     def _heartbeat_result(self, check: ServiceCheck, state: dict[str, Any]) -> CheckResult:
         now = self._now()

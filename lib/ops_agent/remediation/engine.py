@@ -27,6 +27,7 @@ from ops_agent.remediation.diagnosis import Release, diagnose_build, suspect_rel
 from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
+from ops_agent.vercel.errors import VercelError, VercelNotFound
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,15 @@ class RemediationEngine:
     async def run(self, alerts: AlertManagementTool | None = None) -> dict[str, Any]:
         """Plan for firing alerts, execute what is approved, verify what is due."""
         tool = alerts or await self.runtime.alerts()
-        planned, executed = [], []
+        planned, executed, quiet = [], [], []
         rules = {r["name"]: r for r in await tool.list_rules()}
         for alert in await tool.get_active_alerts():
             rule = rules.get(alert["rule"])
             spec = (rule or {}).get("remediation") or {}
             if alert["state"] != "firing" or not spec.get("playbook"):
+                continue
+            if why := await tool.quiet_reason(alert.get("labels") or {}):
+                quiet.append({"alert": str(alert["id"]), "reason": why})
                 continue
             action = await self.plan(alert, spec)
             if action is not None:
@@ -82,7 +86,7 @@ class RemediationEngine:
             if done is not None:
                 executed.append({"id": str(done["id"]), "status": done["status"]})
         verified = await self.verify(tool)
-        return {"planned": planned, "executed": executed, "verified": verified}
+        return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
 
     async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any] | None:
         """Record a plan for an alert under the guards; None when one exists already."""
@@ -367,7 +371,13 @@ class RemediationEngine:
             if alert is not None:
                 recovered = alert["state"] == "resolved"
             else:
-                recovered = await self._deployment_recovered(action)
+                try:
+                    recovered = await self._deployment_recovered(action)
+                except VercelNotFound:
+                    recovered = False  # the deployment it started is gone
+                except VercelError as exc:  # Vercel unreachable: verify on the next tick
+                    log.warning("verification of %s postponed: %s", action["id"], exc)
+                    continue
             row = await self._rpc(
                 "ops_remediation_set",
                 {

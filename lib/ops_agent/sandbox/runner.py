@@ -1,0 +1,366 @@
+"""Run a scenario end to end: the sandbox's Vercel, the agent and a webhook receiver, each a
+real HTTP server on 127.0.0.1, stepped a minute of scenario time at a time.
+
+Every minute: the scenario's script acts (a push, an approval, ...); the live deployment's
+traffic goes to the agent's log drain, signed; builds finish and their signed webhooks go to
+the agent; the clock moves on; Vercel Cron's call runs the agent's tick. Nothing is called in
+process: the agent is driven only through its HTTP API, as on Vercel.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import yaml
+from pydantic import SecretStr
+
+from ops_agent.apikeys import issue_key
+from ops_agent.http.local import local_app
+from ops_agent.kv import KV
+from ops_agent.runtime import Runtime
+from ops_agent.sandbox.clock import ScenarioClock
+from ops_agent.sandbox.scenarios import Scenario
+from ops_agent.sandbox.servers import Receiver, Served, new_secret
+from ops_agent.sandbox.traffic import entries
+from ops_agent.sandbox.vercel import SandboxVercel
+from ops_agent.settings import Settings
+from ops_agent.store import Role, Store
+from ops_agent.vercel.signature import sign
+
+Event = dict[str, Any]
+
+
+@dataclass
+class Stage:
+    """What a scenario's script can touch: the sandbox, the clock and the agent's API."""
+
+    sandbox: SandboxVercel
+    clock: ScenarioClock
+    http: httpx.AsyncClient
+    key: str
+    start: datetime
+    received: list[dict[str, Any]]  # what the webhook receiver got, signatures verified
+
+    def at(self, minute: float) -> datetime:
+        return self.start + timedelta(minutes=minute)
+
+    async def operator(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the agent's API as an operator; raises on an error status."""
+        response = await self.http.request(
+            method, path, json=body, headers={"Authorization": f"Bearer {self.key}"}
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    title: str
+    start: datetime
+    timeline: list[Event] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    kpis: dict[str, Any] = field(default_factory=dict)
+    impact_start: datetime | None = None
+    detected_at: datetime | None = None
+    recovered_at: datetime | None = None
+    auto_fixed: bool = False
+    rolled_back_to: str | None = None
+    false_positives: int = 0
+    paged: bool = False
+    ticks_failed: int = 0
+
+    def seconds(self, at: datetime | None) -> float | None:
+        if at is None or self.impact_start is None:
+            return None
+        return round((at - self.impact_start).total_seconds(), 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "mttd_seconds": self.seconds(self.detected_at),
+            "mttr_seconds": self.seconds(self.recovered_at),
+            "auto_fixed": self.auto_fixed,
+            "rolled_back_to": self.rolled_back_to,
+            "false_positives": self.false_positives,
+            "paged": self.paged,
+            "notifications": [
+                {"kind": kind_of(n), "title": title_of(n)} for n in self.notifications
+            ],
+            "actions": [
+                {k: a.get(k) for k in ("playbook", "status", "reason", "verified")}
+                for a in self.actions
+            ],
+            "timeline": [
+                {**e, "at": e["at"].isoformat(), "t": _clock_text(e["at"], self.start)}
+                for e in self.timeline
+            ],
+            "kpis": self.kpis,
+            "ticks_failed": self.ticks_failed,
+        }
+
+
+def kind_of(notification: dict[str, Any]) -> str:
+    """alert.firing, alert.resolved, ...: the webhook envelope's type without its prefix."""
+    return str(notification["body"].get("type", "")).removeprefix("ops_agent.")
+
+
+def title_of(notification: dict[str, Any]) -> str | None:
+    data = notification["body"].get("data") or {}
+    return data.get("title") if isinstance(data, dict) else None
+
+
+def _clock_text(at: datetime, start: datetime) -> str:
+    seconds = int((at - start).total_seconds())
+    return f"T+{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _ts(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+async def run_scenario(
+    scenario: Scenario,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    kv: KV | None = None,
+    start: datetime | None = None,
+    rate_per_second: float = 2.0,
+    on_event: Callable[[Event], None] | None = None,
+) -> ScenarioResult:
+    """Stage `scenario` against a fresh agent over `settings` (its store and KV, or `store` and
+    `kv`), and judge what the agent did."""
+    clock = ScenarioClock(start)
+    t0 = clock.now()
+    sandbox = SandboxVercel(clock.now)
+    result = ScenarioResult(scenario.name, scenario.title, t0)
+
+    def note(what: str, **detail: Any) -> None:
+        event = {"at": clock.now(), "what": what, **detail}
+        result.timeline.append(event)
+        if on_event is not None:
+            on_event({**event, "t": _clock_text(event["at"], t0)})
+
+    hook_secret = new_secret()
+    receiver = Receiver(
+        hook_secret,
+        lambda item: note("notification received", kind=kind_of(item), title=title_of(item)),
+    )
+    webhook_secret, drain_secret, cron_secret = (secrets.token_urlsafe(24) for _ in range(3))
+    async with Served(sandbox.app) as vercel, Served(receiver.app) as hooks:
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "ops-agent.yaml"
+            config.write_text(yaml.safe_dump(_config(scenario, vercel.url)), encoding="utf-8")
+            s = settings.model_copy(
+                update={
+                    "vercel_token": SecretStr(sandbox.token),
+                    "vercel_api_url": vercel.url,
+                    "vercel_team_id": None,
+                    "vercel_project": sandbox.project.name,
+                    "vercel_webhook_secret": SecretStr(webhook_secret),
+                    "vercel_drain_secret": SecretStr(drain_secret),
+                    "cron_secret": SecretStr(cron_secret),
+                    "notify_webhook_url": SecretStr(f"{hooks.url}/hooks/ops"),
+                    "notify_webhook_secret": SecretStr(hook_secret),
+                    "notify_allowed_hosts": "127.0.0.1",
+                    "monitor_allowed_hosts": "127.0.0.1",
+                    "alert_channels": "webhook",
+                    "monitor_config": config,
+                    "remediation_mode": "auto",
+                    "remediation_approval": "",
+                    "remediation_verify_seconds": 600,
+                    **scenario.settings,
+                }
+            )
+            runtime = Runtime(s, store=store, kv=kv, clock=clock.now)
+            try:
+                app = local_app(crons=False, runtime=runtime)
+                async with (
+                    Served(app) as agent,
+                    httpx.AsyncClient(base_url=agent.url, timeout=120) as http,
+                ):
+                    key, _ = await issue_key(
+                        await runtime.store(),
+                        name=f"sandbox-{uuid.uuid4().hex[:8]}",
+                        role=Role.OPERATOR,
+                        created_by="sandbox",
+                    )
+                    stage = Stage(sandbox, clock, http, key, t0, receiver.received)
+                    secrets_ = (webhook_secret, drain_secret, cron_secret)
+                    await _play(scenario, stage, result, note, secrets_, rate_per_second)
+                    await _judge(scenario, stage, result)
+            finally:
+                if store is None:
+                    await runtime.close()
+    return result
+
+
+def _config(scenario: Scenario, vercel_url: str) -> dict[str, Any]:
+    services = []
+    if scenario.health_check:
+        services.append(
+            {
+                "name": "shop-web",
+                "url": f"{vercel_url}/health",
+                "interval_seconds": 60,
+                "timeout_seconds": 5,
+                "failure_threshold": 3,
+                "success_threshold": 2,
+                "project": "shop",
+                "conditions": ["[STATUS] == 200"],
+            }
+        )
+    return {"services": services, "alerts": [dict(r) for r in scenario.rules]}
+
+
+async def _play(
+    scenario: Scenario,
+    stage: Stage,
+    result: ScenarioResult,
+    note: Callable[..., None],
+    secrets_: tuple[str, str, str],
+    rate: float,
+) -> None:
+    webhook_secret, drain_secret, cron_secret = secrets_
+    sandbox, clock, http = stage.sandbox, stage.clock, stage.http
+    first = sandbox.push("initial release")
+    note("push", deployment=first, message="initial release")
+    live = None
+    for minute in range(scenario.minutes):
+        before = set(sandbox.deployments)
+        await scenario.script(stage, minute)
+        for d in (sandbox.deployments[i] for i in set(sandbox.deployments) - before):
+            note("push", deployment=d.id, message=d.message)
+        serving = sandbox.live()
+        if serving is not None:
+            batch = entries(
+                project_id=sandbox.project.id,
+                project_name=sandbox.project.name,
+                deployment_id=serving.id,
+                host=f"{sandbox.project.name}.sandbox.vercel.app",
+                start=clock.now(),
+                seconds=60,
+                behaviour=serving.behaviour,
+                rate_per_second=rate,
+                seed=minute,
+            )
+            body = json.dumps(batch).encode()
+            response = await http.post(
+                "/api/drains/logs",
+                content=body,
+                headers={
+                    "content-type": "application/json",
+                    "x-vercel-signature": sign(body, drain_secret),
+                },
+            )
+            response.raise_for_status()
+        clock.advance(60)
+        sandbox.advance()
+        for envelope in sandbox.outbox:
+            body = json.dumps(envelope).encode()
+            response = await http.post(
+                "/api/webhooks/vercel",
+                content=body,
+                headers={
+                    "content-type": "application/json",
+                    "x-vercel-signature": sign(body, webhook_secret),
+                },
+            )
+            response.raise_for_status()
+            if envelope["type"] in ("deployment.error", "deployment.succeeded"):
+                d = envelope["payload"]["deployment"]
+                note(envelope["type"], deployment=d["id"])
+                if envelope["type"] == "deployment.error" and result.impact_start is None:
+                    result.impact_start = clock.now()
+        sandbox.outbox.clear()
+        now_live = sandbox.live()
+        if now_live is not None and now_live is not live:
+            note("production serves", deployment=now_live.id, message=now_live.message)
+            if live is not None and result.impact_start is None and _bad(now_live):
+                result.impact_start = clock.now()
+            live = now_live
+        tick = await http.get("/api/cron/tick", headers={"Authorization": f"Bearer {cron_secret}"})
+        tick.raise_for_status()
+        report = tick.json()
+        failed = [p for p in report["phases"] if p["status"] == "failed"]
+        result.ticks_failed += len(failed)
+        for phase in failed:
+            note("tick phase failed", phase=phase["name"], error=phase["result"])
+        _note_tick(report, note)
+
+
+def _bad(d: Any) -> bool:
+    b = d.behaviour
+    return bool(b.error_rate > 0.05 or b.latency_ms > 500)
+
+
+def _note_tick(report: dict[str, Any], note: Callable[..., None]) -> None:
+    for phase in report["phases"]:
+        out = phase.get("result") or {}
+        if phase["name"] == "alerts.evaluate_and_remediate":
+            alerts = out.get("alerts") or {}
+            for name in ("fired", "resolved"):
+                for alert in alerts.get(name) or []:
+                    note(f"alert {name}", alert=alert)
+            remediation = out.get("remediation") or {}
+            for action in remediation.get("planned") or []:
+                note("remediation planned", status=action["status"])
+            for action in remediation.get("executed") or []:
+                note("remediation executed", status=action["status"])
+            for check in remediation.get("verified") or []:
+                note("remediation verified", recovered=check["recovered"])
+        if phase["name"] == "observe.failed_builds":
+            for decision in out.get("decisions") or []:
+                note("build failure diagnosed", cause=decision["cause"], plan=decision["planned"])
+
+
+async def _judge(scenario: Scenario, stage: Stage, result: ScenarioResult) -> None:
+    """Read what the agent recorded, through its API, and score it against the scenario."""
+    since = quote(stage.start.isoformat())
+    history = await stage.operator("GET", f"/api/alerts/history?since={since}&limit=1000")
+    result.alerts = history["alerts"]
+    result.actions = [
+        a
+        for a in (await stage.operator("GET", "/api/alerts/remediation?limit=500"))["actions"]
+        if (_ts(a.get("requested_at")) or stage.start) >= stage.start
+    ]
+    result.kpis = await stage.operator("GET", "/api/kpis")
+    result.notifications = list(stage.received)
+    fired = [a for a in result.alerts if a.get("firing_since")]
+    if fired:
+        result.detected_at = min(_ts(a["firing_since"]) for a in fired)  # type: ignore[type-var]
+    if not scenario.expect_alert:
+        result.false_positives = len(fired)
+    result.false_positives += sum(1 for a in fired if a.get("false_positive"))
+    resolved = [_ts(a.get("resolved_at")) for a in fired if a.get("state") == "resolved"]
+    if fired and len(resolved) == len(fired):
+        result.recovered_at = max(r for r in resolved if r is not None)
+    done = [a for a in result.actions if a["status"] == "succeeded"]
+    for action in done:
+        if action["playbook"] == "rollback":
+            result.rolled_back_to = (action.get("result") or {}).get("to_deployment")
+        if action["playbook"] == "redeploy":
+            started = (action.get("result") or {}).get("deployment_id")
+            dep = stage.sandbox.deployments.get(started or "")
+            if dep is not None and dep.ready is not None:
+                result.detected_at = _ts(action.get("requested_at"))
+                result.recovered_at = dep.ready
+    result.auto_fixed = bool(done) and result.recovered_at is not None
+    result.paged = any(
+        kind_of(n) in ("alert.firing", "remediation_failed") for n in result.notifications
+    )
+    result.timeline.sort(key=lambda e: e["at"])

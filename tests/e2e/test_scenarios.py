@@ -1,0 +1,125 @@
+"""End to end: every sandbox scenario against the real agent over HTTP, on real Postgres and
+Redis, with the seed's targets measured over the whole set.
+
+Each scenario runs a fresh agent (its own rules, secrets and servers on 127.0.0.1) and the
+sandbox's Vercel; scenario time runs a minute per step, so half an hour takes seconds. The runs
+are chained two scenario hours apart, so no scenario's metrics fall in another's windows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ops_agent.kv.redis import RedisKV
+from ops_agent.sandbox import SCENARIOS
+from ops_agent.sandbox.runner import ScenarioResult, kind_of, run_scenario
+from ops_agent.settings import Settings
+from ops_agent.store.postgres import PostgresStore
+from tests.conftest import ALL_TABLES, clean_tables
+
+MINUTES = 60.0
+
+
+async def _run_all(settings: Settings, pg_url: str, redis_socket: str) -> dict[str, ScenarioResult]:
+    store = PostgresStore(pg_url)
+    kv = RedisKV(unix_socket_path=redis_socket, prefix=f"e2e{uuid.uuid4().hex[:8]}:")
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    out = {}
+    try:
+        for i, scenario in enumerate(SCENARIOS.values()):
+            out[scenario.name] = await run_scenario(
+                scenario, settings, store=store, kv=kv, start=start + timedelta(hours=2 * i)
+            )
+    finally:
+        await store.close()
+        await kv.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(tmp_root: Path, pg_url: str, redis_socket: str) -> dict[str, ScenarioResult]:
+    clean_tables(pg_url, *ALL_TABLES)
+    settings = Settings(ops_agent_data_dir=tmp_root / "e2e")
+    return asyncio.run(_run_all(settings, pg_url, redis_socket))
+
+
+def _summary(r: ScenarioResult) -> str:
+    return "\n".join(f"{e['t']} {e['what']} {e}" for e in r.as_dict()["timeline"])
+
+
+def test_bad_deploy_is_detected_rolled_back_and_resolved(results: dict[str, ScenarioResult]):
+    r = results["bad_deploy"]
+    assert r.impact_start is not None, _summary(r)
+    bad = next(d for d in r.timeline if d["what"] == "push" and "pricing" in d["message"])
+    good = next(d for d in r.timeline if d["what"] == "push" and "initial" in d["message"])
+    assert r.rolled_back_to == good["deployment"], _summary(r)
+    assert r.rolled_back_to != bad["deployment"]
+    assert r.auto_fixed and r.paged and r.false_positives == 0, _summary(r)
+    rollbacks = [a for a in r.actions if a["playbook"] == "rollback"]
+    assert len(rollbacks) == 1 and rollbacks[0]["verified"] is True, rollbacks
+    assert bad["deployment"] in rollbacks[0]["reason"]  # it named the suspect deployment
+    kinds = [kind_of(n) for n in r.notifications]
+    assert "alert.firing" in kinds and "alert.resolved" in kinds, kinds
+
+
+def test_transient_build_failure_is_redeployed(results: dict[str, ScenarioResult]):
+    r = results["failed_build"]
+    redeploys = [a for a in r.actions if a["playbook"] == "redeploy"]
+    assert len(redeploys) == 1, r.actions
+    assert redeploys[0]["result"]["cause"] == "transient"
+    assert "ECONNRESET" in redeploys[0]["result"]["evidence"]
+    assert redeploys[0]["verified"] is True
+    assert r.auto_fixed and not r.alerts and not r.paged, _summary(r)
+
+
+def test_latency_regression_is_rolled_back(results: dict[str, ScenarioResult]):
+    r = results["slow_release"]
+    assert [a["rule"] for a in r.alerts] == ["shop-latency"], r.alerts
+    assert r.rolled_back_to is not None and r.auto_fixed, _summary(r)
+
+
+def test_flapping_health_check_does_not_page(results: dict[str, ScenarioResult]):
+    r = results["flapping_check"]
+    assert r.alerts == [] and r.notifications == [] and not r.paged, _summary(r)
+    assert r.ticks_failed == 0
+
+
+def test_spike_in_maintenance_window_is_quiet_and_not_rolled_back(
+    results: dict[str, ScenarioResult],
+):
+    r = results["maintenance"]
+    assert r.alerts, "the spike is still recorded as an alert"
+    assert not r.paged and r.notifications == [], r.notifications
+    assert not [a for a in r.actions if a["playbook"] == "rollback"], r.actions
+
+
+def test_approval_gated_rollback_waits_for_the_operator(results: dict[str, ScenarioResult]):
+    r = results["approval"]
+    rollbacks = [a for a in r.actions if a["playbook"] == "rollback"]
+    assert len(rollbacks) == 1, r.actions
+    assert rollbacks[0]["status"] == "succeeded" and rollbacks[0]["decided_by"] != "policy"
+    planned = next(e for e in r.timeline if e["what"] == "remediation planned")
+    assert planned["status"] == "pending_approval"
+    assert r.auto_fixed
+
+
+def test_the_seed_targets_are_met_over_the_scenario_set(results: dict[str, ScenarioResult]):
+    fixable = [r for r in results.values() if SCENARIOS[r.scenario].fixable]
+    real = [r for r in results.values() if r.detected_at is not None and r.impact_start]
+    mttd = [r.seconds(r.detected_at) or 0 for r in real]
+    mttr = [r.seconds(r.recovered_at) or 0 for r in fixable]
+    alerts = sum(len(r.alerts) for r in results.values())
+    false_positives = sum(r.false_positives for r in results.values())
+    assert max(mttd) < 5 * MINUTES, mttd
+    assert all(r.recovered_at for r in fixable)
+    assert max(mttr) < 15 * MINUTES, mttr
+    assert sum(r.auto_fixed for r in fixable) / len(fixable) > 0.8
+    assert alerts and false_positives / alerts < 0.05
+    assert all(r.ticks_failed == 0 for r in results.values()), {
+        r.scenario: r.ticks_failed for r in results.values()
+    }
