@@ -39,11 +39,16 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from ops_agent.http.local import local_app
 
-    app = local_app(crons=not args.no_crons)
+    if args.sandbox:
+        from ops_agent.sandbox.live import sandbox_app
+
+        app = sandbox_app(settings)
+    else:
+        app = local_app(crons=not args.no_crons)
     print(
         f"Ops Agent {__version__} on http://{args.host}:{args.port}  "
         f"(store: {settings.store_backend.value}, kv: {settings.kv_backend.value}; "
-        f"docs at /api/docs)",
+        f"docs at /api/docs; dashboard at /)",
         file=sys.stderr,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
@@ -241,6 +246,22 @@ async def task(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if out.get("status") != "failed" else 1
 
 
+# --- demo ---
+
+
+async def demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Stage scenarios against the agent on a throwaway embedded store; 1 if one missed."""
+    from ops_agent.sandbox.demo import run_demo
+    from ops_agent.sandbox.scenarios import SCENARIOS
+
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        _err(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}, all")
+        return 2
+    return await run_demo(settings, names, as_json=args.json)
+
+
 # --- doctor ---
 
 
@@ -265,6 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-crons", action="store_true", help="do not run vercel.json crons")
+    p.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="feed the agent from a live local Vercel sandbox (traffic, deploys, incidents)",
+    )
+
+    p = sub.add_parser("demo", help="stage an incident end to end and print its timeline")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--scenario",
+        default="bad_deploy",
+        help="a scenario name, or 'all' (default: bad_deploy)",
+    )
+    p.set_defaults(handler=demo)
 
     p = sub.add_parser("migrate", help="apply pending SQL migrations")
     p.add_argument("--status", action="store_true", help="list migrations and whether applied")

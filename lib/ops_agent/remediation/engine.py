@@ -78,7 +78,9 @@ class RemediationEngine:
                 continue
             action = await self.plan(alert, spec)
             if action is not None:
-                planned.append({"id": str(action["id"]), "status": action["status"]})
+                planned.append(
+                    {k: str(action[k]) for k in ("id", "playbook", "status", "reason")}
+                )
         for action in await self._rpc(
             "ops_remediation_list", {"p_status": "approved", "p_limit": 50}
         ):

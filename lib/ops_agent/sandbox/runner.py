@@ -10,7 +10,9 @@ process: the agent is driven only through its HTTP API, as on Vercel.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -119,8 +121,15 @@ def kind_of(notification: dict[str, Any]) -> str:
 
 
 def title_of(notification: dict[str, Any]) -> str | None:
+    """A line saying what a notification was about: its title, or its alerts' rules and
+    values."""
     data = notification["body"].get("data") or {}
-    return data.get("title") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    if data.get("title"):
+        return str(data["title"])
+    alerts = data.get("alerts") or []
+    return "; ".join(f"{a.get('rule')} = {a.get('value')}" for a in alerts) or None
 
 
 def _clock_text(at: datetime, start: datetime) -> str:
@@ -141,9 +150,11 @@ async def run_scenario(
     start: datetime | None = None,
     rate_per_second: float = 2.0,
     on_event: Callable[[Event], None] | None = None,
+    quiet: bool = False,
 ) -> ScenarioResult:
     """Stage `scenario` against a fresh agent over `settings` (its store and KV, or `store` and
-    `kv`), and judge what the agent did."""
+    `kv`), and judge what the agent did. `quiet` keeps the agent's logs to warnings, on stderr
+    (the demo's stdout is its timeline or its JSON)."""
     clock = ScenarioClock(start)
     t0 = clock.now()
     sandbox = SandboxVercel(clock.now)
@@ -189,6 +200,8 @@ async def run_scenario(
             runtime = Runtime(s, store=store, kv=kv, clock=clock.now)
             try:
                 app = local_app(crons=False, runtime=runtime)
+                if quiet:
+                    _quiet_logs()
                 async with (
                     Served(app) as agent,
                     httpx.AsyncClient(base_url=agent.url, timeout=120) as http,
@@ -207,6 +220,16 @@ async def run_scenario(
                 if store is None:
                     await runtime.close()
     return result
+
+
+def _quiet_logs() -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.WARNING)
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stderr)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _config(scenario: Scenario, vercel_url: str) -> dict[str, Any]:
@@ -318,7 +341,12 @@ def _note_tick(report: dict[str, Any], note: Callable[..., None]) -> None:
                     note(f"alert {name}", alert=alert)
             remediation = out.get("remediation") or {}
             for action in remediation.get("planned") or []:
-                note("remediation planned", status=action["status"])
+                note(
+                    "remediation planned",
+                    playbook=action.get("playbook"),
+                    status=action["status"],
+                    reason=action.get("reason"),
+                )
             for action in remediation.get("executed") or []:
                 note("remediation executed", status=action["status"])
             for check in remediation.get("verified") or []:
