@@ -46,7 +46,7 @@ def _announce(item: dict[str, Any]) -> None:
 def sandbox_app(settings: Settings, *, cycle_minutes: int = 20, rate: float = 2.0) -> FastAPI:
     """The local app of every function, wired to a live sandbox."""
     clock = ScenarioClock(speed=1.0)
-    sandbox = SandboxVercel(clock.now)
+    sandbox = SandboxVercel(clock.now, build_seconds=20)
     hook_secret = new_secret()
     receiver = Receiver(hook_secret, _announce)
     webhook_secret, drain_secret, cron_secret = (secrets.token_urlsafe(24) for _ in range(3))
