@@ -54,5 +54,5 @@ def test_metric_alert_and_unobserved_resources() -> None:
 def test_missing_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="issue"):
         parse("issue", {"action": "created", "data": {"issue": {"title": "x"}}})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="event_id"):
         parse("error", {"action": "created", "data": "not an object"})

@@ -1,12 +1,10 @@
-"""What a failure points at: build failures by cause, and the release a regression follows."""
+"""Build failures by cause: what a redeploy may fix, and what it would not."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from ops_agent.remediation.diagnosis import Release, diagnose_build, suspect_release
+from ops_agent.remediation.diagnosis import diagnose_build
 
 
 @pytest.mark.parametrize(
@@ -49,21 +47,3 @@ def test_build_failures_are_classified(code, message, log, cause) -> None:
     assert diagnosis.cause == cause, diagnosis
     assert diagnosis.redeploy_may_fix is (cause == "transient")
     assert diagnosis.evidence
-
-
-T = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-WINDOW = timedelta(minutes=30)
-
-
-def test_the_latest_release_before_onset_within_the_window_is_suspected() -> None:
-    old = Release("dpl_old", T - timedelta(hours=3))
-    earlier = Release("dpl_a", T - timedelta(minutes=25))
-    latest = Release("dpl_b", T - timedelta(minutes=3))
-    after = Release("dpl_after", T + timedelta(minutes=1))  # went live after the onset
-    assert suspect_release(T, [old, earlier, latest, after], WINDOW) == latest
-    assert suspect_release(T, [old, earlier], WINDOW) == earlier
-
-
-def test_no_release_in_the_window_means_no_suspect() -> None:
-    assert suspect_release(T, [Release("dpl_old", T - timedelta(hours=1))], WINDOW) is None
-    assert suspect_release(T, [], WINDOW) is None

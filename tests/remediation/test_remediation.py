@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import respx
 
 from ops_agent.alerts import AlertManagementTool
+from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.kv.redis import RedisKV
 from ops_agent.remediation import Policy, Recent, RemediationEngine, guard
 from ops_agent.runtime import Runtime
@@ -22,7 +23,7 @@ from ops_agent.store.postgres import PostgresStore
 from tests.alerts.conftest import Clock, level
 from tests.conftest import clean_tables
 from tests.notify.servers import WEBHOOK_SECRET, Receiver, webhook_receiver
-from tests.vercel.payloads import API, PROJECT_ID, list_item, page, project
+from tests.vercel.payloads import API, PROJECT_ID, deployment, list_item, page, project
 
 
 def test_guards() -> None:
@@ -61,6 +62,7 @@ def vercel() -> Iterator[respx.MockRouter]:
         router.route(host="127.0.0.1").pass_through()
         router.get(f"/v9/projects/{PROJECT_ID}").respond(json=project("dpl_bad"))
         router.get("/v9/projects/shop").respond(json=project("dpl_bad"))
+        router.get("/v13/deployments/dpl_bad").respond(json=deployment("dpl_bad", created=2_000))
         router.get("/v6/deployments").respond(
             json=page([list_item("dpl_bad", created=2_000), list_item("dpl_good", created=1_000)])
         )
@@ -122,7 +124,32 @@ async def make(
         await r.close()
 
 
-async def fire(alerts: AlertManagementTool, store: Store, clock: Clock, **remediation: Any) -> dict:
+async def released(store: Store, at: datetime, dpl: str = "dpl_bad") -> None:
+    """A production deployment of shop went live at `at` (what the webhook would record)."""
+    await DeploymentHistory(store).record(
+        {
+            "id": dpl,
+            "project_id": PROJECT_ID,
+            "project_name": "shop",
+            "target": "production",
+            "state": "READY",
+            "created_at": (at - timedelta(minutes=2)).isoformat(),
+            "ready_at": at.isoformat(),
+            "at": at.isoformat(),
+        }
+    )
+
+
+async def fire(
+    alerts: AlertManagementTool,
+    store: Store,
+    clock: Clock,
+    *,
+    release_minutes_before: float | None = 5,
+    **remediation: Any,
+) -> dict:
+    if release_minutes_before is not None:
+        await released(store, clock() - timedelta(minutes=release_minutes_before))
     await alerts.create_alert_rule(
         name="shop-5xx",
         condition="max(shop_5xx[1m]) > 1",
@@ -228,3 +255,17 @@ async def test_failed_action_is_recorded_and_pages(
         d["payload"]["data"].get("title") for d in receiver.verified if d["payload"].get("data")
     ]
     assert "shop-5xx needs a person" in titles
+
+
+async def test_no_release_before_the_onset_means_no_rollback(
+    make, vercel: respx.MockRouter
+) -> None:
+    clock = Clock()
+    runtime, alerts, engine = await make(clock)
+    store = await runtime.store()
+    await released(store, clock() - timedelta(hours=3), "dpl_old")  # long before
+    await fire(alerts, store, clock, release_minutes_before=None)
+    out = await engine.run(alerts)
+    assert [a["status"] for a in out["planned"]] == ["skipped"]
+    assert "guess" in out["planned"][0]["reason"] and out["executed"] == []
+    assert not [c for c in vercel.calls if "/rollback/" in c.request.url.path]

@@ -1,19 +1,16 @@
 """What a failure points at, decided from what was observed. Pure.
 
-Two questions the loop asks before it acts:
-
 - A build failed: was it the platform or the network (worth one redeploy), or the code or its
   configuration (a redeploy would fail the same way)?
-- A signal went bad: did a production deployment go live shortly before, so that rolling back
-  is the fix rather than a guess?
+The other question, whether a production deployment went live shortly before a regression,
+is `ops_agent.logs.anomalies.suspect_deployment`, shared with anomaly detection.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Literal
 
 BuildCause = Literal["transient", "code", "config", "unknown"]
@@ -69,20 +66,3 @@ def diagnose_build(
         if _TRANSIENT.search(line):
             return BuildDiagnosis("transient", line.strip()[:300])
     return BuildDiagnosis("unknown", (lines[0] if lines else error_code or "no error text")[:300])
-
-
-@dataclass(frozen=True)
-class Release:
-    """A production deployment and when it started serving."""
-
-    deployment_id: str
-    live_at: datetime
-
-
-def suspect_release(
-    onset: datetime, releases: Sequence[Release], window: timedelta
-) -> Release | None:
-    """The production deployment that went live within `window` before `onset` (the latest
-    such), or None: then the regression did not follow a release and rolling back is a guess."""
-    before = [r for r in releases if onset - window <= r.live_at <= onset]
-    return max(before, key=lambda r: r.live_at, default=None)

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ops_agent.alerts import AlertManagementTool
+from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.observations import Observation
-from ops_agent.remediation.diagnosis import Release, diagnose_build, suspect_release
+from ops_agent.remediation.diagnosis import diagnose_build
 from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
@@ -101,7 +102,7 @@ class RemediationEngine:
         )
         result: dict[str, Any] = {"spec": spec, "environment": environment}
         if playbook == "rollback" and verdict != "skipped":
-            suspect = await self._suspect(project, alert)
+            suspect = await self._suspect(project, _ts(alert.get("onset_at")) or self._now())
             if suspect is None:
                 verdict = "skipped"
                 reason = (
@@ -109,8 +110,9 @@ class RemediationEngine:
                     " min before the onset; rolling back would be a guess"
                 )
             else:
-                result["suspected_deployment"] = suspect.deployment_id
-                reason += f"; {suspect.deployment_id} went live {_ago(alert, suspect)} before onset"
+                result["suspected_deployment"] = suspect["id"]
+                minutes = max(0, int(suspect["lag_seconds"]) // 60)
+                reason += f"; {suspect['id']} went live {minutes} min before onset"
         return await self._record_plan(
             playbook, project, verdict, f"{alert['rule']}: {reason}", result, alert
         )
@@ -180,8 +182,9 @@ class RemediationEngine:
             rule_requires_approval=rule_requires_approval,
         )
 
-    async def _suspect(self, project: str, alert: dict[str, Any]) -> Release | None:
-        onset = _ts(alert.get("onset_at")) or self._now()
+    async def _suspect(self, project: str, onset: datetime) -> dict[str, Any] | None:
+        """The production deployment that went live within the correlation window before
+        `onset`, or None."""
         history = (await self.runtime.deployments()).history
         rows = await history.list(
             project=project,
@@ -189,8 +192,8 @@ class RemediationEngine:
             states=["READY"],
             since=onset - 2 * self.correlation,
         )
-        releases = [Release(r.id, r.promoted_at or r.ready_at or r.created_at) for r in rows]
-        return suspect_release(onset, releases, self.correlation)
+        marks = [DeploymentMark(r.id, r.promoted_at or r.ready_at or r.created_at) for r in rows]
+        return suspect_deployment(onset, marks, self.correlation)
 
     async def _record_plan(
         self,
@@ -440,13 +443,6 @@ def _ts(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
-
-
-def _ago(alert: dict[str, Any], release: Release) -> str:
-    onset = _ts(alert.get("onset_at"))
-    if onset is None:
-        return "shortly"
-    return f"{int((onset - release.live_at).total_seconds() // 60)} min"
 
 
 def _subject(action: dict[str, Any]) -> dict[str, Any]:
