@@ -114,6 +114,13 @@ create unique index if not exists remediation_one_redeploy_idx
     on remediation_actions ((result->>'failed_deployment'))
     where playbook = 'redeploy' and result ? 'failed_deployment';
 
+-- A rollback that no alert asked for (a log anomaly did) rolls away from one deployment once,
+-- whichever kinds of anomaly pointed at it.
+create unique index if not exists remediation_one_rollback_per_suspect_idx
+    on remediation_actions ((result->>'suspected_deployment'))
+    where playbook = 'rollback' and alert_id is null
+      and status in ('pending_approval', 'approved', 'running', 'succeeded', 'dry_run');
+
 create or replace function ops_remediation_plan(p_action jsonb) returns jsonb
 language plpgsql as $$
 declare

@@ -75,6 +75,7 @@ def test_transient_build_failure_is_redeployed(results: dict[str, ScenarioResult
     assert "ECONNRESET" in redeploys[0]["result"]["evidence"]
     assert redeploys[0]["verified"] is True
     assert r.auto_fixed and not r.alerts and not r.paged, _summary(r)
+    assert [kind_of(n) for n in r.notifications] == ["remediation_done"]
 
 
 def test_latency_regression_is_rolled_back(results: dict[str, ScenarioResult]):
@@ -96,6 +97,17 @@ def test_spike_in_maintenance_window_is_quiet_and_not_rolled_back(
     assert r.alerts, "the spike is still recorded as an alert"
     assert not r.paged and r.notifications == [], r.notifications
     assert not [a for a in r.actions if a["playbook"] == "rollback"], r.actions
+
+
+def test_log_anomaly_alone_triggers_the_bound_rollback(results: dict[str, ScenarioResult]):
+    r = results["anomaly"]
+    assert r.alerts == [], "no rule: the anomaly playbook acted on its own"
+    [rollback] = [a for a in r.actions if a["playbook"] == "rollback"]
+    assert rollback["status"] == "succeeded" and rollback["verified"] is True, rollback
+    assert rollback["result"]["anomaly"]["kind"] == "server_error_rate"
+    assert r.rolled_back_to is not None and r.auto_fixed, _summary(r)
+    # Nobody was paged, but people were told what the agent did and why.
+    assert [kind_of(n) for n in r.notifications] == ["remediation_done"]
 
 
 def test_approval_gated_rollback_waits_for_the_operator(results: dict[str, ScenarioResult]):

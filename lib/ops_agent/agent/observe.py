@@ -4,6 +4,9 @@
   and build log and plans one redeploy when the failure was transient.
 - `sentry.*`: Sentry events linked to a deployment. When that project has an open incident, the
   event joins its timeline as evidence.
+- Log anomalies: the last ANOMALY_RANGE of logs against their history. Each new anomaly is
+  published once (`anomaly.<kind>`), and the playbook bound to its kind in `ops-agent.yaml`
+  (`anomalies:`) is planned under the guards.
 
 An observation is consumed only after it was handled, so a failure is retried next tick.
 """
@@ -13,11 +16,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ops_agent.observations import ObservationLog
+from ops_agent.monitoring.config import AnomalyPlaybook, load_config
+from ops_agent.observations import Observation, ObservationLog
 from ops_agent.remediation import RemediationEngine
 from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+ANOMALY_RANGE = "10m"
+ANOMALY_KINDS = (
+    "anomaly.error_spike",
+    "anomaly.template_spike",
+    "anomaly.new_template",
+    "anomaly.server_error_rate",
+    "anomaly.latency",
+)
 
 SENTRY_KINDS = (
     "sentry.issue.created",
@@ -73,3 +86,43 @@ async def sentry_events(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
                 attached += 1
     await observations.consume([o.id or 0 for o in pending])
     return {"handled": len(pending), "attached": attached}
+
+
+async def log_anomalies(runtime: Runtime, limit: int = 50) -> dict[str, Any]:
+    """Detect anomalies in the recent logs, publish the new ones, and plan the playbooks bound
+    to their kinds."""
+    bindings = load_config(runtime.settings.monitor_config).anomalies
+    projects = {b.project for b in bindings} or {None}
+    tool = await runtime.logs()
+    found = []
+    for project in sorted(projects, key=lambda p: p or ""):
+        for anomaly in await tool.detect_anomalies(ANOMALY_RANGE, project):
+            suspect = (anomaly.suspected_deployment or {}).get("id")
+            found.append(
+                Observation(
+                    kind=f"anomaly.{anomaly.kind}",
+                    subject=anomaly.subject,
+                    # One observation per anomaly and suspect: a spike that is still in the
+                    # window on the next tick is the same fact.
+                    dedup_key=f"anomaly:{project}:{anomaly.kind}:{anomaly.subject}:"
+                    f"{suspect or anomaly.started_at.isoformat()}",
+                    payload={**anomaly.as_dict(), "project": project},
+                )
+            )
+    observations = ObservationLog(await runtime.store())
+    new = await observations.publish(*found) if found else []
+    engine = RemediationEngine(runtime)
+    handled, decisions = [], []
+    for obs in await observations.pending(kinds=ANOMALY_KINDS, limit=limit):
+        kind = obs.kind.removeprefix("anomaly.")
+        for binding in _bound(bindings, kind, obs):
+            decisions.append(await engine.on_anomaly(obs, binding))
+        handled.append(obs.id or 0)
+    await observations.consume(handled)
+    return {"found": len(found), "new": len(new), "decisions": decisions}
+
+
+def _bound(bindings: list[AnomalyPlaybook], kind: str, obs: Observation) -> list[AnomalyPlaybook]:
+    project = obs.payload.get("project")
+    score = float(obs.payload.get("score") or 0)
+    return [b for b in bindings if b.kind == kind and b.project == project and score >= b.min_score]

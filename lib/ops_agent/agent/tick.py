@@ -78,6 +78,7 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
         ("monitoring.health_checks", lambda left: run_health_checks(runtime)),
         ("observe.failed_builds", lambda left: observe.failed_builds(runtime)),
         ("observe.sentry", lambda left: observe.sentry_events(runtime)),
+        ("orient.anomalies", lambda left: observe.log_anomalies(runtime)),
         ("tasks.queue", lambda left: run_queued_tasks(runtime, left)),
         ("alerts.evaluate_and_remediate", lambda left: evaluate_and_remediate(runtime)),
         ("agent.share_learnings", lambda left: share_learnings(runtime)),

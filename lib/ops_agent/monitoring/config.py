@@ -54,13 +54,33 @@ class ServiceCheck(BaseModel):
             raise ValueError(f"service {self.name}: url must start with http:// or https://")
 
 
+AnomalyKind = Literal[
+    "error_spike", "template_spike", "new_template", "server_error_rate", "latency"
+]
+
+
+class AnomalyPlaybook(BaseModel):
+    """A playbook bound to a kind of log anomaly: what the agent does when the tick finds one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AnomalyKind
+    playbook: Literal["rollback", "redeploy", "dev_agent", "webhook"]
+    project: str | None = Field(default=None, max_length=200)
+    min_score: float = Field(default=0.0, ge=0)
+    approval: bool = False
+    url: str | None = Field(default=None, max_length=2000)
+
+
 class MonitorConfig(BaseModel):
-    """ops-agent.yaml: `services` to check and `alerts` rules (validated by the alerts tool)."""
+    """ops-agent.yaml: `services` to check, `alerts` rules (validated by the alerts tool), and
+    playbooks bound to `anomalies`."""
 
     model_config = ConfigDict(extra="forbid")
 
     services: list[ServiceCheck] = Field(default_factory=list)
     alerts: list[dict[str, Any]] = Field(default_factory=list)
+    anomalies: list[AnomalyPlaybook] = Field(default_factory=list)
 
 
 class ConfigFileError(ValueError):

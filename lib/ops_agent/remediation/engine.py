@@ -23,6 +23,7 @@ from typing import Any
 
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
+from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
 from ops_agent.remediation.diagnosis import diagnose_build
 from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
@@ -79,9 +80,7 @@ class RemediationEngine:
                 continue
             action = await self.plan(alert, spec)
             if action is not None:
-                planned.append(
-                    {k: str(action[k]) for k in ("id", "playbook", "status", "reason")}
-                )
+                planned.append({k: str(action[k]) for k in ("id", "playbook", "status", "reason")})
         for action in await self._rpc(
             "ops_remediation_list", {"p_status": "approved", "p_limit": 50}
         ):
@@ -160,6 +159,53 @@ class RemediationEngine:
             "cause": diagnosis.cause,
             "planned": playbook if action else None,
             "status": action["status"] if action else None,
+        }
+
+    async def on_anomaly(
+        self, observation: Observation, binding: AnomalyPlaybook
+    ) -> dict[str, Any]:
+        """A log anomaly whose kind has a playbook: plan it under the guards. A rollback needs
+        the production deployment the anomaly followed; without one it is a guess and skipped."""
+        anomaly = observation.payload
+        suspect_id = (anomaly.get("suspected_deployment") or {}).get("id")
+        history = (await self.runtime.deployments()).history
+        suspect = await history.get(suspect_id) if suspect_id else None
+        project = (
+            binding.project
+            or (suspect.project_name or suspect.project_id if suspect else None)
+            or self.runtime.settings.vercel_project
+            or "unknown"
+        )
+        verdict, reason = await self._guard(
+            binding.playbook, project, "production", binding.approval
+        )
+        if binding.playbook == "rollback" and verdict != "skipped":
+            if suspect is None or suspect.target != "production":
+                verdict, reason = (
+                    "skipped",
+                    "no production deployment preceded it; a rollback would be a guess",
+                )
+            else:
+                lag = int(anomaly["suspected_deployment"].get("lag_seconds") or 0)
+                reason += f"; it started {lag // 60} min after {suspect.id} went live"
+        action = await self._record_plan(
+            binding.playbook,
+            project,
+            verdict,
+            f"{observation.kind} ({anomaly.get('summary')}): {reason}",
+            {
+                "spec": binding.model_dump(exclude_none=True),
+                "environment": "production",
+                "anomaly": {k: anomaly.get(k) for k in ("kind", "subject", "score", "started_at")},
+                **({"suspected_deployment": suspect.id} if suspect else {}),
+            },
+            None,
+        )
+        return {
+            "anomaly": observation.kind,
+            "playbook": binding.playbook,
+            "status": action["status"] if action else None,
+            "reason": reason,
         }
 
     async def _guard(
@@ -301,6 +347,10 @@ class RemediationEngine:
                 alert or _subject(claimed),
                 f"automatic {playbook} failed: {result['error']}",
             )
+        elif not claimed.get("alert_id"):
+            # No alert told anyone about this one (a failed build, a log anomaly): say what
+            # was done and why.
+            await self._tell(alerts, claimed, result)
         return done
 
     async def _run_playbook(
@@ -404,13 +454,42 @@ class RemediationEngine:
         return out
 
     async def _deployment_recovered(self, action: dict[str, Any]) -> bool:
-        """An action with no alert (a redeploy after a failed build) worked when the deployment
-        it started is READY."""
-        started = (action.get("result") or {}).get("deployment_id")
-        if not started:
-            return True
-        status = await (await self.runtime.deployments()).get_deployment_status(started)
-        return (status.state or "").upper() == "READY"
+        """An action with no alert worked when what it set out to change did change: the
+        deployment a redeploy started is READY, or the deployment a rollback left no longer
+        serves production. A hand-off worked when it was delivered."""
+        facts = action.get("result") or {}
+        tool = await self.runtime.deployments()
+        if facts.get("deployment_id"):
+            status = await tool.get_deployment_status(facts["deployment_id"])
+            return (status.state or "").upper() == "READY"
+        if action["playbook"] == "rollback" and facts.get("suspected_deployment"):
+            project = await tool.client.get_project(action["target"])
+            return bool(project.production_deployment_id != facts["suspected_deployment"])
+        return True
+
+    async def _tell(
+        self, alerts: AlertManagementTool, action: dict[str, Any], result: dict[str, Any]
+    ) -> None:
+        """Let people know what the agent did on its own, on the alert channels."""
+        from ops_agent.notify import CHANNELS, Notification, Severity
+
+        what = f"{action['playbook']} of {action['target']}"
+        details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
+        await (await self.runtime.notifier()).send_many(
+            [
+                Notification(
+                    channel=channel,
+                    severity=Severity.WARNING,
+                    subject=f"[ops-agent] {what}",
+                    title=f"Ops Agent ran a {what}",
+                    body=f"{action['reason']}\n{details}",
+                    kind="remediation_done",
+                    dedup_key=f"remediation-done:{action['id']}:{channel}",
+                )
+                for channel in alerts.available
+                if channel in CHANNELS
+            ]
+        )
 
     async def _page(self, alerts: AlertManagementTool, alert: dict[str, Any], why: str) -> None:
         """Escalate to people: the alert is still bad after (or despite) what the agent did."""

@@ -33,7 +33,7 @@ from ops_agent.runtime import Runtime
 from ops_agent.sandbox.clock import ScenarioClock
 from ops_agent.sandbox.scenarios import Scenario
 from ops_agent.sandbox.servers import Receiver, Served, new_secret
-from ops_agent.sandbox.traffic import entries
+from ops_agent.sandbox.traffic import HEALTHY, entries
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.settings import Settings
 from ops_agent.store import Role, Store
@@ -83,6 +83,7 @@ class ScenarioResult:
     false_positives: int = 0
     paged: bool = False
     ticks_failed: int = 0
+    restored_at: datetime | None = None  # a good deployment serves again, after the impact
 
     def seconds(self, at: datetime | None) -> float | None:
         if at is None or self.impact_start is None:
@@ -247,7 +248,11 @@ def _config(scenario: Scenario, vercel_url: str) -> dict[str, Any]:
                 "conditions": ["[STATUS] == 200"],
             }
         )
-    return {"services": services, "alerts": [dict(r) for r in scenario.rules]}
+    return {
+        "services": services,
+        "alerts": [dict(r) for r in scenario.rules],
+        "anomalies": [dict(a) for a in scenario.anomalies],
+    }
 
 
 async def _play(
@@ -260,6 +265,8 @@ async def _play(
 ) -> None:
     webhook_secret, drain_secret, cron_secret = secrets_
     sandbox, clock, http = stage.sandbox, stage.clock, stage.http
+    if scenario.history_minutes:
+        await _backfill(stage, scenario.history_minutes, drain_secret, rate)
     first = sandbox.push("initial release")
     note("push", deployment=first, message="initial release")
     live = None
@@ -315,6 +322,8 @@ async def _play(
             note("production serves", deployment=now_live.id, message=now_live.message)
             if live is not None and result.impact_start is None and _bad(now_live):
                 result.impact_start = clock.now()
+            elif result.impact_start is not None and not _bad(now_live):
+                result.restored_at = result.restored_at or clock.now()
             live = now_live
         tick = await http.get("/api/cron/tick", headers={"Authorization": f"Bearer {cron_secret}"})
         tick.raise_for_status()
@@ -324,6 +333,34 @@ async def _play(
         for phase in failed:
             note("tick phase failed", phase=phase["name"], error=phase["result"])
         _note_tick(report, note)
+
+
+async def _backfill(stage: Stage, minutes: int, drain_secret: str, rate: float) -> None:
+    """Healthy traffic from an earlier deployment for `minutes` before the start: the history
+    anomaly detection compares the present with."""
+    project = stage.sandbox.project
+    for chunk in range(minutes // 10):
+        batch = entries(
+            project_id=project.id,
+            project_name=project.name,
+            deployment_id=f"dpl_before{stage.start.strftime('%H%M')}",
+            host=f"{project.name}.sandbox.vercel.app",
+            start=stage.start - timedelta(minutes=minutes - 10 * chunk),
+            seconds=600,
+            behaviour=HEALTHY,
+            rate_per_second=rate,
+            seed=-chunk,
+        )
+        body = json.dumps(batch).encode()
+        response = await stage.http.post(
+            "/api/drains/logs",
+            content=body,
+            headers={
+                "content-type": "application/json",
+                "x-vercel-signature": sign(body, drain_secret),
+            },
+        )
+        response.raise_for_status()
 
 
 def _bad(d: Any) -> bool:
@@ -351,6 +388,15 @@ def _note_tick(report: dict[str, Any], note: Callable[..., None]) -> None:
                 note("remediation executed", status=action["status"])
             for check in remediation.get("verified") or []:
                 note("remediation verified", recovered=check["recovered"])
+        if phase["name"] == "orient.anomalies":
+            for decision in out.get("decisions") or []:
+                note(
+                    "anomaly",
+                    kind=decision["anomaly"],
+                    playbook=decision["playbook"],
+                    status=decision["status"],
+                    reason=decision["reason"],
+                )
         if phase["name"] == "observe.failed_builds":
             for decision in out.get("decisions") or []:
                 note("build failure diagnosed", cause=decision["cause"], plan=decision["planned"])
@@ -387,6 +433,9 @@ async def _judge(scenario: Scenario, stage: Stage, result: ScenarioResult) -> No
             if dep is not None and dep.ready is not None:
                 result.detected_at = _ts(action.get("requested_at"))
                 result.recovered_at = dep.ready
+        if action["playbook"] == "rollback" and not fired:  # no alert: a log anomaly found it
+            result.detected_at = _ts(action.get("requested_at"))
+            result.recovered_at = result.restored_at
     result.auto_fixed = bool(done) and result.recovered_at is not None
     result.paged = any(
         kind_of(n) in ("alert.firing", "remediation_failed") for n in result.notifications

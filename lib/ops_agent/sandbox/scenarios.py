@@ -70,6 +70,8 @@ class Scenario:
     script: Script = _nothing
     minutes: int = 30
     rules: tuple[dict[str, Any], ...] = (ERROR_RULE,)
+    anomalies: tuple[dict[str, Any], ...] = ()
+    history_minutes: int = 0  # healthy traffic before the start, as a baseline for anomalies
     health_check: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
     fixable: bool = True  # the agent is expected to fix it itself
@@ -158,6 +160,14 @@ SCENARIOS: dict[str, Scenario] = {
             _maintenance,
             fixable=False,
             expect_page=False,
+        ),
+        Scenario(
+            "anomaly",
+            "A bad release caught by log anomaly detection alone, rolled back",
+            _bad_deploy,
+            rules=(),
+            anomalies=({"kind": "server_error_rate", "playbook": "rollback", "project": "shop"},),
+            history_minutes=120,
         ),
         Scenario(
             "approval",
