@@ -100,16 +100,26 @@ class MonitoringTool:
         self.metrics = Metrics(store, clock=clock)
         path = config_path or s.monitor_config
         self._file_services = {c.name: c for c in load_config(path).services}
-        self._checker = Checker(
+        self._make_checker: Callable[[], Checker] = lambda: Checker(
             URLGuard(s.monitor_allowed_hosts, setting="MONITOR_ALLOWED_HOSTS"),
             concurrency=s.monitor_concurrency,
             transport=transport,
             ssl_context=ssl_context,
         )
+        self._checker_instance: Checker | None = None
         self._now = clock or (lambda: datetime.now(UTC))
 
+    @property
+    def _checker(self) -> Checker:
+        # Built on first use: its HTTP clients cost a TLS context each, and most ticks have
+        # no check due.
+        if self._checker_instance is None:
+            self._checker_instance = self._make_checker()
+        return self._checker_instance
+
     async def aclose(self) -> None:
-        await self._checker.aclose()
+        if self._checker_instance is not None:
+            await self._checker_instance.aclose()
 
     # --- services ---
 
@@ -166,7 +176,7 @@ class MonitoringTool:
         beats = [c for c in checks if c.kind == "heartbeat"]
         now = self._now()
         # Dated by the tool's clock (scenario time in the sandbox), like everything it decides.
-        results = [replace(r, at=now) for r in await self._checker.run(http)]
+        results = [replace(r, at=now) for r in await self._checker.run(http)] if http else []
         if beats:
             states = states if states is not None else await self.records.states()
             results += [self._heartbeat_result(c, states.get(c.name, {})) for c in beats]

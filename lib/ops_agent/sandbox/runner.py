@@ -14,6 +14,7 @@ import logging
 import secrets
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,8 @@ class ScenarioResult:
     paged: bool = False
     ticks_failed: int = 0
     restored_at: datetime | None = None  # a good deployment serves again, after the impact
+    timings_ms: dict[str, list[float]] = field(default_factory=dict)  # per step, for bench/
+    wall_seconds: float = 0.0
 
     def seconds(self, at: datetime | None) -> float | None:
         if at is None or self.impact_start is None:
@@ -215,7 +218,9 @@ async def run_scenario(
                     )
                     stage = Stage(sandbox, clock, http, key, t0, receiver.received)
                     secrets_ = (webhook_secret, drain_secret, cron_secret)
+                    began = time.monotonic()
                     await _play(scenario, stage, result, note, secrets_, rate_per_second)
+                    result.wall_seconds = time.monotonic() - began
                     await _judge(scenario, stage, result)
             finally:
                 if store is None:
@@ -298,6 +303,7 @@ async def _play(
                 },
             )
             response.raise_for_status()
+            result.timings_ms.setdefault("drain", []).append(response.elapsed.total_seconds() * 1e3)
         clock.advance(60)
         sandbox.advance()
         for envelope in sandbox.outbox:
@@ -328,6 +334,10 @@ async def _play(
         tick = await http.get("/api/cron/tick", headers={"Authorization": f"Bearer {cron_secret}"})
         tick.raise_for_status()
         report = tick.json()
+        result.timings_ms.setdefault("tick", []).append(tick.elapsed.total_seconds() * 1e3)
+        for phase in report["phases"]:
+            if "duration_ms" in phase:
+                result.timings_ms.setdefault(phase["name"], []).append(phase["duration_ms"])
         failed = [p for p in report["phases"] if p["status"] == "failed"]
         result.ticks_failed += len(failed)
         for phase in failed:
