@@ -143,4 +143,17 @@ end
 $$;
 
 
+-- Observations the loop is done with (or that nobody handled for a month) are forgotten.
+create or replace function ops_observation_purge(p_older_than timestamptz, p_batch integer default 5000)
+returns jsonb
+language sql as $$
+    with doomed as (
+        select id from observations where observed_at < p_older_than order by id limit p_batch
+    ), del as (
+        delete from observations o using doomed d where o.id = d.id returning o.id
+    )
+    select jsonb_build_object('deleted', count(*)) from del
+$$;
+
+
 select ops_lock_down();

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from ops_agent.agent.observe import sentry_events
+from ops_agent.agent.observe import evidence
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.functions import webhooks_app
 from ops_agent.monitoring.metrics import Metrics
@@ -116,8 +116,8 @@ async def test_error_event_is_observed_linked_to_its_deployment_once(sentry: Run
         'sum(sentry_events{project="shop"})[1h]'
     )
     assert result.latest == 1.0  # counted once, however often Sentry retried
-    report = await sentry_events(sentry)
-    assert report == {"handled": 1, "attached": 0}
+    report = await evidence(sentry)
+    assert report == {"handled": 2, "attached": 0}  # the error, and the release recorded above
     assert await ObservationLog(store).pending(kinds=["sentry.error.created"]) == []
 
 

@@ -77,3 +77,18 @@ async def purge_old_metrics(store: Store, retention_days: int, budget: float) ->
         return int(out["deleted"])
 
     return await purge_in_batches(purge, cutoff, budget)
+
+
+OBSERVATION_DAYS = 30
+"""Observations are kept a month: long past any redelivery that could repeat them."""
+
+
+async def purge_old_observations(store: Store, budget: float) -> dict[str, Any]:
+    """Forget observations older than OBSERVATION_DAYS."""
+    cutoff = datetime.now(UTC) - timedelta(days=OBSERVATION_DAYS)
+
+    async def purge(before: datetime, batch: int) -> int:
+        out = await store.rpc("ops_observation_purge", {"p_older_than": before, "p_batch": batch})
+        return int(out["deleted"])
+
+    return await purge_in_batches(purge, cutoff, budget)

@@ -2,8 +2,8 @@
 
 - `deployment.error`: a build failed. The remediation engine diagnoses it from Vercel's error
   and build log and plans one redeploy when the failure was transient.
-- `sentry.*`: Sentry events linked to a deployment. When that project has an open incident, the
-  event joins its timeline as evidence.
+- Evidence: Sentry events linked to a deployment, production releases, and services going down
+  or up. When the project they belong to has an open incident, they join its timeline.
 - Log anomalies: the last ANOMALY_RANGE of logs against their history. Each new anomaly is
   published once (`anomaly.<kind>`), and the playbook bound to its kind in `ops-agent.yaml`
   (`anomalies:`) is planned under the guards.
@@ -32,12 +32,15 @@ ANOMALY_KINDS = (
     "anomaly.latency",
 )
 
-SENTRY_KINDS = (
+EVIDENCE_KINDS = (
     "sentry.issue.created",
     "sentry.error.created",
     "sentry.event_alert.triggered",
     "sentry.metric_alert.critical",
     "sentry.metric_alert.warning",
+    "deployment.production_ready",
+    "service.down",
+    "service.up",
 )
 
 
@@ -57,30 +60,37 @@ async def failed_builds(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
     return {"handled": len(handled), "errors": errors, "decisions": decisions}
 
 
-async def sentry_events(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
-    """Attach Sentry events to the open incident of the project they were linked to."""
+async def evidence(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
+    """Attach what was observed to the open incident of the project it concerns."""
     observations = ObservationLog(await runtime.store())
-    pending = await observations.pending(kinds=SENTRY_KINDS, limit=limit)
+    pending = await observations.pending(kinds=EVIDENCE_KINDS, limit=limit)
     if not pending:
         return {"handled": 0, "attached": 0}
     alerts = await runtime.alerts()
     incidents = await alerts.records.incidents("open", limit=100)
+    services = (
+        {s.name: s.project for s in await (await runtime.monitoring()).services()}
+        if incidents and any(o.kind.startswith("service.") for o in pending)
+        else {}
+    )
     attached = 0
     for obs in pending:
-        project = obs.payload.get("project_name") or obs.payload.get("project_id")
+        p = obs.payload
+        project = p.get("project_name") or p.get("project_id") or services.get(obs.subject or "")
         for incident in incidents:
             if project and f"project={project}" in str(incident.get("group_key") or "").split("|"):
                 await alerts.records.incident_event(
                     str(incident["id"]),
                     "evidence",
                     runtime.now(),
-                    "sentry",
+                    obs.kind.split(".")[0],
                     {
-                        "source": "sentry",
-                        "kind": obs.kind,
-                        "title": obs.payload.get("title"),
-                        "url": obs.payload.get("url"),
-                        "deployment_id": obs.payload.get("deployment_id"),
+                        "observed": obs.kind,
+                        "subject": obs.subject,
+                        "title": p.get("title") or p.get("commit_message") or p.get("error"),
+                        "url": p.get("url"),
+                        "deployment_id": p.get("deployment_id")
+                        or (obs.subject if obs.kind.startswith("deployment.") else None),
                     },
                 )
                 attached += 1

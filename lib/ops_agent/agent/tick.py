@@ -1,9 +1,10 @@
 """One cron tick: a time-budgeted run of phases under a cluster-wide lock.
 
-Observe (health checks, failed builds, Sentry events, queued tasks), orient and decide (alert
-rules, correlation with recent deployments, remediation guards), act (notify, remediate, share
-what was learned), then housekeeping. Phases are independent coroutines; each reports what it
-did. A phase that would start after the budget is spent is deferred to the next tick.
+Observe (health checks, failed builds, Sentry events, releases, queued tasks), orient and
+decide (alert rules, log anomalies, correlation with recent deployments, remediation guards),
+act (notify, remediate, share what was learned), then housekeeping. Phases are independent
+coroutines; each reports what it did. A phase that would start after the budget is spent is
+deferred to the next tick.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
     return [
         ("monitoring.health_checks", lambda left: run_health_checks(runtime)),
         ("observe.failed_builds", lambda left: observe.failed_builds(runtime)),
-        ("observe.sentry", lambda left: observe.sentry_events(runtime)),
+        ("observe.evidence", lambda left: observe.evidence(runtime)),
         ("orient.anomalies", lambda left: observe.log_anomalies(runtime)),
         ("tasks.queue", lambda left: run_queued_tasks(runtime, left)),
         ("alerts.evaluate_and_remediate", lambda left: evaluate_and_remediate(runtime)),
@@ -87,6 +88,7 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
             lambda left: hk.purge_old_audit(store, s.audit_retention_days, left),
         ),
         ("housekeeping.webhook_dedup", lambda left: hk.purge_old_webhooks(store, left)),
+        ("housekeeping.observations", lambda left: hk.purge_old_observations(store, left)),
         (
             "housekeeping.check_retention",
             lambda left: hk.purge_old_checks(store, s.monitor_retention_days, left),

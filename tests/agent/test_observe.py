@@ -1,0 +1,77 @@
+"""Evidence joins the open incident of its project; everything observed is consumed once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import yaml
+
+from ops_agent.agent.observe import evidence
+from ops_agent.alerts.records import AlertRecords
+from ops_agent.kv.redis import RedisKV
+from ops_agent.observations import Observation, ObservationLog
+from ops_agent.runtime import Runtime
+from ops_agent.settings import Settings
+from ops_agent.store.postgres import PostgresStore
+from tests.conftest import ALL_TABLES, clean_tables
+
+
+async def test_evidence_joins_the_open_incident_of_its_project(
+    settings: Settings, pg_url: str, redis_socket: str, tmp_path
+) -> None:
+    clean_tables(pg_url, *ALL_TABLES)
+    config = tmp_path / "ops-agent.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "services": [
+                    {"name": "shop-web", "url": "https://shop.example.com", "project": "shop"}
+                ]
+            }
+        )
+    )
+    runtime = Runtime(
+        settings.model_copy(update={"monitor_config": config}),
+        store=PostgresStore(pg_url),
+        kv=RedisKV(unix_socket_path=redis_socket, prefix=f"o{uuid.uuid4().hex[:6]}:"),
+    )
+    try:
+        store = await runtime.store()
+        now = datetime.now(UTC)
+        incident = await AlertRecords(store).attach_incident(
+            str(uuid.uuid4()), "project=shop", "shop-error-rate", "critical", now, now
+        )
+        log = ObservationLog(store)
+        await log.publish(
+            Observation(
+                kind="service.down",
+                subject="shop-web",
+                dedup_key="service.down:shop-web:1",
+                payload={"service": "shop-web", "error": "HTTP 503"},
+            ),
+            Observation(
+                kind="deployment.production_ready",
+                subject="dpl_fix",
+                dedup_key="deployment.production_ready:dpl_fix",
+                payload={"project_name": "shop", "commit_message": "fix: cart pricing"},
+            ),
+            Observation(
+                kind="deployment.production_ready",
+                subject="dpl_other",
+                dedup_key="deployment.production_ready:dpl_other",
+                payload={"project_name": "blog"},  # another project: not this incident's
+            ),
+        )
+        assert await evidence(runtime) == {"handled": 3, "attached": 2}
+        assert await evidence(runtime) == {"handled": 0, "attached": 0}
+        timeline = (await AlertRecords(store).incident(str(incident["id"])))["timeline"]
+        added = [e for e in timeline if e["kind"] == "evidence"]
+        assert [(e["subject"], e["title"]) for e in added] == [
+            ("shop-web", "HTTP 503"),
+            ("dpl_fix", "fix: cart pricing"),
+        ]
+        assert added[1]["deployment_id"] == "dpl_fix" and added[0]["actor"] == "service"
+        assert added[0]["observed"] == "service.down"
+    finally:
+        await runtime.close()
