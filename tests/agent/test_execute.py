@@ -158,3 +158,31 @@ def test_cli_dry_run(tmp_path) -> None:
         env={"OPS_AGENT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert bad.returncode == 2 and "supported" in bad.stderr
+
+
+async def test_tick_and_run_forever(agent: OpsAgentOODA) -> None:
+    report = await agent.tick()
+    names = [p["name"] for p in report["phases"]]
+    assert report["status"] == "ran" and "monitoring.health_checks" in names
+    assert all(p["status"] == "ok" for p in report["phases"]), report["phases"]
+    agent.enable_monitoring = False
+    names = [p["name"] for p in (await agent.tick())["phases"]]
+    assert "monitoring.health_checks" not in names and "orient.anomalies" not in names
+    assert "alerts.evaluate_and_remediate" in names
+
+    import asyncio
+
+    stop = asyncio.Event()
+    ticks = 0
+    original = agent.tick
+
+    async def counting() -> dict:
+        nonlocal ticks
+        ticks += 1
+        if ticks == 2:
+            stop.set()
+        return await original()
+
+    agent.tick = counting  # type: ignore[method-assign]
+    await asyncio.wait_for(agent.run_forever(interval=0.01, stop=stop), timeout=30)
+    assert ticks == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -78,6 +81,29 @@ class OpsAgentOODA:
 
     async def aclose(self) -> None:
         await self.runtime.close()
+
+    async def tick(self) -> dict[str, Any]:
+        """One observe-orient-decide-act pass, as the cron runs it (skipped while another
+        tick holds the lock). Without `enable_monitoring`, health checks and log anomaly
+        detection are left out."""
+        from ops_agent.agent.tick import run_tick
+
+        report = await run_tick(self.runtime, monitoring=self.enable_monitoring)
+        return report.as_dict()
+
+    async def run_forever(
+        self, interval: float = 60.0, *, stop: asyncio.Event | None = None
+    ) -> None:
+        """Tick every `interval` seconds until `stop` is set: the loop for a host that is not
+        Vercel (on Vercel, the cron calls /api/cron/tick)."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            started = time.monotonic()
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    stop.wait(), max(0.0, interval - (time.monotonic() - started))
+                )
 
     @staticmethod
     def parse(task: str | dict[str, Any]) -> Intent:

@@ -104,9 +104,14 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
     ]
 
 
-async def run_tick(runtime: Runtime) -> TickReport:
+MONITORING_PHASES = ("monitoring.health_checks", "orient.anomalies")
+"""What `monitoring=False` leaves out: the agent's own watching of services and logs."""
+
+
+async def run_tick(runtime: Runtime, *, monitoring: bool = True) -> TickReport:
     """Run every phase once, unless another tick holds the lock. A phase that fails is
-    reported and the others still run."""
+    reported and the others still run. `monitoring=False` leaves out health checks and log
+    anomaly detection (alerts, remediation, tasks and housekeeping still run)."""
     started = time.monotonic()
     settings = runtime.settings
     budget = settings.tick_budget_seconds
@@ -120,6 +125,8 @@ async def run_tick(runtime: Runtime) -> TickReport:
     report = TickReport(status="ran")
     try:
         for name, phase in phases(runtime, store):
+            if not monitoring and name in MONITORING_PHASES:
+                continue
             left = budget - (time.monotonic() - started)
             if left <= 0:
                 report.phases.append({"name": name, "status": "deferred"})
