@@ -1,0 +1,127 @@
+"""The sandbox's Vercel speaks the API the agent's Vercel client uses: the real client, over
+HTTP on 127.0.0.1, against it. And its traffic is what its deployments' behaviour says."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from ops_agent.deployments.events import facts_from_webhook
+from ops_agent.logs.entries import normalise
+from ops_agent.sandbox import Behaviour, SandboxVercel, ScenarioClock
+from ops_agent.sandbox.servers import Served
+from ops_agent.sandbox.traffic import entries
+from ops_agent.vercel import VercelClient
+from ops_agent.vercel.errors import VercelError
+from ops_agent.vercel.models import DeploymentState, WebhookEvent
+
+
+async def test_the_vercel_client_drives_the_sandbox() -> None:
+    clock = ScenarioClock()
+    sandbox = SandboxVercel(clock.now, build_seconds=60)
+    first = sandbox.push("initial release")
+    clock.advance(60)
+    sandbox.advance()
+    async with Served(sandbox.app) as server:
+        client = VercelClient(sandbox.token, base_url=server.url, max_retries=0)
+        try:
+            project = await client.get_project("shop")
+            assert project.production_deployment_id == first
+            assert project.link is not None and project.link.production_branch == "main"
+            bad = sandbox.push("feat: broken", Behaviour(error_rate=0.5))
+            building = await client.get_deployment(bad)
+            assert building.state is DeploymentState.BUILDING and building.commit_sha
+            clock.advance(60)
+            sandbox.advance()
+            assert (await client.get_project("shop")).production_deployment_id == bad
+            page = await client.list_deployments(
+                project_id=project.id, target="production", limit=1
+            )
+            assert [d.id for d in page.deployments] == [bad] and page.pagination.next is not None
+            everything = [
+                d.id async for d in client.iter_deployments(project_id=project.id, page_size=1)
+            ]
+            assert everything == [bad, first]
+            events = await client.build_events(bad)
+            assert any("npm run build" in e.text for e in events)
+            await client.rollback(project.id, first, description="bad release")
+            assert sandbox.live() is not None and sandbox.live().id == first
+            redeploy = await client.create_deployment(
+                name="shop", project=project.id, target="production", deployment_id=first
+            )
+            assert redeploy.state is DeploymentState.BUILDING
+            with pytest.raises(VercelError):
+                await client.get_deployment("dpl_missing")
+        finally:
+            await client.aclose()
+        wrong = VercelClient("not-the-token", base_url=server.url, max_retries=0)
+        try:
+            with pytest.raises(VercelError):
+                await wrong.get_project("shop")
+        finally:
+            await wrong.aclose()
+    # Every webhook it queued is an envelope the agent's parser takes.
+    types = []
+    for envelope in sandbox.outbox:
+        event = WebhookEvent.model_validate(json.loads(json.dumps(envelope)))
+        types.append(event.type)
+        assert facts_from_webhook(event)
+    assert types[:3] == ["deployment.created", "deployment.succeeded", "deployment.promoted"]
+
+
+def test_traffic_follows_the_behaviour_and_is_idempotent() -> None:
+    start = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+    def minute(behaviour: Behaviour) -> list[dict]:
+        return entries(
+            project_id="prj",
+            project_name="shop",
+            deployment_id="dpl_x",
+            host="shop.example",
+            start=start,
+            seconds=600,
+            behaviour=behaviour,
+            rate_per_second=2,
+            seed=1,
+        )
+
+    healthy, bad = minute(Behaviour()), minute(Behaviour(error_rate=0.3, latency_ms=900))
+    assert len(healthy) == 1200
+    assert sum(e["statusCode"] >= 500 for e in healthy) < 30
+    assert 300 < sum(e["statusCode"] >= 500 for e in bad) < 420
+    latency = sorted(e["proxy"]["duration"] for e in bad)
+    assert 700 < latency[len(latency) // 2] < 1100
+    assert minute(Behaviour()) == healthy  # the same span twice is the same entries (same ids)
+    rows = [normalise(e) for e in bad[:50]]
+    assert all(r["project_name"] == "shop" and r["duration_ms"] for r in rows)
+
+
+def test_demo_json_on_the_embedded_default(tmp_path) -> None:
+    """`ops-agent demo --json`: no credentials, its own embedded store, the figures on stdout."""
+    out = subprocess.run(
+        [sys.executable, "-m", "ops_agent.cli", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout)
+    assert set(result) >= {
+        "mttd_seconds",
+        "mttr_seconds",
+        "auto_fixed",
+        "rolled_back_to",
+        "false_positives",
+        "notifications",
+        "timeline",
+    }
+    assert result["auto_fixed"] is True and result["false_positives"] == 0
+    assert result["mttd_seconds"] < 300 and result["mttr_seconds"] < 900
+    assert result["rolled_back_to"].startswith("dpl_")
+    assert [n["kind"] for n in result["notifications"]] == ["alert.firing", "alert.resolved"]
