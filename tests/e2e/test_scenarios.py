@@ -135,3 +135,13 @@ def test_the_seed_targets_are_met_over_the_scenario_set(results: dict[str, Scena
     assert all(r.ticks_failed == 0 for r in results.values()), {
         r.scenario: r.ticks_failed for r in results.values()
     }
+
+
+def test_the_agent_measures_the_same_targets_itself(results: dict[str, ScenarioResult]):
+    """/api/kpis, read at the end of the last scenario, covers every scenario's alerts."""
+    kpis = results[list(SCENARIOS)[-1]].kpis
+    assert kpis["mttd_minutes"]["value"] < 5 and kpis["mttd_minutes"]["n"] >= 4, kpis
+    assert kpis["mttr_minutes"]["value"] < 15, kpis
+    assert kpis["auto_fix_rate"]["value"] > 0.8, kpis
+    assert kpis["false_positive_rate"]["value"] < 0.05, kpis
+    assert kpis["deployment_success_rate"]["value"] > 0.9, kpis

@@ -8,10 +8,11 @@ skipped (off, hourly cap, cooldown); every decision is recorded with its reason 
 After acting, the agent checks within REMEDIATION_VERIFY_SECONDS that the alert resolved, and
 pages people when it did not.
 
-Two decisions come from evidence rather than from the rule alone (`diagnosis.py`): a rollback
-runs only when a production deployment went live within REMEDIATION_CORRELATION_SECONDS before
-the regression's onset (and rolls away from that one), and a failed build is redeployed only when
-its log says the failure was transient.
+Two decisions come from evidence rather than from the rule alone: a rollback runs only when a
+production deployment went live within REMEDIATION_CORRELATION_SECONDS before the regression's
+onset (and rolls away from that one), and a failed build is redeployed only when its log says
+the failure was transient (`diagnosis.py`). Playbooks bound to log anomaly kinds (`on_anomaly`)
+and actions no alert announced are told to people once they ran.
 """
 
 from __future__ import annotations
@@ -105,8 +106,9 @@ class RemediationEngine:
             if suspect is None:
                 verdict = "skipped"
                 reason = (
-                    f"no production deployment went live in the {self.correlation.seconds // 60}"
-                    " min before the onset; rolling back would be a guess"
+                    "no production deployment went live in the "
+                    f"{int(self.correlation.total_seconds() // 60)} min before the onset; "
+                    "rolling back would be a guess"
                 )
             else:
                 result["suspected_deployment"] = suspect["id"]
