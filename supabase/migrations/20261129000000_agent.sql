@@ -143,6 +143,19 @@ end
 $$;
 
 
+-- The hourly cap and the cooldown count actions approved but not yet run, too: two alerts
+-- planned in one tick must not both get the last slot.
+create or replace function ops_remediation_recent(p_since timestamptz, p_target text)
+returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'total', count(*) filter (where status in ('approved', 'running', 'succeeded', 'failed')),
+        'on_target', count(*) filter (where target = p_target
+                                        and status in ('approved', 'running', 'succeeded', 'failed')))
+    from remediation_actions where requested_at >= p_since
+$$;
+
+
 -- Observations the loop is done with (or that nobody handled for a month) are forgotten.
 create or replace function ops_observation_purge(p_older_than timestamptz, p_batch integer default 5000)
 returns jsonb

@@ -124,13 +124,15 @@ async def make(
         await r.close()
 
 
-async def released(store: Store, at: datetime, dpl: str = "dpl_bad") -> None:
-    """A production deployment of shop went live at `at` (what the webhook would record)."""
+async def released(
+    store: Store, at: datetime, dpl: str = "dpl_bad", project_name: str = "shop"
+) -> None:
+    """A production deployment went live at `at` (what the webhook would record)."""
     await DeploymentHistory(store).record(
         {
             "id": dpl,
-            "project_id": PROJECT_ID,
-            "project_name": "shop",
+            "project_id": PROJECT_ID if project_name == "shop" else f"prj_{project_name}",
+            "project_name": project_name,
             "target": "production",
             "state": "READY",
             "created_at": (at - timedelta(minutes=2)).isoformat(),
@@ -269,3 +271,30 @@ async def test_no_release_before_the_onset_means_no_rollback(
     assert [a["status"] for a in out["planned"]] == ["skipped"]
     assert "guess" in out["planned"][0]["reason"] and out["executed"] == []
     assert not [c for c in vercel.calls if "/rollback/" in c.request.url.path]
+
+
+async def test_the_most_severe_alert_gets_the_last_slot_of_the_hour(
+    make, vercel: respx.MockRouter
+) -> None:
+    clock = Clock()
+    vercel.post(f"/v1/projects/{PROJECT_ID}/rollback/dpl_good").respond(201)
+    runtime, alerts, engine = await make(clock, remediation_max_per_hour=1)
+    store = await runtime.store()
+    await released(store, clock() - timedelta(minutes=5))
+    await released(store, clock() - timedelta(minutes=5), "dpl_blog", "blog")
+    for name, severity, target in (("blog-5xx", "high", "blog"), ("shop-5xx", "critical", "shop")):
+        await alerts.create_alert_rule(
+            name=name,
+            condition="max(shop_5xx[1m]) > 1",
+            severity=severity,
+            channels=["webhook"],
+            labels={"project": target},
+            remediation={"playbook": "rollback"},
+        )
+    await level(store, clock, "shop_5xx", 30)
+    await alerts.evaluate()
+    out = await engine.run(alerts)
+    verdicts = {a["reason"].split(":")[0]: a["status"] for a in out["planned"]}
+    assert verdicts == {"shop-5xx": "approved", "blog-5xx": "skipped"}, out["planned"]
+    [blog] = [a for a in out["planned"] if a["reason"].startswith("blog")]
+    assert "hourly cap" in blog["reason"]

@@ -34,6 +34,8 @@ from ops_agent.vercel.errors import VercelError, VercelNotFound
 
 log = logging.getLogger(__name__)
 
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
 
 class RemediationEngine:
     def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -71,7 +73,12 @@ class RemediationEngine:
         tool = alerts or await self.runtime.alerts()
         planned, executed, quiet = [], [], []
         rules = {r["name"]: r for r in await tool.list_rules()}
-        for alert in await tool.get_active_alerts():
+        # Most severe first, then oldest: under the hourly cap, they get the slots.
+        active = sorted(
+            await tool.get_active_alerts(),
+            key=lambda a: (-SEVERITY_RANK.get(a.get("severity") or "", 0), str(a["firing_since"])),
+        )
+        for alert in active:
             rule = rules.get(alert["rule"])
             spec = (rule or {}).get("remediation") or {}
             if alert["state"] != "firing" or not spec.get("playbook"):
