@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from ops_agent.deployments.events import facts_from_webhook
@@ -125,3 +126,41 @@ def test_demo_json_on_the_embedded_default(tmp_path) -> None:
     assert result["mttd_seconds"] < 300 and result["mttr_seconds"] < 900
     assert result["rolled_back_to"].startswith("dpl_")
     assert [n["kind"] for n in result["notifications"]] == ["alert.firing", "alert.resolved"]
+
+
+async def test_serve_sandbox_feeds_the_agent_live(
+    settings, pg_url: str, redis_socket: str, tmp_path
+) -> None:
+    """`ops-agent serve --sandbox`: deployments and traffic reach the agent in real time."""
+    import asyncio
+    import uuid
+
+    from ops_agent.deployments.records import DeploymentHistory
+    from ops_agent.kv.redis import RedisKV
+    from ops_agent.logs import LogAnalysisTool
+    from ops_agent.sandbox.live import sandbox_app
+    from ops_agent.store.postgres import PostgresStore
+    from tests.conftest import ALL_TABLES, clean_tables
+
+    clean_tables(pg_url, *ALL_TABLES)
+    store = PostgresStore(pg_url)
+    kv = RedisKV(unix_socket_path=redis_socket, prefix=f"s{uuid.uuid4().hex[:6]}:")
+    s = settings.model_copy(update={"ops_agent_data_dir": tmp_path})
+    app = sandbox_app(s, build_seconds=0.3, pump_seconds=0.2, store=store, kv=kv)
+    try:
+        async with Served(app) as server:
+            hits: list = []
+            for _ in range(100):  # bounded: at most 10 s
+                await asyncio.sleep(0.1)
+                deployments = await DeploymentHistory(store).list(project="shop")
+                hits = (await LogAnalysisTool(store).search_logs("", "1h", limit=5)).hits
+                if hits and any(d.state == "READY" for d in deployments):
+                    break
+            assert hits and hits[0]["project_name"] == "shop"
+            assert [d.state for d in deployments] == ["READY"]
+            async with httpx.AsyncClient(base_url=server.url) as http:
+                assert (await http.get("/api/health")).status_code == 200
+        assert (tmp_path / "sandbox.yaml").exists()
+    finally:
+        await store.close()
+        await kv.close()

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from ops_agent.http.local import local_app
+from ops_agent.kv import KV
 from ops_agent.runtime import Runtime
 from ops_agent.sandbox.clock import ScenarioClock
 from ops_agent.sandbox.runner import kind_of, title_of
@@ -32,6 +33,7 @@ from ops_agent.sandbox.servers import Receiver, Served, new_secret
 from ops_agent.sandbox.traffic import entries
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.settings import Settings
+from ops_agent.store import Store
 from ops_agent.vercel.signature import sign
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,20 @@ def _announce(item: dict[str, Any]) -> None:
     print(f"[sandbox] notification {kind_of(item)}: {title_of(item)}", file=sys.stderr, flush=True)
 
 
-def sandbox_app(settings: Settings, *, cycle_minutes: int = 20, rate: float = 2.0) -> FastAPI:
-    """The local app of every function, wired to a live sandbox."""
+def sandbox_app(
+    settings: Settings,
+    *,
+    cycle_minutes: int = 20,
+    rate: float = 2.0,
+    build_seconds: float = 20,
+    pump_seconds: float = PUMP_SECONDS,
+    store: Store | None = None,
+    kv: KV | None = None,
+) -> FastAPI:
+    """The local app of every function, wired to a live sandbox. `store` and `kv`, when given,
+    are the caller's (and stay open)."""
     clock = ScenarioClock(speed=1.0)
-    sandbox = SandboxVercel(clock.now, build_seconds=20)
+    sandbox = SandboxVercel(clock.now, build_seconds=build_seconds)
     hook_secret = new_secret()
     receiver = Receiver(hook_secret, _announce)
     webhook_secret, drain_secret, cron_secret = (secrets.token_urlsafe(24) for _ in range(3))
@@ -66,7 +78,7 @@ def sandbox_app(settings: Settings, *, cycle_minutes: int = 20, rate: float = 2.
             "monitor_config": config,
         }
     )
-    runtime = Runtime(s, clock=clock.now)
+    runtime = Runtime(s, store=store, kv=kv, clock=clock.now)
     app = local_app(crons=True, runtime=runtime)
     inner = app.router.lifespan_context
 
@@ -94,11 +106,19 @@ def sandbox_app(settings: Settings, *, cycle_minutes: int = 20, rate: float = 2.
             )
             async with inner(a):
                 pump = asyncio.create_task(
-                    _pump(a, sandbox, clock, (webhook_secret, drain_secret), cycle_minutes, rate)
+                    _pump(
+                        a,
+                        sandbox,
+                        clock,
+                        (webhook_secret, drain_secret),
+                        cycle_minutes,
+                        rate,
+                        pump_seconds,
+                    )
                 )
                 print(
                     f"[sandbox] Vercel sandbox on {vercel.url}, notifications to {hooks.url}; "
-                    f"a bad release ships {4} min into every {cycle_minutes} min cycle",
+                    f"a bad release ships 4 min into every {cycle_minutes} min cycle",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -106,7 +126,10 @@ def sandbox_app(settings: Settings, *, cycle_minutes: int = 20, rate: float = 2.
                     yield
                 finally:
                     pump.cancel()
-                    await runtime.close()
+                    if store is None:
+                        await runtime.close()
+                    else:
+                        await runtime.close_tools()
 
     app.router.lifespan_context = lifespan
     return app
@@ -119,8 +142,9 @@ async def _pump(
     secrets_: tuple[str, str],
     cycle_minutes: int,
     rate: float,
+    every: float,
 ) -> None:
-    """Traffic, builds and webhooks, every PUMP_SECONDS, until cancelled."""
+    """Traffic, builds and webhooks, every `every` seconds, until cancelled."""
     webhook_secret, drain_secret = secrets_
     start = clock.now()
     sandbox.push("initial release")
@@ -129,7 +153,7 @@ async def _pump(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
         while True:
-            await asyncio.sleep(PUMP_SECONDS)
+            await asyncio.sleep(every)
             try:
                 now = clock.now()
                 _script(sandbox, start, now, cycle_minutes, shipped)
