@@ -147,6 +147,10 @@ async def test_mcp_offers_the_tools_over_streamable_http(runtime: Runtime, keys,
         batch = await c.post("/api/mcp", json=[{"jsonrpc": "2.0"}], headers=op)
         assert batch.status_code == 400
         assert (await c.get("/api/mcp", headers=op)).status_code == 405
+        old = {**op, "mcp-protocol-version": "2024-01-01"}
+        assert (await rpc(c, "tools/list", headers=old)).status_code == 400
+        current = {**op, "mcp-protocol-version": "2025-06-18"}
+        assert (await rpc(c, "ping", headers=current)).json()["result"] == {}
         viewer = {"authorization": f"Bearer {keys[Role.VIEWER]}"}
         assert (await rpc(c, "tools/list", headers=viewer)).status_code == 403
         assert (await rpc(c, "tools/list", headers={})).status_code == 401

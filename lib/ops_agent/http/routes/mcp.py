@@ -111,6 +111,9 @@ async def mcp(
     request: Request, principal: Operator, runtime: RuntimeDep
 ) -> Response:  # one JSON-RPC message in, one out
     _check_origin(request)
+    version = request.headers.get("mcp-protocol-version")
+    if version is not None and version not in VERSIONS:
+        return _error(None, -32600, f"unsupported MCP-Protocol-Version {version!r}", 400)
     try:
         message = json.loads(await request.body())
     except ValueError as exc:
