@@ -45,7 +45,10 @@ EVIDENCE_KINDS = (
 
 
 async def failed_builds(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
-    """Diagnose failed builds and plan redeploys for transient failures."""
+    """Diagnose failed builds and plan redeploys for transient failures. Without a Vercel
+    token there is no build log to read: they wait (for OBSERVATION_DAYS at most)."""
+    if runtime.settings.vercel_token is None:
+        return {"skipped": "VERCEL_TOKEN is not set"}
     observations = ObservationLog(await runtime.store())
     engine = RemediationEngine(runtime)
     handled, decisions, errors = [], [], 0
