@@ -65,6 +65,11 @@ def test_bad_deploy_is_detected_rolled_back_and_resolved(results: dict[str, Scen
     assert bad["deployment"] in rollbacks[0]["reason"]  # it named the suspect deployment
     kinds = [kind_of(n) for n in r.notifications]
     assert "alert.firing" in kinds and "alert.resolved" in kinds, kinds
+    # Once resolved, what was learned went to the FAQ Agent, signed.
+    [learned] = [h["body"]["data"] for h in r.handoffs if h["hook"] == "faq-agent"]
+    assert learned["incident"]["title"].startswith("shop-error-rate")
+    assert any(w.startswith("rollback") for w in learned["what_fixed_it"]), learned
+    assert learned["root_causes"] or learned["patterns"]
 
 
 def test_transient_build_failure_is_redeployed(results: dict[str, ScenarioResult]):
@@ -76,6 +81,18 @@ def test_transient_build_failure_is_redeployed(results: dict[str, ScenarioResult
     assert redeploys[0]["verified"] is True
     assert r.auto_fixed and not r.alerts and not r.paged, _summary(r)
     assert [kind_of(n) for n in r.notifications] == ["remediation_done"]
+
+
+def test_code_failure_goes_to_the_dev_agent_not_redeployed(results: dict[str, ScenarioResult]):
+    r = results["code_failure"]
+    assert not [a for a in r.actions if a["playbook"] == "redeploy"], r.actions
+    [handoff] = [a for a in r.actions if a["playbook"] == "dev_agent"]
+    assert handoff["status"] == "succeeded" and handoff["result"]["cause"] == "code"
+    [sent] = [h["body"]["data"] for h in r.handoffs if h["hook"] == "dev-agent"]
+    assert sent["failed_build"]["cause"] == "code"
+    assert "Type error" in sent["failed_build"]["evidence"]
+    assert sent["suspected_deployment"] == sent["failed_build"]["failed_deployment"]
+    assert not r.paged and [kind_of(n) for n in r.notifications] == ["remediation_done"]
 
 
 def test_latency_regression_is_rolled_back(results: dict[str, ScenarioResult]):
@@ -144,4 +161,9 @@ def test_the_agent_measures_the_same_targets_itself(results: dict[str, ScenarioR
     assert kpis["mttr_minutes"]["value"] < 15, kpis
     assert kpis["auto_fix_rate"]["value"] > 0.8, kpis
     assert kpis["false_positive_rate"]["value"] < 0.05, kpis
-    assert kpis["deployment_success_rate"]["value"] > 0.9, kpis
+    # Deployment success is measured, not a target here: the scenarios break builds on purpose.
+    events = [e["what"] for r in results.values() for e in r.timeline]
+    ready, failed = events.count("deployment.succeeded"), events.count("deployment.error")
+    success = kpis["deployment_success_rate"]
+    assert success["n"] == ready + failed and failed == 2, success
+    assert abs(success["value"] - ready / (ready + failed)) < 1e-3, success

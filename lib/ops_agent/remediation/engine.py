@@ -394,7 +394,7 @@ class RemediationEngine:
         url = spec.get("url") if playbook == "webhook" else self.runtime.settings.dev_agent_url
         if not url:
             raise ValueError(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
-        payload = await self._handoff(alert, project)
+        payload = await self._handoff(alert, project, facts)
         if facts.get("failed_deployment"):
             payload["failed_build"] = {
                 k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
@@ -407,22 +407,34 @@ class RemediationEngine:
             raise RuntimeError(result.error or "not delivered")
         return {"delivered_to": result.destination}
 
-    async def _handoff(self, alert: dict[str, Any], project: str) -> dict[str, Any]:
-        """What another agent needs to fix it: the alert, its incident, the error patterns and
-        the suspected deployment."""
+    async def _handoff(
+        self, alert: dict[str, Any], project: str, facts: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What another agent needs to fix it: the alert and its incident (with its timeline),
+        the error patterns with their likely causes, and the suspected deployment (the one
+        correlation chose, else the one anomaly detection names)."""
         logs = await self.runtime.logs()
         patterns = await logs.analyze_error_patterns("1h", None, limit=5)
-        anomalies = await logs.detect_anomalies("1h", None)
-        suspects = [a.suspected_deployment for a in anomalies if a.suspected_deployment]
+        suspect = facts.get("suspected_deployment")
+        if suspect is None:
+            anomalies = await logs.detect_anomalies("1h", None)
+            named = [a.suspected_deployment for a in anomalies if a.suspected_deployment]
+            suspect = named[0]["id"] if named else None
+        incident = None
+        if alert.get("incident_id"):
+            alerts = await self.runtime.alerts()
+            incident = await alerts.records.incident(str(alert["incident_id"]))
         return {
             "project": project,
             "alert": {
                 k: str(v) if k in ("id", "incident_id") else v
                 for k, v in alert.items()
                 if k not in ("events",)
-            },
+            }
+            or None,
+            "incident": incident,
             "patterns": [p.as_dict() for p in patterns],
-            "suspected_deployment": suspects[0] if suspects else None,
+            "suspected_deployment": suspect,
         }
 
     async def verify(self, alerts: AlertManagementTool) -> list[dict[str, Any]]:

@@ -74,7 +74,8 @@ class ScenarioResult:
     timeline: list[Event] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # to people
+    handoffs: list[dict[str, Any]] = field(default_factory=list)  # to the Dev and FAQ agents
     kpis: dict[str, Any] = field(default_factory=dict)
     impact_start: datetime | None = None
     detected_at: datetime | None = None
@@ -106,6 +107,7 @@ class ScenarioResult:
             "notifications": [
                 {"kind": kind_of(n), "title": title_of(n)} for n in self.notifications
             ],
+            "handoffs": [{"to": n["hook"], "kind": kind_of(n)} for n in self.handoffs],
             "actions": [
                 {k: a.get(k) for k in ("playbook", "status", "reason", "verified")}
                 for a in self.actions
@@ -173,7 +175,11 @@ async def run_scenario(
     hook_secret = new_secret()
     receiver = Receiver(
         hook_secret,
-        lambda item: note("notification received", kind=kind_of(item), title=title_of(item)),
+        lambda item: note(
+            "notification received" if item["hook"] == "ops" else f"{item['hook']} received",
+            kind=kind_of(item),
+            title=title_of(item),
+        ),
     )
     webhook_secret, drain_secret, cron_secret = (secrets.token_urlsafe(24) for _ in range(3))
     async with Served(sandbox.app) as vercel, Served(receiver.app) as hooks:
@@ -190,6 +196,8 @@ async def run_scenario(
                     "vercel_drain_secret": SecretStr(drain_secret),
                     "cron_secret": SecretStr(cron_secret),
                     "notify_webhook_url": SecretStr(f"{hooks.url}/hooks/ops"),
+                    "dev_agent_url": f"{hooks.url}/hooks/dev-agent",
+                    "faq_agent_url": f"{hooks.url}/hooks/faq-agent",
                     "notify_webhook_secret": SecretStr(hook_secret),
                     "notify_allowed_hosts": "127.0.0.1",
                     "monitor_allowed_hosts": "127.0.0.1",
@@ -423,7 +431,8 @@ async def _judge(scenario: Scenario, stage: Stage, result: ScenarioResult) -> No
         if (_ts(a.get("requested_at")) or stage.start) >= stage.start
     ]
     result.kpis = await stage.operator("GET", "/api/kpis")
-    result.notifications = list(stage.received)
+    result.notifications = [n for n in stage.received if n["hook"] == "ops"]
+    result.handoffs = [n for n in stage.received if n["hook"] != "ops"]
     fired = [a for a in result.alerts if a.get("firing_since")]
     if fired:
         result.detected_at = min(_ts(a["firing_since"]) for a in fired)  # type: ignore[type-var]

@@ -23,6 +23,7 @@ BAD_RELEASE = Behaviour(
         "TypeError: Cannot read properties of undefined (reading 'price') at /var/task/cart.js:42",
     ),
 )
+BROKEN_BUILD = Behaviour(build="code")
 SLOW_RELEASE = Behaviour(error_rate=0.005, latency_ms=1400)
 FLAKY_BUILD = Behaviour(
     build="transient",
@@ -94,6 +95,11 @@ async def _flaky_build(stage: Stage, minute: int) -> None:
         stage.sandbox.push("chore: bump dependencies", FLAKY_BUILD)
 
 
+async def _broken_build(stage: Stage, minute: int) -> None:
+    if minute == 6:
+        stage.sandbox.push("feat: price type refactor", BROKEN_BUILD)
+
+
 async def _flapping(stage: Stage, minute: int) -> None:
     stage.sandbox.healthy = minute % 2 == 0 or minute < 4
 
@@ -134,6 +140,15 @@ SCENARIOS: dict[str, Scenario] = {
             "A build that failed for a transient reason, redeployed",
             _flaky_build,
             minutes=22,
+            expect_alert=False,
+            expect_page=False,
+        ),
+        Scenario(
+            "code_failure",
+            "A build that failed on the code: handed to the Dev Agent, not redeployed",
+            _broken_build,
+            minutes=12,
+            fixable=False,
             expect_alert=False,
             expect_page=False,
         ),
