@@ -27,6 +27,10 @@ def test_rule_durations_defaults_and_refusals() -> None:
     assert r.resolved_channels(["email", "slack"]) == ["slack", "email"]
     assert rule(severity="low").resolved_channels(["email", "slack"]) == []
     assert rule(channels=["webhook"]).resolved_channels(["email"]) == ["webhook"]
+    # A high alert where only webhooks are configured still reaches someone; a low one waits
+    # for the digest.
+    assert rule(severity="high").resolved_channels(["webhook"]) == ["webhook"]
+    assert rule(severity="low").resolved_channels(["webhook"]) == []
     with pytest.raises(ValueError, match="position 12"):
         rule(condition="error_rate >")
     with pytest.raises(ValueError, match="duration"):

@@ -108,10 +108,14 @@ class AlertRule(BaseModel):
         return self
 
     def resolved_channels(self, available: list[str]) -> list[str]:
-        """The channels of the first notification: the rule's, or its severity's that exist."""
+        """The channels of the first notification: the rule's, or its severity's that exist.
+        When a severity that notifies finds none of its channels configured, every available
+        channel is used: an alert that should reach someone must not reach no one."""
         if self.channels is not None:
             return list(self.channels)
-        return [c for c in SEVERITY_DEFAULTS[self.severity]["channels"] if c in available]
+        defaults = SEVERITY_DEFAULTS[self.severity]["channels"]
+        chosen = [c for c in defaults if c in available]
+        return chosen if chosen or not defaults else list(available)
 
     def escalation_chain(self, available: list[str]) -> list[list[str]]:
         """The channels of each escalation step. Critical alerts without a chain escalate to

@@ -52,13 +52,15 @@ def _duration(seconds: float | None) -> str:
 def summary(result: ScenarioResult) -> list[str]:
     d = result.as_dict()
     return [
+        f"as expected      {'yes' if met(result) else 'NO'}",
         f"MTTD  {_duration(d['mttd_seconds'])} (target under 5m)",
         f"MTTR  {_duration(d['mttr_seconds'])} (target under 15m)",
         f"auto-fixed       {'yes' if d['auto_fixed'] else 'no'}",
         f"rolled back to   {d['rolled_back_to'] or '-'}",
         f"false positives  {d['false_positives']}",
         f"notifications    {len(d['notifications'])} sent, signatures verified by the receiver: "
-        + ", ".join(n["kind"] for n in d["notifications"]),
+        + (", ".join(n["kind"] for n in d["notifications"]) or "none"),
+        f"hand-offs        {', '.join(h['to'] for h in d['handoffs']) or 'none'}",
     ]
 
 
@@ -91,10 +93,11 @@ async def run_demo(
     if as_json:
         payload = [r.as_dict() for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, default=str), file=out)
-    return 0 if all(_met(r) for r in results) else 1
+    return 0 if all(met(r) for r in results) else 1
 
 
-def _met(result: ScenarioResult) -> bool:
+def met(result: ScenarioResult) -> bool:
+    """Whether the agent did what the scenario expects of it."""
     scenario = SCENARIOS[result.scenario]
     d = result.as_dict()
     if result.false_positives or result.paged != scenario.expect_page:

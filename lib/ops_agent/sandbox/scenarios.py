@@ -183,6 +183,7 @@ SCENARIOS: dict[str, Scenario] = {
             rules=(),
             anomalies=({"kind": "server_error_rate", "playbook": "rollback", "project": "shop"},),
             history_minutes=120,
+            expect_page=False,  # no alert: people are told what the agent did, not paged
         ),
         Scenario(
             "approval",
