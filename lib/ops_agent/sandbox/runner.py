@@ -135,7 +135,11 @@ def title_of(notification: dict[str, Any]) -> str | None:
     if data.get("title"):
         return str(data["title"])
     alerts = data.get("alerts") or []
-    return "; ".join(f"{a.get('rule')} = {a.get('value')}" for a in alerts) or None
+    return "; ".join(f"{a.get('rule')} = {_number(a.get('value'))}" for a in alerts) or None
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, int | float) else str(value)
 
 
 def _clock_text(at: datetime, start: datetime) -> str:
