@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     # --- alerts ---
     alert_channels: str = "email,slack"
     alert_slack_channel: str | None = None
+    alert_digest_hour: int = Field(default=9, ge=-1, le=23)  # -1: no digest
 
     # --- remediation ---
     remediation_mode: Literal["auto", "dry_run", "off"] = "auto"

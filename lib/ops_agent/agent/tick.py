@@ -72,6 +72,7 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
     """The tick's phases in order: observe, orient and decide, act, then housekeeping."""
     from ops_agent.agent import housekeeping as hk
     from ops_agent.agent import observe
+    from ops_agent.agent.digest import daily_digest
     from ops_agent.agent.learnings import share_learnings
 
     s = runtime.settings
@@ -83,6 +84,7 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
         ("tasks.queue", lambda left: run_queued_tasks(runtime, left)),
         ("alerts.evaluate_and_remediate", lambda left: evaluate_and_remediate(runtime)),
         ("agent.share_learnings", lambda left: share_learnings(runtime)),
+        ("alerts.daily_digest", lambda left: daily_digest(runtime)),
         (
             "housekeeping.audit_retention",
             lambda left: hk.purge_old_audit(store, s.audit_retention_days, left),

@@ -160,6 +160,7 @@ def _daily_summary(c: _Context) -> Rendered:
             f"{c['auto_fixed']} fixed automatically.\n\n"
             f"Deployments: {c['deployments']} ({c['deployment_success']} successful). "
             f"MTTD {c['mttd']}, MTTR {c['mttr']}."
+            + (f"\n\nLow-severity alerts:\n{c['low_alerts']}" if c.get("low_alerts") else "")
         ),
         severity=Severity.INFO,
         fields={

@@ -210,6 +210,7 @@ async def run_scenario(
                     "remediation_mode": "auto",
                     "remediation_approval": "",
                     "remediation_verify_seconds": 600,
+                    "alert_digest_hour": -1,  # a scenario is about its incident
                     **scenario.settings,
                 }
             )
