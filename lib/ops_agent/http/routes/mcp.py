@@ -1,10 +1,11 @@
 """POST /api/mcp: the agent's tools over the Model Context Protocol (streamable HTTP transport,
 stateless), so LLM agents can call them.
 
-Each POST carries one JSON-RPC message and gets one JSON answer (no session, no server-sent
-events; GET is 405 as the transport allows for servers that do not stream). Every task intent is
-a tool whose input schema lists its params. Calls need an operator key, like /api/tasks, and are
-audited the same way.
+It speaks the stateless 2026-07-28 revision (`server/discover`, per-request `_meta`) and the
+handshake revisions before it (`initialize`); `ops_agent.mcp` decides which, and what is wrong
+with a request. Each POST carries one JSON-RPC message and gets one JSON answer (no session, no
+server-sent events; GET is 405). Every task intent is a tool whose input schema lists its params.
+Calls need an operator key, like /api/tasks, and are audited the same way.
 """
 
 from __future__ import annotations
@@ -22,15 +23,23 @@ from ops_agent.agent.tasks import INTENTS, RELEVANT, REQUIRED, TaskNotUnderstood
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
+from ops_agent.mcp import (
+    INVALID_PARAMS,
+    METHOD_NOT_FOUND,
+    MODERN,
+    PARSE_ERROR,
+    SERVER_INFO_META,
+    Envelope,
+    Problem,
+    classify,
+    negotiate,
+)
 from ops_agent.runtime import Runtime
 from ops_agent.store import Role
 
 router = APIRouter(tags=["mcp"])
 
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
-
-VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
-"""Protocol revisions this server speaks, newest first."""
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "project": {"type": "string", "description": "Vercel project name or id"},
@@ -82,15 +91,20 @@ def tools() -> list[dict[str, Any]]:
     ]
 
 
-def _result(id_: Any, result: dict[str, Any]) -> JSONResponse:
-    return JSONResponse({"jsonrpc": "2.0", "id": id_, "result": result})
+SERVER_INFO = {"name": "ops-agent", "title": "Ops Agent", "version": __version__}
+INSTRUCTIONS = (
+    "Operate Vercel apps: deployments, logs, metrics, alerts. Each tool is one intent of the "
+    "agent's task language."
+)
+CAPABILITIES = {"tools": {"listChanged": False}}
 
 
-def _error(id_: Any, code: int, message: str, status: int = 200) -> JSONResponse:
-    return JSONResponse(
-        {"jsonrpc": "2.0", "id": id_, "error": {"code": code, "message": message}},
-        status_code=status,
-    )
+def _answer(envelope: Envelope, result: dict[str, Any] | Problem) -> JSONResponse:
+    if isinstance(result, Problem):
+        return JSONResponse(result.body(envelope.id), result.status(envelope.modern))
+    if envelope.modern:  # 2026-07-28 results say they are complete and who answered
+        result = {**result, "resultType": "complete", "_meta": {SERVER_INFO_META: SERVER_INFO}}
+    return JSONResponse({"jsonrpc": "2.0", "id": envelope.id, "result": result})
 
 
 def _check_origin(request: Request) -> None:
@@ -107,56 +121,79 @@ async def mcp_stream() -> Response:
 
 
 @router.post("/api/mcp", summary="Model Context Protocol (streamable HTTP, stateless)")
-async def mcp(
-    request: Request, principal: Operator, runtime: RuntimeDep
-) -> Response:  # one JSON-RPC message in, one out
+async def mcp(request: Request, principal: Operator, runtime: RuntimeDep) -> Response:
+    """One JSON-RPC message in, one JSON answer out."""
     _check_origin(request)
-    version = request.headers.get("mcp-protocol-version")
-    if version is not None and version not in VERSIONS:
-        return _error(None, -32600, f"unsupported MCP-Protocol-Version {version!r}", 400)
+    headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         message = json.loads(await request.body())
     except ValueError as exc:
-        return _error(None, -32700, f"parse error: {exc}", 400)
-    if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
-        return _error(
-            None, -32600, "send one JSON-RPC 2.0 message (batches are not supported)", 400
-        )
-    method, id_ = message.get("method"), message.get("id")
-    raw = message.get("params")
-    params: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    if "id" not in message:  # a notification (or a response): accepted, nothing to answer
+        problem = Problem(PARSE_ERROR, f"parse error: {exc}")
+        return JSONResponse(problem.body(None), problem.status(modern=True))
+    verdict = classify(message, headers)
+    if isinstance(verdict, Problem):
+        id_ = message.get("id") if isinstance(message, dict) else None
+        return JSONResponse(verdict.body(id_), verdict.status(modern=True))
+    if verdict.notification:  # nothing to answer (and nothing a stateless server keeps)
         return Response(status_code=202)
-    audit(request, action=f"mcp.{method}")
-    if method == "initialize":
-        asked = params.get("protocolVersion")
-        return _result(
-            id_,
-            {
-                "protocolVersion": asked if asked in VERSIONS else VERSIONS[0],
-                "capabilities": {"tools": {"listChanged": False}},
-                "serverInfo": {"name": "ops-agent", "title": "Ops Agent", "version": __version__},
-                "instructions": "Operate Vercel apps: deployments, logs, metrics, alerts. "
-                "Each tool is one intent of the agent's task language.",
-            },
-        )
-    if method == "ping":
-        return _result(id_, {})
-    if method == "tools/list":
-        return _result(id_, {"tools": tools()})
-    if method == "tools/call":
-        return await _call(request, principal, runtime, id_, params)
-    return _error(id_, -32601, f"method not found: {method}")
+    audit(
+        request,
+        action=f"mcp.{verdict.method}",
+        protocol="modern" if verdict.modern else "handshake",
+    )
+    if verdict.modern:
+        result = await _modern(verdict, request, principal, runtime)
+    else:
+        result = await _handshake(verdict, request, principal, runtime)
+    return _answer(verdict, result)
+
+
+async def _modern(
+    e: Envelope, request: Request, principal: Principal, runtime: Runtime
+) -> dict[str, Any] | Problem:
+    if e.method == "server/discover":
+        return {
+            "supportedVersions": list(MODERN),
+            "capabilities": CAPABILITIES,
+            "instructions": INSTRUCTIONS,
+            "ttlMs": 0,
+            "cacheScope": "private",
+        }
+    if e.method == "tools/list":
+        # The list changes only with a new version of the agent: cacheable for a while.
+        return {"tools": tools(), "ttlMs": 300_000, "cacheScope": "private"}
+    if e.method == "tools/call":
+        return await _call(request, principal, runtime, e.params)
+    return Problem(METHOD_NOT_FOUND, f"method not found: {e.method}")
+
+
+async def _handshake(
+    e: Envelope, request: Request, principal: Principal, runtime: Runtime
+) -> dict[str, Any] | Problem:
+    if e.method == "initialize":
+        return {
+            "protocolVersion": negotiate(e.params.get("protocolVersion")),
+            "capabilities": CAPABILITIES,
+            "serverInfo": SERVER_INFO,
+            "instructions": INSTRUCTIONS,
+        }
+    if e.method == "ping":
+        return {}
+    if e.method == "tools/list":
+        return {"tools": tools()}
+    if e.method == "tools/call":
+        return await _call(request, principal, runtime, e.params)
+    return Problem(METHOD_NOT_FOUND, f"method not found: {e.method}")
 
 
 async def _call(
-    request: Request, principal: Principal, runtime: Runtime, id_: Any, params: dict[str, Any]
-) -> Response:
+    request: Request, principal: Principal, runtime: Runtime, params: dict[str, Any]
+) -> dict[str, Any] | Problem:
     name = params.get("name")
     arguments = dict(params.get("arguments") or {})
     priority = arguments.pop("priority", "normal")
     if name not in INTENTS:
-        return _error(id_, -32602, f"unknown tool {name!r}; tools: {', '.join(INTENTS)}")
+        return Problem(INVALID_PARAMS, f"unknown tool {name!r}; tools: {', '.join(INTENTS)}")
     task = {"intent": name, "params": arguments}
     try:
         intent = parse_task(task)
@@ -167,13 +204,9 @@ async def _call(
     except TaskNotUnderstood as exc:
         # A tool that was called wrongly is a tool error the model can read and correct.
         result = {"intent": name, "status": "failed", "error": exc.message}
-    failed = result.get("status") == "failed"
     audit(request, status=result.get("status"))
-    return _result(
-        id_,
-        {
-            "content": [{"type": "text", "text": json.dumps(result, default=str)}],
-            "structuredContent": result,
-            "isError": failed,
-        },
-    )
+    return {
+        "content": [{"type": "text", "text": json.dumps(result, default=str)}],
+        "structuredContent": result,
+        "isError": result.get("status") == "failed",
+    }
