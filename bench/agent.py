@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from ops_agent.sandbox.demo import demo_settings  # noqa: E402
-from ops_agent.sandbox.runner import ScenarioResult, run_scenario  # noqa: E402
+from ops_agent.sandbox.result import ScenarioResult  # noqa: E402
+from ops_agent.sandbox.runner import run_scenario  # noqa: E402
 from ops_agent.sandbox.scenarios import SCENARIOS  # noqa: E402
 from ops_agent.settings import Settings  # noqa: E402
 

@@ -17,7 +17,8 @@ import pytest
 
 from ops_agent.kv.redis import RedisKV
 from ops_agent.sandbox import SCENARIOS
-from ops_agent.sandbox.runner import ScenarioResult, kind_of, run_scenario
+from ops_agent.sandbox.result import ScenarioResult, kind_of
+from ops_agent.sandbox.runner import run_scenario
 from ops_agent.settings import Settings
 from ops_agent.store.postgres import PostgresStore
 from tests.conftest import ALL_TABLES, clean_tables

@@ -164,3 +164,30 @@ async def test_serve_sandbox_feeds_the_agent_live(
     finally:
         await store.close()
         await kv.close()
+
+
+def test_judging_counts_false_positives_and_pages() -> None:
+    from ops_agent.sandbox.result import ScenarioResult, judge
+    from ops_agent.sandbox.scenarios import SCENARIOS
+
+    start = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    fired = {
+        "rule": "shop-web-down",
+        "firing_since": "2026-11-29T12:05:00+00:00",
+        "state": "resolved",
+        "resolved_at": "2026-11-29T12:07:00+00:00",
+    }
+    page = {"hook": "ops", "id": "m1", "body": {"type": "ops_agent.alert.firing", "data": {}}}
+    learned = {"hook": "faq-agent", "id": "m2", "body": {"type": "ops_agent.learning"}}
+    result = ScenarioResult("flapping_check", "t", start)
+    judge(
+        SCENARIOS["flapping_check"],  # nothing was wrong: an alert is a false positive
+        result,
+        alerts=[fired],
+        actions=[],
+        kpis={},
+        received=[page, learned],
+        ready_at=lambda _: None,
+    )
+    assert result.false_positives == 1 and result.paged and not result.auto_fixed
+    assert result.notifications == [page] and result.handoffs == [learned]

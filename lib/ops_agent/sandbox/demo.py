@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ops_agent.sandbox.runner import ScenarioResult, run_scenario
+from ops_agent.sandbox.result import ScenarioResult
+from ops_agent.sandbox.runner import run_scenario
 from ops_agent.sandbox.scenarios import SCENARIOS
 from ops_agent.settings import Settings
 

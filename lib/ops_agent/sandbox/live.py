@@ -9,7 +9,6 @@ then a fixed one; the notifications it sends are printed to the console.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import sys
@@ -27,14 +26,13 @@ from ops_agent.http.local import local_app
 from ops_agent.kv import KV
 from ops_agent.runtime import Runtime
 from ops_agent.sandbox.clock import ScenarioClock
-from ops_agent.sandbox.runner import kind_of, title_of
+from ops_agent.sandbox.feed import send_traffic, send_webhooks
+from ops_agent.sandbox.result import kind_of, title_of
 from ops_agent.sandbox.scenarios import BAD_RELEASE, ERROR_RULE, LATENCY_RULE
 from ops_agent.sandbox.servers import Receiver, Served, new_secret
-from ops_agent.sandbox.traffic import entries
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.settings import Settings
 from ops_agent.store import Store
-from ops_agent.vercel.signature import sign
 
 log = logging.getLogger(__name__)
 
@@ -189,37 +187,7 @@ async def _deliver(
     webhook_secret: str,
     rate: float,
 ) -> None:
-    serving = sandbox.live()
-    if serving is not None:
-        batch = entries(
-            project_id=sandbox.project.id,
-            project_name=sandbox.project.name,
-            deployment_id=serving.id,
-            host=f"{sandbox.project.name}.sandbox.vercel.app",
-            start=last,
-            seconds=(now - last).total_seconds(),
-            behaviour=serving.behaviour,
-            rate_per_second=rate,
-            seed=0,
-        )
-        body = json.dumps(batch).encode()
-        await http.post(
-            "/api/drains/logs",
-            content=body,
-            headers={
-                "content-type": "application/json",
-                "x-vercel-signature": sign(body, drain_secret),
-            },
-        )
+    seconds = (now - last).total_seconds()
+    await send_traffic(http, sandbox, last, seconds, drain_secret, rate=rate, seed=0)
     sandbox.advance()
-    outbox, sandbox.outbox = sandbox.outbox, []
-    for envelope in outbox:
-        body = json.dumps(envelope).encode()
-        await http.post(
-            "/api/webhooks/vercel",
-            content=body,
-            headers={
-                "content-type": "application/json",
-                "x-vercel-signature": sign(body, webhook_secret),
-            },
-        )
+    await send_webhooks(http, sandbox, webhook_secret)

@@ -9,7 +9,6 @@ process: the agent is driven only through its HTTP API, as on Vercel.
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import sys
@@ -17,7 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,15 +31,13 @@ from ops_agent.http.local import local_app
 from ops_agent.kv import KV
 from ops_agent.runtime import Runtime
 from ops_agent.sandbox.clock import ScenarioClock
+from ops_agent.sandbox.feed import send_traffic, send_webhooks
+from ops_agent.sandbox.result import Event, ScenarioResult, clock_text, judge, kind_of, title_of
 from ops_agent.sandbox.scenarios import Scenario
 from ops_agent.sandbox.servers import Receiver, Served, new_secret
-from ops_agent.sandbox.traffic import HEALTHY, entries
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.settings import Settings
 from ops_agent.store import Role, Store
-from ops_agent.vercel.signature import sign
-
-Event = dict[str, Any]
 
 
 @dataclass
@@ -66,91 +63,6 @@ class Stage:
         return response.json()
 
 
-@dataclass
-class ScenarioResult:
-    scenario: str
-    title: str
-    start: datetime
-    timeline: list[Event] = field(default_factory=list)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)  # to people
-    handoffs: list[dict[str, Any]] = field(default_factory=list)  # to the Dev and FAQ agents
-    kpis: dict[str, Any] = field(default_factory=dict)
-    impact_start: datetime | None = None
-    detected_at: datetime | None = None
-    recovered_at: datetime | None = None
-    auto_fixed: bool = False
-    rolled_back_to: str | None = None
-    false_positives: int = 0
-    paged: bool = False
-    ticks_failed: int = 0
-    restored_at: datetime | None = None  # a good deployment serves again, after the impact
-    timings_ms: dict[str, list[float]] = field(default_factory=dict)  # per step, for bench/
-    wall_seconds: float = 0.0
-
-    def seconds(self, at: datetime | None) -> float | None:
-        if at is None or self.impact_start is None:
-            return None
-        return round((at - self.impact_start).total_seconds(), 1)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "title": self.title,
-            "mttd_seconds": self.seconds(self.detected_at),
-            "mttr_seconds": self.seconds(self.recovered_at),
-            "auto_fixed": self.auto_fixed,
-            "rolled_back_to": self.rolled_back_to,
-            "false_positives": self.false_positives,
-            "paged": self.paged,
-            "notifications": [
-                {"kind": kind_of(n), "title": title_of(n)} for n in self.notifications
-            ],
-            "handoffs": [{"to": n["hook"], "kind": kind_of(n)} for n in self.handoffs],
-            "actions": [
-                {k: a.get(k) for k in ("playbook", "status", "reason", "verified")}
-                for a in self.actions
-            ],
-            "timeline": [
-                {**e, "at": e["at"].isoformat(), "t": _clock_text(e["at"], self.start)}
-                for e in self.timeline
-            ],
-            "kpis": self.kpis,
-            "ticks_failed": self.ticks_failed,
-        }
-
-
-def kind_of(notification: dict[str, Any]) -> str:
-    """alert.firing, alert.resolved, ...: the webhook envelope's type without its prefix."""
-    return str(notification["body"].get("type", "")).removeprefix("ops_agent.")
-
-
-def title_of(notification: dict[str, Any]) -> str | None:
-    """A line saying what a notification was about: its title, or its alerts' rules and
-    values."""
-    data = notification["body"].get("data") or {}
-    if not isinstance(data, dict):
-        return None
-    if data.get("title"):
-        return str(data["title"])
-    alerts = data.get("alerts") or []
-    return "; ".join(f"{a.get('rule')} = {_number(a.get('value'))}" for a in alerts) or None
-
-
-def _number(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, int | float) else str(value)
-
-
-def _clock_text(at: datetime, start: datetime) -> str:
-    seconds = int((at - start).total_seconds())
-    return f"T+{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-def _ts(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 async def run_scenario(
     scenario: Scenario,
     settings: Settings,
@@ -174,7 +86,7 @@ async def run_scenario(
         event = {"at": clock.now(), "what": what, **detail}
         result.timeline.append(event)
         if on_event is not None:
-            on_event({**event, "t": _clock_text(event["at"], t0)})
+            on_event({**event, "t": clock_text(event["at"], t0)})
 
     hook_secret = new_secret()
     receiver = Receiver(
@@ -293,49 +205,18 @@ async def _play(
         await scenario.script(stage, minute)
         for d in (sandbox.deployments[i] for i in set(sandbox.deployments) - before):
             note("push", deployment=d.id, message=d.message)
-        serving = sandbox.live()
-        if serving is not None:
-            batch = entries(
-                project_id=sandbox.project.id,
-                project_name=sandbox.project.name,
-                deployment_id=serving.id,
-                host=f"{sandbox.project.name}.sandbox.vercel.app",
-                start=clock.now(),
-                seconds=60,
-                behaviour=serving.behaviour,
-                rate_per_second=rate,
-                seed=minute,
-            )
-            body = json.dumps(batch).encode()
-            response = await http.post(
-                "/api/drains/logs",
-                content=body,
-                headers={
-                    "content-type": "application/json",
-                    "x-vercel-signature": sign(body, drain_secret),
-                },
-            )
-            response.raise_for_status()
+        response = await send_traffic(
+            http, sandbox, clock.now(), 60, drain_secret, rate=rate, seed=minute
+        )
+        if response is not None:
             result.timings_ms.setdefault("drain", []).append(response.elapsed.total_seconds() * 1e3)
         clock.advance(60)
         sandbox.advance()
-        for envelope in sandbox.outbox:
-            body = json.dumps(envelope).encode()
-            response = await http.post(
-                "/api/webhooks/vercel",
-                content=body,
-                headers={
-                    "content-type": "application/json",
-                    "x-vercel-signature": sign(body, webhook_secret),
-                },
-            )
-            response.raise_for_status()
+        for envelope in await send_webhooks(http, sandbox, webhook_secret):
             if envelope["type"] in ("deployment.error", "deployment.succeeded"):
-                d = envelope["payload"]["deployment"]
-                note(envelope["type"], deployment=d["id"])
+                note(envelope["type"], deployment=envelope["payload"]["deployment"]["id"])
                 if envelope["type"] == "deployment.error" and result.impact_start is None:
                     result.impact_start = clock.now()
-        sandbox.outbox.clear()
         now_live = sandbox.live()
         if now_live is not None and now_live is not live:
             note("production serves", deployment=now_live.id, message=now_live.message)
@@ -361,29 +242,17 @@ async def _play(
 async def _backfill(stage: Stage, minutes: int, drain_secret: str, rate: float) -> None:
     """Healthy traffic from an earlier deployment for `minutes` before the start: the history
     anomaly detection compares the present with."""
-    project = stage.sandbox.project
     for chunk in range(minutes // 10):
-        batch = entries(
-            project_id=project.id,
-            project_name=project.name,
-            deployment_id=f"dpl_before{stage.start.strftime('%H%M')}",
-            host=f"{project.name}.sandbox.vercel.app",
-            start=stage.start - timedelta(minutes=minutes - 10 * chunk),
-            seconds=600,
-            behaviour=HEALTHY,
-            rate_per_second=rate,
+        await send_traffic(
+            stage.http,
+            stage.sandbox,
+            stage.start - timedelta(minutes=minutes - 10 * chunk),
+            600,
+            drain_secret,
+            rate=rate,
             seed=-chunk,
+            deployment_id=f"dpl_before{stage.start.strftime('%H%M')}",
         )
-        body = json.dumps(batch).encode()
-        response = await stage.http.post(
-            "/api/drains/logs",
-            content=body,
-            headers={
-                "content-type": "application/json",
-                "x-vercel-signature": sign(body, drain_secret),
-            },
-        )
-        response.raise_for_status()
 
 
 def _bad(d: Any) -> bool:
@@ -429,39 +298,21 @@ async def _judge(scenario: Scenario, stage: Stage, result: ScenarioResult) -> No
     """Read what the agent recorded, through its API, and score it against the scenario."""
     since = quote(stage.start.isoformat())
     history = await stage.operator("GET", f"/api/alerts/history?since={since}&limit=1000")
-    result.alerts = history["alerts"]
-    result.actions = [
-        a
-        for a in (await stage.operator("GET", "/api/alerts/remediation?limit=500"))["actions"]
-        if (_ts(a.get("requested_at")) or stage.start) >= stage.start
+    listed = await stage.operator("GET", "/api/alerts/remediation?limit=500")
+    actions = [
+        a for a in listed["actions"] if datetime.fromisoformat(a["requested_at"]) >= stage.start
     ]
-    result.kpis = await stage.operator("GET", "/api/kpis")
-    result.notifications = [n for n in stage.received if n["hook"] == "ops"]
-    result.handoffs = [n for n in stage.received if n["hook"] != "ops"]
-    fired = [a for a in result.alerts if a.get("firing_since")]
-    if fired:
-        result.detected_at = min(_ts(a["firing_since"]) for a in fired)  # type: ignore[type-var]
-    if not scenario.expect_alert:
-        result.false_positives = len(fired)
-    result.false_positives += sum(1 for a in fired if a.get("false_positive"))
-    resolved = [_ts(a.get("resolved_at")) for a in fired if a.get("state") == "resolved"]
-    if fired and len(resolved) == len(fired):
-        result.recovered_at = max(r for r in resolved if r is not None)
-    done = [a for a in result.actions if a["status"] == "succeeded"]
-    for action in done:
-        if action["playbook"] == "rollback":
-            result.rolled_back_to = (action.get("result") or {}).get("to_deployment")
-        if action["playbook"] == "redeploy":
-            started = (action.get("result") or {}).get("deployment_id")
-            dep = stage.sandbox.deployments.get(started or "")
-            if dep is not None and dep.ready is not None:
-                result.detected_at = _ts(action.get("requested_at"))
-                result.recovered_at = dep.ready
-        if action["playbook"] == "rollback" and not fired:  # no alert: a log anomaly found it
-            result.detected_at = _ts(action.get("requested_at"))
-            result.recovered_at = result.restored_at
-    result.auto_fixed = bool(done) and result.recovered_at is not None
-    result.paged = any(
-        kind_of(n) in ("alert.firing", "remediation_failed") for n in result.notifications
+
+    def ready_at(deployment_id: str) -> datetime | None:
+        built = stage.sandbox.deployments.get(deployment_id)
+        return built.ready if built is not None else None
+
+    judge(
+        scenario,
+        result,
+        alerts=history["alerts"],
+        actions=actions,
+        kpis=await stage.operator("GET", "/api/kpis"),
+        received=stage.received,
+        ready_at=ready_at,
     )
-    result.timeline.sort(key=lambda e: e["at"])
