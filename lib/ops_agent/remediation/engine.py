@@ -26,8 +26,10 @@ from ops_agent.alerts import AlertManagementTool
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
+from ops_agent.remediation.announce import page, subject, tell
 from ops_agent.remediation.diagnosis import diagnose_build
 from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
+from ops_agent.remediation.playbooks import run_playbook
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
 from ops_agent.vercel.errors import VercelError, VercelNotFound
@@ -330,7 +332,7 @@ class RemediationEngine:
         playbook = claimed["playbook"]
         alert = await alerts.get_alert(str(claimed["alert_id"])) if claimed.get("alert_id") else {}
         try:
-            result = await self._run_playbook(playbook, claimed, alert)
+            result = await run_playbook(self.runtime, claimed, alert)
             status = "succeeded"
         except Exception as exc:  # a failed remediation is recorded and escalated, not raised
             log.warning("remediation %s failed: %s", playbook, exc)
@@ -351,91 +353,13 @@ class RemediationEngine:
             )
         await self._audit(f"remediation.{playbook}", claimed["target"], status, "agent", **result)
         if status == "failed":
-            await self._page(
-                alerts,
-                alert or _subject(claimed),
-                f"automatic {playbook} failed: {result['error']}",
-            )
+            why = f"automatic {playbook} failed: {result['error']}"
+            await page(self.runtime, alerts, alert or subject(claimed), why, self._now())
         elif not claimed.get("alert_id"):
             # No alert told anyone about this one (a failed build, a log anomaly): say what
             # was done and why.
-            await self._tell(alerts, claimed, result)
+            await tell(self.runtime, alerts, claimed, result)
         return done
-
-    async def _run_playbook(
-        self, playbook: str, action: dict[str, Any], alert: dict[str, Any]
-    ) -> dict[str, Any]:
-        spec = (action.get("result") or {}).get("spec") or {}
-        project = action["target"]
-        reason = f"alert {alert.get('rule')}: {alert.get('summary') or ''}"[:500]
-        facts = action.get("result") or {}
-        if playbook == "rollback":
-            tool = await self.runtime.deployments()
-            suspect = facts.get("suspected_deployment")
-            done = await (
-                tool.rollback(suspect, reason=reason, actor="agent")
-                if suspect
-                else tool.rollback(project=project, reason=reason, actor="agent")
-            )
-            return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
-        if playbook == "redeploy":
-            tool = await self.runtime.deployments()
-            if facts.get("failed_deployment"):
-                status = await tool.redeploy(
-                    facts["failed_deployment"],
-                    actor="agent",
-                    reason=f"transient build failure: {facts.get('evidence')}",
-                )
-                return {"deployment_id": status.id, "deployment_url": status.url}
-            status = await tool.deploy(
-                project, facts.get("environment", "production"), actor="agent", reason=reason
-            )
-            return {"deployment_id": status.id, "deployment_url": status.url}
-        url = spec.get("url") if playbook == "webhook" else self.runtime.settings.dev_agent_url
-        if not url:
-            raise ValueError(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
-        payload = await self._handoff(alert, project, facts)
-        if facts.get("failed_deployment"):
-            payload["failed_build"] = {
-                k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
-            }
-            payload["suspected_deployment"] = facts["failed_deployment"]
-        result = await (await self.runtime.notifier()).send_webhook(
-            url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(alert.get("id"))
-        )
-        if not result.delivered:
-            raise RuntimeError(result.error or "not delivered")
-        return {"delivered_to": result.destination}
-
-    async def _handoff(
-        self, alert: dict[str, Any], project: str, facts: dict[str, Any]
-    ) -> dict[str, Any]:
-        """What another agent needs to fix it: the alert and its incident (with its timeline),
-        the error patterns with their likely causes, and the suspected deployment (the one
-        correlation chose, else the one anomaly detection names)."""
-        logs = await self.runtime.logs()
-        patterns = await logs.analyze_error_patterns("1h", None, limit=5)
-        suspect = facts.get("suspected_deployment")
-        if suspect is None:
-            anomalies = await logs.detect_anomalies("1h", None)
-            named = [a.suspected_deployment for a in anomalies if a.suspected_deployment]
-            suspect = named[0]["id"] if named else None
-        incident = None
-        if alert.get("incident_id"):
-            alerts = await self.runtime.alerts()
-            incident = await alerts.records.incident(str(alert["incident_id"]))
-        return {
-            "project": project,
-            "alert": {
-                k: str(v) if k in ("id", "incident_id") else v
-                for k, v in alert.items()
-                if k not in ("events",)
-            }
-            or None,
-            "incident": incident,
-            "patterns": [p.as_dict() for p in patterns],
-            "suspected_deployment": suspect,
-        }
 
     async def verify(self, alerts: AlertManagementTool) -> list[dict[str, Any]]:
         """For actions whose verification time came: did the alert resolve? If not, page."""
@@ -467,11 +391,8 @@ class RemediationEngine:
                 continue
             out.append({"id": str(action["id"]), "recovered": recovered})
             if not recovered:
-                await self._page(
-                    alerts,
-                    alert or _subject(action),
-                    f"the {action['playbook']} did not bring it back",
-                )
+                why = f"the {action['playbook']} did not bring it back"
+                await page(self.runtime, alerts, alert or subject(action), why, self._now())
         return out
 
     async def _deployment_recovered(self, action: dict[str, Any]) -> bool:
@@ -488,63 +409,8 @@ class RemediationEngine:
             return bool(project.production_deployment_id != facts["suspected_deployment"])
         return True
 
-    async def _tell(
-        self, alerts: AlertManagementTool, action: dict[str, Any], result: dict[str, Any]
-    ) -> None:
-        """Let people know what the agent did on its own, on the alert channels."""
-        from ops_agent.notify import CHANNELS, Notification, Severity
-
-        what = f"{action['playbook']} of {action['target']}"
-        details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
-        await (await self.runtime.notifier()).send_many(
-            [
-                Notification(
-                    channel=channel,
-                    severity=Severity.WARNING,
-                    subject=f"[ops-agent] {what}",
-                    title=f"Ops Agent ran a {what}",
-                    body=f"{action['reason']}\n{details}",
-                    kind="remediation_done",
-                    dedup_key=f"remediation-done:{action['id']}:{channel}",
-                )
-                for channel in alerts.available
-                if channel in CHANNELS
-            ]
-        )
-
-    async def _page(self, alerts: AlertManagementTool, alert: dict[str, Any], why: str) -> None:
-        """Escalate to people: the alert is still bad after (or despite) what the agent did."""
-        if alert.get("state"):  # a real alert, not an action's subject
-            await alerts.records.event(
-                str(alert["id"]), self._now(), "escalated", "agent", {"reason": why}
-            )
-        from ops_agent.notify import CHANNELS, Notification, Severity
-
-        notifier = await self.runtime.notifier()
-        await notifier.send_many(
-            [
-                Notification(
-                    channel=channel,
-                    severity=Severity.CRITICAL,
-                    subject=f"[NEEDS A PERSON] {alert['rule']}",
-                    title=f"{alert['rule']} needs a person",
-                    body=why,
-                    alert_id=str(alert["id"]),
-                    kind="remediation_failed",
-                    dedup_key=f"remediation-page:{alert['id']}:{why}:{channel}",
-                )
-                for channel in alerts.available
-                if channel in CHANNELS
-            ]
-        )
-
 
 def _ts(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
-
-
-def _subject(action: dict[str, Any]) -> dict[str, Any]:
-    """What a page is about when the action had no alert: the action itself."""
-    return {"id": str(action["id"]), "rule": f"{action['playbook']} of {action['target']}"}

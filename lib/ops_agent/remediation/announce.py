@@ -1,0 +1,68 @@
+"""Telling people: a page when the agent's action failed or did not bring the signal back, and
+a note when it acted without an alert having announced the problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ops_agent.alerts import AlertManagementTool
+from ops_agent.notify import CHANNELS, Notification, Severity
+from ops_agent.runtime import Runtime
+
+
+async def tell(
+    runtime: Runtime, alerts: AlertManagementTool, action: dict[str, Any], result: dict[str, Any]
+) -> None:
+    """Let people know what the agent did on its own, on the alert channels."""
+    what = f"{action['playbook']} of {action['target']}"
+    details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
+    await (await runtime.notifier()).send_many(
+        [
+            Notification(
+                channel=channel,
+                severity=Severity.WARNING,
+                subject=f"[ops-agent] {what}",
+                title=f"Ops Agent ran a {what}",
+                body=f"{action['reason']}\n{details}",
+                kind="remediation_done",
+                dedup_key=f"remediation-done:{action['id']}:{channel}",
+            )
+            for channel in alerts.available
+            if channel in CHANNELS
+        ]
+    )
+
+
+async def page(
+    runtime: Runtime,
+    alerts: AlertManagementTool,
+    alert: dict[str, Any],
+    why: str,
+    now: datetime,
+) -> None:
+    """Escalate to people: the alert is still bad after (or despite) what the agent did."""
+    if alert.get("state"):  # a real alert, not an action's subject
+        await alerts.records.event(str(alert["id"]), now, "escalated", "agent", {"reason": why})
+    notifier = await runtime.notifier()
+    await notifier.send_many(
+        [
+            Notification(
+                channel=channel,
+                severity=Severity.CRITICAL,
+                subject=f"[NEEDS A PERSON] {alert['rule']}",
+                title=f"{alert['rule']} needs a person",
+                body=why,
+                alert_id=str(alert["id"]),
+                kind="remediation_failed",
+                dedup_key=f"remediation-page:{alert['id']}:{why}:{channel}",
+            )
+            for channel in alerts.available
+            if channel in CHANNELS
+        ]
+    )
+
+
+def subject(action: dict[str, Any]) -> dict[str, Any]:
+    """What a page is about when the action had no alert: the action itself."""
+    return {"id": str(action["id"]), "rule": f"{action['playbook']} of {action['target']}"}

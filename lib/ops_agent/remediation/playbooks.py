@@ -1,0 +1,94 @@
+"""The playbooks: what each one does once its action is approved.
+
+- `rollback`: instant rollback away from the suspected deployment (or whatever serves now).
+- `redeploy`: the failed deployment's source again, or the environment's latest.
+- `dev_agent` / `webhook`: a signed hand-off to DEV_AGENT_URL or the rule's URL, with what
+  another agent needs to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ops_agent.runtime import Runtime
+
+
+async def run_playbook(
+    runtime: Runtime, action: dict[str, Any], alert: dict[str, Any]
+) -> dict[str, Any]:
+    """Carry out an approved action; what it did, or an exception saying why it could not."""
+    playbook = action["playbook"]
+    spec = (action.get("result") or {}).get("spec") or {}
+    project = action["target"]
+    reason = (
+        f"alert {alert.get('rule')}: {alert.get('summary') or ''}" if alert else action["reason"]
+    )[:500]
+    facts = action.get("result") or {}
+    if playbook == "rollback":
+        tool = await runtime.deployments()
+        suspect = facts.get("suspected_deployment")
+        done = await (
+            tool.rollback(suspect, reason=reason, actor="agent")
+            if suspect
+            else tool.rollback(project=project, reason=reason, actor="agent")
+        )
+        return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
+    if playbook == "redeploy":
+        tool = await runtime.deployments()
+        if facts.get("failed_deployment"):
+            status = await tool.redeploy(
+                facts["failed_deployment"],
+                actor="agent",
+                reason=f"transient build failure: {facts.get('evidence')}",
+            )
+            return {"deployment_id": status.id, "deployment_url": status.url}
+        status = await tool.deploy(
+            project, facts.get("environment", "production"), actor="agent", reason=reason
+        )
+        return {"deployment_id": status.id, "deployment_url": status.url}
+    url = spec.get("url") if playbook == "webhook" else runtime.settings.dev_agent_url
+    if not url:
+        raise ValueError(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
+    payload = await handoff(runtime, alert, project, facts)
+    if facts.get("failed_deployment"):
+        payload["failed_build"] = {
+            k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
+        }
+        payload["suspected_deployment"] = facts["failed_deployment"]
+    result = await (await runtime.notifier()).send_webhook(
+        url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(alert.get("id"))
+    )
+    if not result.delivered:
+        raise RuntimeError(result.error or "not delivered")
+    return {"delivered_to": result.destination}
+
+
+async def handoff(
+    runtime: Runtime, alert: dict[str, Any], project: str, facts: dict[str, Any]
+) -> dict[str, Any]:
+    """What another agent needs to fix it: the alert and its incident (with its timeline),
+    the error patterns with their likely causes, and the suspected deployment (the one
+    correlation chose, else the one anomaly detection names)."""
+    logs = await runtime.logs()
+    patterns = await logs.analyze_error_patterns("1h", None, limit=5)
+    suspect = facts.get("suspected_deployment")
+    if suspect is None:
+        anomalies = await logs.detect_anomalies("1h", None)
+        named = [a.suspected_deployment for a in anomalies if a.suspected_deployment]
+        suspect = named[0]["id"] if named else None
+    incident = None
+    if alert.get("incident_id"):
+        alerts = await runtime.alerts()
+        incident = await alerts.records.incident(str(alert["incident_id"]))
+    return {
+        "project": project,
+        "alert": {
+            k: str(v) if k in ("id", "incident_id") else v
+            for k, v in alert.items()
+            if k not in ("events",)
+        }
+        or None,
+        "incident": incident,
+        "patterns": [p.as_dict() for p in patterns],
+        "suspected_deployment": suspect,
+    }
