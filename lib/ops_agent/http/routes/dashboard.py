@@ -125,5 +125,16 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         }
         for a in await history.actions(action="rollback", limit=5)
     ]
+    # What the agent decided on its own, including what is waiting for an operator.
+    rows += [
+        {
+            "at": str(a.get("executed_at") or a.get("requested_at")),
+            "what": f"agent: {a['playbook']} of {a['target']}",
+            "id": str(a["id"]),
+            "state": a["status"],
+        }
+        for a in await store.rpc("ops_remediation_list", {"p_status": None, "p_limit": 5})
+        if a["status"] != "skipped"
+    ]
     rows.sort(key=lambda r: r["at"] or "", reverse=True)
     return {"charts": charts, "services": services, "alerts": alerts, "deployments": rows[:12]}
