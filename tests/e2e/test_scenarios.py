@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ops_agent.kv.redis import RedisKV
@@ -111,12 +112,18 @@ def test_flapping_health_check_does_not_page(results: dict[str, ScenarioResult])
 
 
 def test_spike_in_maintenance_window_is_quiet_and_not_rolled_back(
-    results: dict[str, ScenarioResult],
+    results: dict[str, ScenarioResult], pg_url: str
 ):
     r = results["maintenance"]
     assert r.alerts, "the spike is still recorded as an alert"
     assert not r.paged and r.notifications == [], r.notifications
     assert not [a for a in r.actions if a["playbook"] == "rollback"], r.actions
+    # Holding back is a decision too: audited once, with the window as its reason.
+    with psycopg.connect(pg_url) as conn:
+        held = conn.execute(
+            "select details->>'reason' from audit_log where action = 'remediation.rollback.held'"
+        ).fetchall()
+    assert len(held) == 1 and "maintenance" in held[0][0], held
 
 
 def test_log_anomaly_alone_triggers_the_bound_rollback(results: dict[str, ScenarioResult]):

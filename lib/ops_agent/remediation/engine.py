@@ -87,6 +87,16 @@ class RemediationEngine:
                 continue
             if why := await tool.quiet_reason(alert.get("labels") or {}):
                 quiet.append({"alert": str(alert["id"]), "reason": why})
+                # Audited once a day per alert, not on every tick it stays quiet.
+                kv = await self.runtime.kv()
+                if await kv.set_if_absent(f"remediation:held:{alert['id']}", ttl=86400):
+                    await self._audit(
+                        f"remediation.{spec['playbook']}.held",
+                        str(alert["id"]),
+                        "held",
+                        "agent",
+                        reason=why,
+                    )
                 continue
             action = await self.plan(alert, spec)
             if action is not None:
