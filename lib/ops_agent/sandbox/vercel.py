@@ -93,7 +93,6 @@ class SandboxVercel:
         self.build_seconds = build_seconds
         self.deployments: dict[str, SandboxDeployment] = {}
         self.outbox: list[dict[str, Any]] = []  # webhook envelopes not yet delivered
-        self.calls: list[tuple[str, str]] = []  # (method, path) the agent made
         self._seq = 0
         self._salt = uuid.uuid4().hex  # ids unique to this sandbox, whatever ran before
         self.healthy = True  # what the shop's /health says; the flapping scenario toggles it
@@ -221,7 +220,6 @@ class SandboxVercel:
         async def auth(request: Request, call_next: Any) -> Any:
             if request.url.path == "/health":
                 return await call_next(request)
-            self.calls.append((request.method, request.url.path))
             if request.headers.get("authorization") != f"Bearer {self.token}":
                 return error(403, "forbidden", "Not authorized")
             return await call_next(request)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from ops_agent.deployments.events import facts_from_webhook
 from ops_agent.deployments.records import DeploymentHistory
@@ -24,7 +24,7 @@ from ops_agent.observations import Observation, ObservationLog
 from ops_agent.sentry import parse as parse_sentry
 from ops_agent.store import Role
 from ops_agent.vercel.models import WebhookEvent
-from ops_agent.vercel.signature import parse_secrets, verify
+from ops_agent.vercel.signature import Digest, parse_secrets, verify
 
 router = APIRouter(tags=["webhooks"])
 
@@ -49,18 +49,12 @@ class WebhookAck(BaseModel):
     },
 )
 async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
-    configured = runtime.settings.vercel_webhook_secret
-    secrets = parse_secrets(configured.get_secret_value() if configured else None)
-    if not secrets:
-        # Refusing keeps Vercel retrying (for 24 h), so nothing is lost while it is set up.
-        raise ApiError(
-            503, "not_configured", "VERCEL_WEBHOOK_SECRET is not set; deliveries are refused"
-        )
-    body = await request.body()
-    if not verify(body, request.headers.get("x-vercel-signature"), secrets):
-        raise ApiError(
-            401, "invalid_signature", "x-vercel-signature is missing or does not match the body"
-        )
+    body = await _signed_body(
+        request,
+        runtime.settings.vercel_webhook_secret,
+        "VERCEL_WEBHOOK_SECRET",
+        "x-vercel-signature",
+    )
     request.state.principal = WEBHOOK
     event = _parse(body)
     facts = facts_from_webhook(event)
@@ -84,6 +78,24 @@ async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
     return WebhookAck(
         id=event.id, type=event.type, duplicate=result.duplicate, deployments=deployments
     )
+
+
+async def _signed_body(
+    request: Request,
+    configured: SecretStr | None,
+    setting: str,
+    header: str,
+    digest: Digest = hashlib.sha1,
+) -> bytes:
+    """The raw body, once its signature checked out under one of the configured secrets: 503
+    while none is set (the sender keeps retrying, so nothing is lost), 401 when it is wrong."""
+    secrets = parse_secrets(configured.get_secret_value() if configured else None)
+    if not secrets:
+        raise ApiError(503, "not_configured", f"{setting} is not set; deliveries are refused")
+    body = await request.body()
+    if not verify(body, request.headers.get(header), secrets, digest):
+        raise ApiError(401, "invalid_signature", f"{header} is missing or does not match the body")
+    return body
 
 
 def _json(body: bytes) -> Any:
@@ -125,18 +137,13 @@ class SentryAck(BaseModel):
     },
 )
 async def sentry_webhook(request: Request, runtime: RuntimeDep) -> SentryAck:
-    configured = runtime.settings.sentry_client_secret
-    secrets = parse_secrets(configured.get_secret_value() if configured else None)
-    if not secrets:
-        raise ApiError(
-            503, "not_configured", "SENTRY_CLIENT_SECRET is not set; deliveries are refused"
-        )
-    body = await request.body()
-    signature = request.headers.get("sentry-hook-signature")
-    if not verify(body, signature, secrets, digest=hashlib.sha256):
-        raise ApiError(
-            401, "invalid_signature", "Sentry-Hook-Signature is missing or does not match the body"
-        )
+    body = await _signed_body(
+        request,
+        runtime.settings.sentry_client_secret,
+        "SENTRY_CLIENT_SECRET",
+        "Sentry-Hook-Signature",
+        hashlib.sha256,
+    )
     request.state.principal = SENTRY
     resource = request.headers.get("sentry-hook-resource")
     if not resource:
