@@ -221,19 +221,24 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
 async def task(args: argparse.Namespace, settings: Settings) -> int:
     """Parse a task (and, without --dry-run, carry it out on this configuration)."""
     from ops_agent.agent.executor import OpsAgentOODA
-    from ops_agent.agent.tasks import TaskNotUnderstood, parse_task
+    from ops_agent.agent.language import TaskNotUnderstood, describe, parse_task
 
     try:
         intent = parse_task(args.text)
     except TaskNotUnderstood as exc:
         _err(exc.message)
+        if exc.would:
+            _err(f"understood: {exc.would}")
         return 2
     if args.dry_run:
-        out: dict[str, Any] = intent.as_dict()
+        out: dict[str, Any] = {**intent.as_dict(), "would": describe(intent)}
     else:
         agent = OpsAgentOODA(settings=settings, actor=_cli_actor())
         try:
             out = await agent.execute_task(args.text, args.priority)
+        except TaskNotUnderstood as exc:  # understood, but not complete here
+            _err(exc.message)
+            return 2
         finally:
             await agent.aclose()
     if args.json:

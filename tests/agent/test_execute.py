@@ -149,6 +149,7 @@ def test_cli_dry_run(tmp_path) -> None:
     assert json.loads(proc.stdout) == {
         "intent": "rollback",
         "params": {"environment": "production"},
+        "would": "roll production back to the previous production deployment",
     }
     bad = subprocess.run(
         [sys.executable, "-m", "ops_agent.cli", "task", "make me a sandwich", "--dry-run"],

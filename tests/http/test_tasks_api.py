@@ -27,11 +27,16 @@ async def test_api_tasks(runtime: Runtime, keys, tmp_path) -> None:
         )
         assert r.status_code == 200 and r.json() == {
             "intent": "monitor",
-            "params": {"metric": "error_rate", "operator": ">", "threshold": 0.05},
+            "params": {"metric": "error_rate", "operator": ">", "threshold": 5, "unit": "%"},
             "status": "parsed",
+            "would": "create an alert rule: error_rate > 5%",
         }
         r = await c.post("/api/tasks", json={"task": "make me a sandwich"}, headers=op)
         assert r.status_code == 422 and "deploy" in r.json()["error"]["details"]["supported"]
+        r = await c.post("/api/tasks", json={"task": "monitor the error rate"}, headers=op)
+        details = r.json()["error"]["details"]
+        assert r.status_code == 422 and details["understood"]["intent"] == "monitor"
+        assert details["missing"] == ["operator", "threshold"] and details["would"]
         r = await c.post("/api/tasks", json={"intent": "list_alerts", "params": {}}, headers=op)
         assert r.status_code == 200 and r.json()["status"] == "ok"
         r = await c.post("/api/tasks", json={"task": "x", "intent": "deploy"}, headers=op)

@@ -10,44 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from ops_agent.agent.tasks import Intent, TaskNotUnderstood, parse_task
+from ops_agent.agent.language import Intent, TaskNotUnderstood, parse_task
+from ops_agent.agent.monitor_rules import monitor_condition
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings, get_settings
 
 Priority = Literal["low", "normal", "high", "critical"]
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "critical")
-
-# A metric of the task language as a query of the metrics language.
-METRIC_QUERIES = {
-    "error_rate": "error_rate[5m]",
-    "p95_latency_ms": "p95(latency_ms)[5m]",
-    "p99_latency_ms": "p99(latency_ms)[5m]",
-    "p50_latency_ms": "p50(latency_ms)[5m]",
-    "request_rate": "rate(requests[5m])",
-    "cpu_percent": "avg(system_cpu_percent)[5m]",
-    "memory_percent": "avg(system_memory_percent)[5m]",
-    "disk_percent": "max(system_disk_percent)[5m]",
-}
-
-
-def monitor_condition(params: dict[str, Any]) -> str:
-    """The alert condition a `monitor` task asks for."""
-    metric = params["metric"]
-    if metric not in METRIC_QUERIES:
-        raise TaskNotUnderstood(f"cannot monitor {metric!r}; known: {', '.join(METRIC_QUERIES)}")
-    query = METRIC_QUERIES[metric]
-    project = params.get("project")
-    if (
-        project
-        and "(" in query
-        and metric != "error_rate"
-        and not metric.startswith(("cpu", "memory", "disk"))
-    ):
-        name = query.split("(", 1)[1].split(")", 1)[0]
-        query = query.replace(f"({name})", f'({name}{{project="{project}"}})')
-    elif project and metric == "error_rate":
-        query = f'error_rate{{project="{project}"}}[5m]'
-    return f"{query} {params['operator']} {params['threshold']:g}"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ops_agent.agent.tasks import TaskNotUnderstood, parse_task
+from ops_agent.agent.language import TaskNotUnderstood, parse_task
 from ops_agent.store import Store
 
 if TYPE_CHECKING:

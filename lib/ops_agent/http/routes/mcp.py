@@ -18,8 +18,17 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from ops_agent import __version__
-from ops_agent.agent.executor import METRIC_QUERIES, OpsAgentOODA
-from ops_agent.agent.tasks import INTENTS, RELEVANT, REQUIRED, TaskNotUnderstood, parse_task
+from ops_agent.agent.executor import OpsAgentOODA
+from ops_agent.agent.language import (
+    INTENTS,
+    OPERATORS,
+    RELEVANT,
+    REQUIRED,
+    UNITS,
+    TaskNotUnderstood,
+    parse_task,
+)
+from ops_agent.agent.monitor_rules import METRIC_QUERIES
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
@@ -47,8 +56,13 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "branch": {"type": "string"},
     "deployment_id": {"type": "string", "pattern": "^dpl_"},
     "metric": {"type": "string", "enum": sorted(METRIC_QUERIES)},
-    "operator": {"type": "string", "enum": [">", ">=", "<", "<="]},
-    "threshold": {"type": "number", "description": "a ratio for error_rate (0.05 is 5%)"},
+    "operator": {"type": "string", "enum": list(OPERATORS)},
+    "threshold": {
+        "type": "number",
+        "description": "as written, in `unit`; without one, in the metric's own unit "
+        "(a fraction for error_rate: 0.05 is 5%)",
+    },
+    "unit": {"type": "string", "enum": list(UNITS)},
     "time_range_seconds": {"type": "integer", "minimum": 1},
     "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
     "channels": {"type": "array", "items": {"type": "string"}},

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ops_agent.agent.executor import OpsAgentOODA
+from ops_agent.agent.language import TaskNotUnderstood, describe, parse_task
 from ops_agent.agent.queue import TaskQueue
-from ops_agent.agent.tasks import INTENTS, TaskNotUnderstood, parse_task
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
@@ -59,7 +59,7 @@ async def tasks(
     try:
         intent = parse_task(task)
     except TaskNotUnderstood as exc:
-        raise ApiError(422, "task_not_understood", exc.message, {"supported": INTENTS}) from None
+        raise _not_understood(exc) from None
     audit(
         request,
         action=f"tasks.{intent.intent}",
@@ -70,7 +70,7 @@ async def tasks(
         dry_run=body.dry_run,
     )
     if body.dry_run:
-        return {**intent.as_dict(), "status": "parsed"}
+        return {**intent.as_dict(), "status": "parsed", "would": describe(intent)}
     if body.queue:
         row = await TaskQueue(await runtime.store()).enqueue(
             task, body.priority, principal.name, idempotency_key
@@ -78,7 +78,11 @@ async def tasks(
         audit(request, task_id=row["id"], duplicate=row["duplicate"])
         return JSONResponse(row, status_code=202)
     agent = OpsAgentOODA(runtime=runtime, actor=principal.name)
-    result = await agent.execute_task(task, body.priority)
+    try:
+        result = await agent.execute_task(task, body.priority)
+    except TaskNotUnderstood as exc:  # understood, but not complete here (no project named)
+        audit(request, status="refused")
+        raise _not_understood(exc) from None
     audit(request, status=result.get("status"))
     return result
 
@@ -99,3 +103,8 @@ async def get_task(task_id: uuid.UUID, _: Viewer, runtime: RuntimeDep) -> dict[s
     if row is None:
         raise ApiError(404, "not_found", f"no task {task_id}")
     return row
+
+
+def _not_understood(exc: TaskNotUnderstood) -> ApiError:
+    """422 naming what was understood, what is missing, and what the agent would do."""
+    return ApiError(422, "task_not_understood", exc.message, exc.details())
