@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ops_agent.errors import InvalidInput
 from ops_agent.sentry import parse
 
 
@@ -52,7 +53,7 @@ def test_metric_alert_and_unobserved_resources() -> None:
 
 
 def test_missing_ids_are_refused() -> None:
-    with pytest.raises(ValueError, match="issue"):
+    with pytest.raises(InvalidInput, match="issue"):
         parse("issue", {"action": "created", "data": {"issue": {"title": "x"}}})
-    with pytest.raises(ValueError, match="event_id"):
+    with pytest.raises(InvalidInput, match="event_id"):
         parse("error", {"action": "created", "data": "not an object"})

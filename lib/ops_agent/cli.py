@@ -87,31 +87,31 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from ops_agent.apikeys import issue_key
-    from ops_agent.store import AuditEntry, Role, StoreConflict, open_store
+    from ops_agent.store import Role, StoreConflict, open_store
+    from ops_agent.store.audit import record
 
     store = await open_store(settings)
     try:
         try:
-            key, record = await issue_key(
+            key, key_row = await issue_key(
                 store, name=args.name, role=Role(args.role), created_by=_cli_actor()
             )
         except StoreConflict:
             _err(f"an active key named {args.name!r} already exists (revoke it first)")
             return 1
-        await store.append_audit(
-            AuditEntry(
-                actor=_cli_actor(),
-                action="keys.create",
-                target=record.name,
-                outcome="ok",
-                details={"role": record.role.value, "prefix": record.prefix},
-            )
+        await record(
+            store,
+            "keys.create",
+            key_row.name,
+            actor=_cli_actor(),
+            role=key_row.role.value,
+            prefix=key_row.prefix,
         )
     finally:
         await store.close()
     print(key)  # alone on stdout, so `KEY=$(ops-agent keys create ...)` captures it
     print(
-        f"created {record.role.value} key {record.name!r} ({record.prefix}); "
+        f"created {key_row.role.value} key {key_row.name!r} ({key_row.prefix}); "
         "it is shown once and cannot be read again",
         file=sys.stderr,
     )
@@ -143,19 +143,14 @@ def _when(value: Any) -> str:
 
 
 async def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from ops_agent.store import AuditEntry, open_store
+    from ops_agent.store import open_store
+    from ops_agent.store.audit import record
 
     store = await open_store(settings)
     try:
         revoked = await store.revoke_api_key(args.key)
-        await store.append_audit(
-            AuditEntry(
-                actor=_cli_actor(),
-                action="keys.revoke",
-                target=args.key,
-                outcome="ok" if revoked else "rejected",
-            )
-        )
+        outcome = "ok" if revoked else "rejected"
+        await record(store, "keys.revoke", args.key, outcome=outcome, actor=_cli_actor())
     finally:
         await store.close()
     if revoked is None:

@@ -6,6 +6,8 @@ import base64
 import binascii
 from datetime import datetime
 
+from ops_agent.errors import InvalidInput
+
 
 def encode_cursor(at: datetime, row_id: str) -> str:
     raw = f"{at.isoformat()}|{row_id}".encode()
@@ -13,7 +15,7 @@ def encode_cursor(at: datetime, row_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The (timestamp, id) a cursor holds; ValueError when it is not one we issued."""
+    """The (timestamp, id) a cursor holds; InvalidInput when it is not one we issued."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, sep, row_id = raw.partition("|")
@@ -21,4 +23,4 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("no separator")
         return datetime.fromisoformat(at), row_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValueError("cursor is not one this API issued") from None
+        raise InvalidInput("cursor is not one this API issued", code="invalid_cursor") from None

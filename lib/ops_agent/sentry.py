@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ops_agent.errors import InvalidInput
+
 OBSERVED = ("issue", "error", "event_alert", "metric_alert")
 """Resources that become observations; others (installation, comment, ...) are acknowledged."""
 
@@ -54,7 +56,7 @@ class SentryFact:
 
 def parse(resource: str, body: dict[str, Any]) -> SentryFact | None:
     """The fact a delivery carries, or None for resources the agent does not observe.
-    Raises ValueError naming what is missing when an observed resource is malformed."""
+    Raises InvalidInput naming what is missing when an observed resource is malformed."""
     if resource not in OBSERVED:
         return None
     action = str(body.get("action") or "unknown")
@@ -84,7 +86,10 @@ def parse(resource: str, body: dict[str, Any]) -> SentryFact | None:
         url = item.get("web_url") or item.get("url")
         environment = item.get("environment") or _tag(item, "environment")
     if not subject:
-        raise ValueError(f"a Sentry {resource} delivery needs data.{resource}.id or event_id")
+        raise InvalidInput(
+            f"a Sentry {resource} delivery needs data.{resource}.id or event_id",
+            code="invalid_payload",
+        )
     level = str(item.get("level") or ("critical" if action == "critical" else "error"))
     kind = f"sentry.{resource}.{action}"
     return SentryFact(

@@ -15,8 +15,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ops_agent.errors import NotConfigured
 
-class SettingsError(ValueError):
+
+class SettingsError(NotConfigured):
     """A setting is missing or malformed; the message names the environment variable."""
 
 

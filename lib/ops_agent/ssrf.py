@@ -10,6 +10,8 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from ops_agent.errors import Unprocessable
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud metadata services that are not all inside the ranges below.
@@ -30,8 +32,10 @@ PROVIDER_HOSTS = frozenset(
 )
 
 
-class UnsafeURL(ValueError):
+class UnsafeURL(Unprocessable):
     """The URL is malformed, not http(s), or points at an address the agent must not call."""
+
+    error_code = "unsafe_url"
 
 
 def parse_allowlist(

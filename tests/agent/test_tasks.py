@@ -76,7 +76,7 @@ def test_what_lacks_a_param_says_what_it_understood_and_what_is_missing(
     exc = info.value
     assert exc.understood is not None and exc.understood.intent == intent
     assert exc.missing == missing and exc.would
-    assert exc.details()["understood"]["intent"] == intent
+    assert exc.explained()["understood"]["intent"] == intent
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ops_agent.alerts import AlertManagementTool, MaintenanceWindow, RuleConflict, RuleError
+from ops_agent.errors import Conflict
 from ops_agent.store import Store
 from tests.alerts.conftest import Clock, level
 from tests.notify.servers import Receiver
@@ -47,7 +48,7 @@ async def test_lifecycle_pending_firing_ack_resolve(
 
     acked = await tool.acknowledge_alert(str(active["id"]), by="alice", note="looking")
     assert acked["state"] == "acknowledged" and acked["acknowledged_by"] == "alice"
-    with pytest.raises(ValueError, match="only a firing alert"):
+    with pytest.raises(Conflict, match="only a firing alert"):
         await tool.acknowledge_alert(str(active["id"]), by="bob")
 
     clock.advance(minutes=1)  # the queue drains: within keep_firing_for it stays

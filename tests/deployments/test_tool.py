@@ -65,7 +65,7 @@ async def test_deploy_branch_builds_from_the_linked_repo(
         "fix",
         "dpl_new",
     )
-    [entry] = await tool.store.list_audit(action_prefix="deployment.")
+    [entry] = await tool.store.list_audit(action_prefix="deployments.")
     assert entry.actor == "alice" and entry.target == "dpl_new" and entry.outcome == "ok"
 
 
@@ -201,7 +201,7 @@ async def test_rollback_project_goes_to_previous_ready(tool, api) -> None:
     assert target is not None and target.promoted_at is not None
     away = await tool.history.get("dpl_4")
     assert away is not None and any(e.event == "rollback_away" for e in away.timeline)
-    [entry] = await tool.store.list_audit(action_prefix="deployment.rollback")
+    [entry] = await tool.store.list_audit(action_prefix="deployments.rollback")
     assert entry.details["from_deployment"] == "dpl_4"
 
 
@@ -288,7 +288,7 @@ async def test_environments_and_env_vars(tool, api) -> None:
     )
     sent = json.loads(upsert.calls.last.request.content)
     assert sent["target"] == ["production"] and sent["customEnvironmentIds"] == ["env_stg"]
-    [entry] = await tool.store.list_audit(action_prefix="deployment.env")
+    [entry] = await tool.store.list_audit(action_prefix="deployments.env")
     assert "hunter2-value" not in entry.model_dump_json()
     with pytest.raises(DeploymentRefused, match="no environment"):
         await tool.get_env_vars(PROJECT_ID, "qa")

@@ -159,3 +159,33 @@ async def test_remediation_endpoints(client: httpx.AsyncClient, keys, runtime: R
         and r.json()["status"] == "rejected"
         and r.json()["decided_by"] == "operator-key"
     )
+
+
+async def test_every_request_leaves_one_audit_row_spelled_one_way(
+    client: httpx.AsyncClient, keys, runtime: Runtime
+) -> None:
+    """Tools write the rows of what they do; the middleware only for requests no tool audited
+    (refusals, failures), under the same action name."""
+    op = auth(keys, Role.OPERATOR)
+    rule = {"name": "errors", "condition": "error_rate > 5%", "severity": "low"}
+    answers = [
+        await client.post("/api/alerts/rules", json=rule, headers=op),
+        await client.post("/api/alerts/rules", json={**rule, "condition": "x >"}, headers=op),
+        await client.put("/api/alerts/rules/errors", json={"severity": "high"}, headers=op),
+        await client.post("/api/alerts/rules/errors/disable", headers=op),
+        await client.delete("/api/alerts/rules/errors", headers=op),
+        await client.delete("/api/alerts/rules/errors", headers=op),
+    ]
+    assert [r.status_code for r in answers] == [201, 422, 200, 200, 200, 404]
+    rows = await (await runtime.store()).list_audit(action_prefix="alerts.rule")
+    by_request = {r.headers["x-request-id"]: r.status_code for r in answers}
+    assert sorted(e.request_id or "" for e in rows) == sorted(by_request)
+    outcomes = {(e.action, e.outcome) for e in rows}
+    assert outcomes == {
+        ("alerts.rule.save", "ok"),
+        ("alerts.rule.save", "rejected"),
+        ("alerts.rule.disable", "ok"),
+        ("alerts.rule.delete", "ok"),
+        ("alerts.rule.delete", "rejected"),
+    }
+    assert all(e.actor == "operator-key" and e.actor_key_id for e in rows)

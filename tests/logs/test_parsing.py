@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ops_agent.errors import PayloadTooLarge
 from ops_agent.logs.entries import DeliveryError, decompress, normalise, parse_delivery
 from ops_agent.logs.masking import WILDCARD, tokens
 from ops_agent.logs.mining import TemplateMiner
@@ -68,7 +69,7 @@ def test_gzip_and_deflate_and_bombs() -> None:
     raw = as_json(batch(5))
     assert decompress(gz(raw), "gzip", 10**6) == raw
     assert decompress(zlib.compress(raw), "deflate", 10**6) == raw
-    with pytest.raises(DeliveryError, match="inflates past"):
+    with pytest.raises(PayloadTooLarge, match="inflates past"):
         decompress(gz(b"0" * 100_000), "gzip", 1000)
     with pytest.raises(DeliveryError, match="not valid"):
         decompress(b"not gzip", "gzip", 1000)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ops_agent.deployments.records import DeploymentHistory
+from ops_agent.errors import InvalidInput
 from ops_agent.logs import LogAnalysisTool, QuerySyntaxError
 from ops_agent.logs.entries import normalise
 from tests.logs.conftest import CountingStore
@@ -123,7 +124,7 @@ async def test_search_grammar_and_filters(log_store: CountingStore) -> None:
     assert hit["template"] == "Connection to <*> refused after <*> ms" and hit["template_id"]
     with pytest.raises(QuerySyntaxError):
         await tool.search_logs("(level:error")
-    with pytest.raises(ValueError, match="time range"):
+    with pytest.raises(InvalidInput, match="time range"):
         await tool.search_logs("x", "forever")
 
 

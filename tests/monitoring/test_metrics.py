@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from ops_agent.errors import Conflict, InvalidInput
 from ops_agent.logs import LogAnalysisTool
 from ops_agent.logs.entries import normalise
 from ops_agent.monitoring.metrics import Metrics, Sample
@@ -85,7 +86,7 @@ async def test_queries_over_drained_traffic(metrics_store: Store) -> None:
     assert (await m.query('rate(requests{project="nope"}[5m])', "30m", 60)).latest == 0.0
     with pytest.raises(QueryError):
         await m.query("rate(requests[5m]", "1h")
-    with pytest.raises(ValueError, match="step"):
+    with pytest.raises(InvalidInput, match="step"):
         await m.query("requests", "7d", 10)
 
 
@@ -108,7 +109,7 @@ async def test_pushed_samples_are_idempotent_and_queryable(metrics_store: Store)
     assert result.latest == 97
     await m.add_custom_metric("web_hot", 'avg(cpu_percent{host="web-1"})[1m] > 50')
     assert (await m.query("web_hot", "5m", 60)).latest == pytest.approx(55.5)
-    with pytest.raises(ValueError, match="built-in"):
+    with pytest.raises(Conflict, match="built-in"):
         await m.add_custom_metric("requests", "1")
     with pytest.raises(ValueError, match="finite"):
         await m.ingest([Sample(name="x", value=float("nan"))])

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import respx
 
+from ops_agent.errors import NotConfigured
 from ops_agent.vercel import (
     DeploymentState,
     VercelClient,
@@ -365,5 +366,5 @@ async def test_timeouts_retry_reads_then_fail(client, api, sleeps) -> None:
 
 
 async def test_token_is_required() -> None:
-    with pytest.raises(ValueError, match="VERCEL_TOKEN"):
+    with pytest.raises(NotConfigured, match="VERCEL_TOKEN"):
         VercelClient("")

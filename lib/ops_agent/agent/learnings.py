@@ -11,7 +11,7 @@ from typing import Any
 
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
-from ops_agent.store import AuditEntry
+from ops_agent.store.audit import record
 
 KIND = "incident.resolved"
 
@@ -62,14 +62,13 @@ async def share_learnings(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
             url, payload, event_type="ops_agent.learning", alert_id=str(obs.subject)
         )
         outcome = "ok" if result.delivered else "failed"
-        await store.append_audit(
-            AuditEntry(
-                actor="agent",
-                action="faq.share",
-                target=str(obs.subject),
-                outcome=outcome,
-                details={"error": result.error} if result.error else {},
-            )
+        await record(
+            store,
+            "faq.share",
+            str(obs.subject),
+            outcome=outcome,
+            actor="agent",
+            **({"error": result.error} if result.error else {}),
         )
         if result.delivered:
             await log.consume([obs.id or 0])

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import QueryError, parse
 
 Severity = Literal["critical", "high", "medium", "low"]
@@ -28,12 +29,13 @@ SEVERITY_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-class RuleError(ValueError):
+class RuleError(Unprocessable):
     """A rule is invalid; `position` is set when its condition does not parse."""
 
+    error_code = "invalid_rule"
+
     def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, details={"position": position})
         self.position = position
 
 

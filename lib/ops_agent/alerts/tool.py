@@ -15,27 +15,38 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ops_agent.alerts.kpis import compute
 from ops_agent.alerts.lifecycle import decide, onset
 from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, inhibited, quieted
 from ops_agent.alerts.records import AlertRecords, Row
 from ops_agent.alerts.rules import AlertRule, RuleError
+from ops_agent.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from ops_agent.kv import KV
 from ops_agent.monitoring.metrics import Metrics
 from ops_agent.monitoring.query import QueryError
 from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
-from ops_agent.store import AuditEntry, Store
+from ops_agent.store import Store
+from ops_agent.store.audit import record
 
 log = logging.getLogger(__name__)
 
 EVALUATION_LOCK = "lock:alerts:evaluate"
 
 
-class UnknownAlert(KeyError):
+class UnknownAlert(NotFound):
     """No alert (or rule, or silence) with that id or name."""
 
+    def __init__(self, what: str) -> None:
+        super().__init__(f"no {what}")
 
-class RuleConflict(ValueError):
+
+class AlertStateConflict(Conflict):
+    """The alert is not in a state where this can be done (resolved already, changed)."""
+
+
+class RuleConflict(Conflict):
     """The rule is managed by the config file; change it there."""
 
 
@@ -172,7 +183,7 @@ class AlertManagementTool:
 
     async def set_rule_enabled(self, name: str, enabled: bool, *, actor: str = "api") -> None:
         if await self.records.set_enabled(name, enabled) is None:
-            raise UnknownAlert(name)
+            raise UnknownAlert(f"rule {name!r}")
         await self._audit(actor, "alerts.rule." + ("enable" if enabled else "disable"), name)
 
     async def delete_alert_rule(self, name: str, *, actor: str = "api") -> bool:
@@ -193,7 +204,7 @@ class AlertManagementTool:
         for row in await self.records.rules():
             if row["name"] == name:
                 return self.parse_rule({**row["spec"], "enabled": row["enabled"]})
-        raise UnknownAlert(name)
+        raise UnknownAlert(f"rule {name!r}")
 
     async def sync_file_rules(self) -> list[Row]:
         """Store the config file's rules (marked file-managed), drop ones it no longer has,
@@ -242,7 +253,7 @@ class AlertManagementTool:
             try:
                 window = max(rule.for_seconds + 600, 900)
                 result = await self.metrics.query(rule.condition, timedelta(seconds=window), 60)
-            except (QueryError, ValueError) as exc:
+            except (InvalidInput, Unprocessable) as exc:  # the rule, not the store
                 report.errors.append(f"{rule.name}: {exc}")
                 continue
             holds = result.latest is not None
@@ -548,8 +559,8 @@ class AlertManagementTool:
         if row is None:
             current = await self.records.get(alert_id)
             if current is None:
-                raise UnknownAlert(alert_id)
-            raise ValueError(
+                raise UnknownAlert(f"alert {alert_id}")
+            raise AlertStateConflict(
                 f"alert is {current['state']}, only a firing alert can be acknowledged"
             )
         if row.get("incident_id"):
@@ -563,9 +574,9 @@ class AlertManagementTool:
         now = self._now()
         current = await self.records.get(alert_id)
         if current is None:
-            raise UnknownAlert(alert_id)
+            raise UnknownAlert(f"alert {alert_id}")
         if current["state"] == "resolved":
-            raise ValueError("alert is resolved already")
+            raise AlertStateConflict("alert is resolved already")
         row = await self.records.transition(
             alert_id,
             current["state"],
@@ -575,7 +586,7 @@ class AlertManagementTool:
             {"note": note, "false_positive": false_positive},
         )
         if row is None:
-            raise ValueError("alert changed state meanwhile; try again")
+            raise AlertStateConflict("alert changed state meanwhile; try again")
         if row.get("incident_id"):
             await self.records.incident_event(str(row["incident_id"]), "resolved", now, by)
         await self._audit(by, "alerts.resolve", alert_id, note=note, false_positive=false_positive)
@@ -610,7 +621,7 @@ class AlertManagementTool:
     async def get_alert(self, alert_id: str) -> Row:
         row = await self.records.get(alert_id)
         if row is None:
-            raise UnknownAlert(alert_id)
+            raise UnknownAlert(f"alert {alert_id}")
         return row
 
     # --- silences and maintenance ---
@@ -624,14 +635,19 @@ class AlertManagementTool:
         comment: str,
         by: str,
     ) -> Row:
-        silence = Silence.model_validate(
-            {
-                "matchers": list(matchers),
-                "starts_at": starts_at or self._now(),
-                "ends_at": ends_at,
-                "comment": comment,
-            }
-        )
+        try:
+            silence = Silence.model_validate(
+                {
+                    "matchers": list(matchers),
+                    "starts_at": starts_at or self._now(),
+                    "ends_at": ends_at,
+                    "comment": comment,
+                }
+            )
+        except ValidationError as exc:
+            raise Unprocessable(
+                "; ".join(e["msg"] for e in exc.errors()), code="invalid_silence"
+            ) from None
         row = await self.records.create_silence(
             [m.model_dump() for m in silence.matchers],
             silence.starts_at,
@@ -645,7 +661,7 @@ class AlertManagementTool:
     async def expire_silence(self, silence_id: str, *, by: str) -> Row:
         row = await self.records.expire_silence(silence_id)
         if row is None:
-            raise UnknownAlert(silence_id)
+            raise UnknownAlert(f"active silence {silence_id}")
         await self._audit(by, "alerts.silence.expire", silence_id)
         return row
 
@@ -675,9 +691,7 @@ class AlertManagementTool:
         )
 
     async def _audit(self, actor: str, action: str, target: str, **details: Any) -> None:
-        await self.store.append_audit(
-            AuditEntry(actor=actor, action=action, target=target, outcome="ok", details=details)
-        )
+        await record(self.store, action, target, actor=actor, **details)
 
 
 def _public(alert: Row) -> dict[str, Any]:

@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ops_agent.errors import Conflict, NotConfigured, Problem
 from ops_agent.vercel.models import Deployment, DeploymentState
 
 
-class DeploymentRefused(Exception):
-    """The agent will not do this, and says why (no earlier good deployment, ...)."""
+class DeploymentRefused(Conflict):
+    """The agent will not do this, and says why (no earlier good deployment, ...): 409, or
+    503 when Vercel is not configured here."""
 
     def __init__(self, message: str, *, code: str = "refused") -> None:
-        super().__init__(message)
+        super().__init__(message, code=code)
         self.code = code
-        self.message = message
+
+    def problem(self) -> Problem:
+        if self.code == "vercel_not_configured":
+            return NotConfigured(self.message, code=self.code).problem()
+        return super().problem()
 
 
 @dataclass(frozen=True)

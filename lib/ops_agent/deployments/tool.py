@@ -27,7 +27,8 @@ from ops_agent.deployments.records import (
 )
 from ops_agent.deployments.rollback import DeploymentRefused, plan_rollback
 from ops_agent.settings import Settings, get_settings
-from ops_agent.store import AuditEntry, Store
+from ops_agent.store import Store
+from ops_agent.store.audit import record
 from ops_agent.vercel import (
     CustomEnvironment,
     Deployment,
@@ -216,9 +217,7 @@ class DeploymentTool:
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
     ) -> None:
-        await self.store.append_audit(
-            AuditEntry(actor=actor, action=action, target=target, outcome=outcome, details=details)
-        )
+        await record(self.store, action, target, outcome=outcome, actor=actor, **details)
 
     # --- deploy and watch ---
 
@@ -261,7 +260,7 @@ class DeploymentTool:
             )
         except VercelError as exc:
             await self._audit(
-                "deployment.deploy",
+                "deployments.deploy",
                 proj.id,
                 "failed",
                 who,
@@ -285,7 +284,7 @@ class DeploymentTool:
             )
         )
         await self._audit(
-            "deployment.deploy",
+            "deployments.deploy",
             created.id,
             "ok",
             who,
@@ -327,7 +326,7 @@ class DeploymentTool:
             )
         )
         await self._audit(
-            "deployment.redeploy", created.id, "ok", who, source=deployment_id, reason=reason
+            "deployments.redeploy", created.id, "ok", who, source=deployment_id, reason=reason
         )
         return DeploymentStatus.of(created)
 
@@ -410,7 +409,7 @@ class DeploymentTool:
                 outcome="ok",
             )
         )
-        await self._audit("deployment.cancel", deployment_id, "ok", who, reason=reason)
+        await self._audit("deployments.cancel", deployment_id, "ok", who, reason=reason)
         return DeploymentStatus.of(deployment)
 
     # --- rollback and promote ---
@@ -474,7 +473,7 @@ class DeploymentTool:
                 )
             )
             await self._audit(
-                "deployment.rollback", proj.id, "refused", who, reason=reason, refusal=exc.message
+                "deployments.rollback", proj.id, "refused", who, reason=reason, refusal=exc.message
             )
             raise
         return await self._move_production(
@@ -529,7 +528,7 @@ class DeploymentTool:
             await self.history.record_action(
                 record.model_copy(update={"outcome": "failed", "details": {"error": str(exc)}})
             )
-            await self._audit(f"deployment.{action}", to, "failed", who, error=str(exc))
+            await self._audit(f"deployments.{action}", to, "failed", who, error=str(exc))
             raise
         now = self._now().isoformat()
         await self.history.record(
@@ -555,7 +554,7 @@ class DeploymentTool:
             )
         await self.history.record_action(record)
         await self._audit(
-            f"deployment.{action}",
+            f"deployments.{action}",
             to,
             "ok",
             who,
@@ -679,7 +678,7 @@ class DeploymentTool:
             custom_environment_ids=custom_ids,
         )
         await self._audit(
-            "deployment.env.set",
+            "deployments.env.set",
             f"{project}:{key}",
             "ok",
             actor or self.actor,

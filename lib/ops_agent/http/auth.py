@@ -13,6 +13,7 @@ from ops_agent.apikeys import hash_key, looks_like_key
 from ops_agent.http.deps import RuntimeDep
 from ops_agent.http.errors import ApiError
 from ops_agent.store import Role
+from ops_agent.store.audit import current_scope
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ops-agent"'}
 
@@ -61,6 +62,8 @@ async def authenticate(request: Request, runtime: RuntimeDep, *, allow_cron: boo
             raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=_CHALLENGE)
         principal = Principal(name=key.name, role=key.role, key_id=key.id)
     request.state.principal = principal
+    if (scope := current_scope()) is not None:
+        scope.actor, scope.key_id = principal.name, principal.key_id
     return principal
 
 

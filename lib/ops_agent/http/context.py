@@ -1,7 +1,9 @@
 """Per-request plumbing as one ASGI middleware: request ids, body limits, access logs, audit.
 
-Audit rows for mutating requests are written before the last byte of the response is sent, so
-an action the client saw succeed is never missing from the audit log.
+Each request runs in an audit scope (`store.audit`): the tools it calls write their own audit
+rows as its caller. For a mutating request in which no tool wrote one (a refusal, a failure, or
+an action that is not a tool's), this middleware writes the row, before the last byte of the
+response is sent, so an action the client saw succeed is never missing from the audit log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ops_agent.http.errors import error_response
 from ops_agent.jsonlog import request_id_var
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
+from ops_agent.store.audit import acting_as
 
 log = logging.getLogger("ops_agent.http")
 access_log = logging.getLogger("ops_agent.access")
@@ -121,11 +124,14 @@ class RequestContextMiddleware:
                     message["type"] == "http.response.body"
                     and not message.get("more_body")
                     and (method in MUTATING_METHODS or state.get("audit"))
+                    and not state["audit_scope"].written
                 ):
                     await self._audit(scope, state, status)
                 await send(message)
 
-            await self.app(scope, replay_receive, send_with_context)
+            with acting_as("anonymous", request_id=request_id) as audit_scope:
+                state["audit_scope"] = audit_scope
+                await self.app(scope, replay_receive, send_with_context)
         finally:
             access_log.info(
                 "%s %s %s",

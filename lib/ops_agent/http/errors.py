@@ -9,16 +9,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ops_agent.kv import KVError
-from ops_agent.store import StoreUnavailable
+from ops_agent.errors import OpsAgentError, Problem
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
-    """An error the client should see, with its HTTP status and a stable machine code."""
+class ApiError(OpsAgentError):
+    """An error only the HTTP layer knows about (a bad header, a missing key), with its status
+    given where it is raised."""
 
     def __init__(
         self,
@@ -28,12 +29,11 @@ class ApiError(Exception):
         details: Any = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, details=details, headers=headers)
         self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.headers = headers
+
+    def problem(self) -> Problem:
+        return Problem(self.status, self.api_code, self.message, self.details, self.headers)
 
 
 def error_response(
@@ -55,9 +55,18 @@ def _code_for(status: int) -> str:
         return "error"
 
 
-async def _api_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+async def _ops_agent_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OpsAgentError)
+    problem = exc.problem()
+    if problem.status >= 500:
+        # The client gets the problem; the log gets what really happened.
+        log.error(
+            "request failed",
+            extra={"path": request.url.path, "error": str(exc), "type": type(exc).__name__},
+        )
+    return error_response(
+        problem.status, problem.code, problem.message, problem.details, problem.headers
+    )
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -69,7 +78,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    assert isinstance(exc, RequestValidationError | ValidationError)
     # The offending input is left out: it may hold a secret the client mistyped.
     problems = [
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
@@ -83,18 +92,6 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", summary or "invalid request", problems)
 
 
-async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    which = "store" if isinstance(exc, StoreUnavailable) else "kv"
-    log.error("dependency unavailable", extra={"dependency": which, "error": str(exc)})
-    return error_response(
-        503,
-        "dependency_unavailable",
-        f"the {which} is unavailable; try again shortly",
-        {"dependency": which},
-        {"Retry-After": "5"},
-    )
-
-
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
     return error_response(500, "internal_error", "internal error", {"type": type(exc).__name__})
@@ -102,9 +99,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through the one JSON shape."""
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(OpsAgentError, _ops_agent_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StoreUnavailable, _unavailable)
-    app.add_exception_handler(KVError, _unavailable)
+    # A model a tool builds from what the request gave it (a service, a silence).
+    app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

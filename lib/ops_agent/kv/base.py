@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ops_agent.errors import Conflict, Problem, Unavailable
+
 # Sliding-window log: exact (a limit of N admits exactly N per window), and the clock is
 # Redis's own TIME, so function instances with skewed clocks still agree.
 _RATE_LIMIT = """
@@ -53,12 +55,21 @@ return v
 """
 
 
-class KVError(Exception):
+class KVError(Unavailable):
     """The KV could not be reached or refused a command."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, dependency="kv")
+
+    def problem(self) -> Problem:
+        return Unavailable("the kv is unavailable; try again shortly", dependency="kv").problem()
 
 
 class LockHeld(KVError):
     """Someone else holds the lock."""
+
+    def problem(self) -> Problem:
+        return Conflict(str(self), code="locked", headers={"Retry-After": "5"}).problem()
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ops_agent.errors import InvalidInput, PayloadTooLarge
+
 LEVELS = {"trace", "debug", "info", "warning", "error", "fatal"}
 _LEVEL_ALIASES = {"warn": "warning", "err": "error", "critical": "fatal", "panic": "fatal"}
 MAX_MESSAGE = 65_536
 
 
-class DeliveryError(ValueError):
+class DeliveryError(InvalidInput):
     """The body is not a log drain delivery at all (neither a JSON array nor NDJSON)."""
+
+    error_code = "invalid_body"
+
+
+class DeliveryTooLarge(PayloadTooLarge):
+    """The body inflates past the limit."""
 
 
 @dataclass
@@ -48,7 +56,7 @@ def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
     except zlib.error as exc:
         raise DeliveryError(f"the body is not valid {encoding}: {exc}") from None
     if len(out) > limit or inflater.unconsumed_tail:
-        raise DeliveryError(f"the body inflates past {limit} bytes")
+        raise DeliveryTooLarge(f"the body inflates past {limit} bytes")
     return out
 
 

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ops_agent.errors import InvalidInput
+
 FIELDS = {
     "level",
     "source",
@@ -42,13 +44,17 @@ LEVELS = ("trace", "debug", "info", "warning", "error", "fatal")
 Node = dict[str, Any]
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(InvalidInput):
     """The query cannot be parsed; `position` is the 0-based offset where it broke."""
 
+    error_code = "invalid_query"
+
     def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at position {position})")
-        self.message = message
+        super().__init__(message, details={"position": position})
         self.position = position
+
+    def __str__(self) -> str:
+        return f"{self.message} (at position {self.position})"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ops_agent.errors import Unprocessable
+
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 PLACEHOLDERS = {
     "STATUS",
@@ -34,11 +36,18 @@ _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
-class ConditionError(ValueError):
+class ConditionError(Unprocessable):
+    """A health-check condition does not parse; `position` is where."""
+
+    error_code = "invalid_condition"
+
     def __init__(self, message: str, condition: str, position: int) -> None:
-        super().__init__(f"{message} at position {position} of {condition!r}")
-        self.message = message
+        super().__init__(message, details={"position": position, "condition": condition})
+        self.condition = condition
         self.position = position
+
+    def __str__(self) -> str:
+        return f"{self.message} at position {self.position} of {self.condition!r}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.conditions import ConditionError, parse
 
 NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
@@ -83,7 +84,7 @@ class MonitorConfig(BaseModel):
     anomalies: list[AnomalyPlaybook] = Field(default_factory=list)
 
 
-class ConfigFileError(ValueError):
+class ConfigFileError(Unprocessable):
     """The config file is unreadable or invalid; the message names the file and the problem."""
 
 

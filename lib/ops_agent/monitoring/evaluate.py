@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import Binary, Call, Expr, Number, Selector
 
 ROLLUP_METRICS = frozenset(
@@ -143,7 +144,7 @@ def evaluate(
 ) -> list[Value]:
     """The value of `expr` at each timestamp (None where there is none)."""
     if depth > 5:
-        raise ValueError("custom metrics refer to each other too deeply")
+        raise Unprocessable("custom metrics refer to each other too deeply")
     if isinstance(expr, Number):
         return [expr.value] * len(timestamps)
     if isinstance(expr, Binary):

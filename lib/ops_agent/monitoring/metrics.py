@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ops_agent.errors import Conflict, InvalidInput
 from ops_agent.logs.timerange import parse_range
 from ops_agent.monitoring.evaluate import ROLLUP_METRICS, Data, Rollup, Value, evaluate
 from ops_agent.monitoring.query import Expr, Selector, parse, selectors
@@ -79,11 +80,13 @@ class Metrics:
         self, expr: str, time_range: str | timedelta = "1h", step: int = 60
     ) -> QueryResult:
         """`expr` evaluated every `step` seconds over the last `time_range`. Raises QueryError
-        (with a position) for a malformed query, ValueError for a bad range or step."""
+        (with a position) for a malformed query, InvalidInput for a bad range or step."""
         tree = parse(expr)
         span = parse_range(time_range)
         if not 10 <= step <= 86400 or span.total_seconds() / step > 2000:
-            raise ValueError("step must be 10 s to 1 day, and give at most 2000 points")
+            raise InvalidInput(
+                "step must be 10 s to 1 day, and give at most 2000 points", code="invalid_step"
+            )
         # Steps end on multiples of the step, so per-minute rollups fall whole into windows
         # (the minute still being filled is left for the next evaluation).
         now = self._now().timestamp()
@@ -145,7 +148,7 @@ class Metrics:
     ) -> dict[str, Any]:
         """Name a query so that other queries, dashboards and alert rules can use it."""
         if name in ROLLUP_METRICS:
-            raise ValueError(f"{name} is a built-in metric")
+            raise Conflict(f"{name} is a built-in metric")
         parse(query)
         row: dict[str, Any] = await self._store.rpc(
             "ops_metric_definition_upsert",

@@ -21,16 +21,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ops_agent.errors import InvalidInput
+
 FUNCTIONS = ("avg", "sum", "min", "max", "count", "rate", "p50", "p90", "p95", "p99")
 COMPARISONS = (">=", "<=", "==", "!=", ">", "<")
 _DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-class QueryError(ValueError):
+class QueryError(InvalidInput):
+    """The metrics query does not parse or cannot be evaluated; `position` is where."""
+
+    error_code = "invalid_query"
+
     def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at position {position})")
-        self.message = message
+        super().__init__(message, details={"position": position})
         self.position = position
+
+    def __str__(self) -> str:
+        return f"{self.message} (at position {self.position})"
 
 
 @dataclass(frozen=True)

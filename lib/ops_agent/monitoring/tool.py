@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from ops_agent.errors import Conflict, NotFound
 from ops_agent.monitoring.checks import Checker, CheckResult
 from ops_agent.monitoring.config import ServiceCheck, load_config
 from ops_agent.monitoring.metrics import Metrics, QueryResult, Sample
@@ -23,11 +24,21 @@ from ops_agent.store import Store
 WINDOWS = {"1h": 3600, "24h": 86400, "7d": 604800}
 
 
-class UnknownService(KeyError):
+class UnknownService(NotFound):
     """No service of that name is declared."""
 
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no service {name!r} is declared", details={"service": name})
+        self.name = name
 
-class ServiceConflict(ValueError):
+
+class NotAHeartbeat(Conflict):
+    """The service is checked by the agent, not by heartbeats."""
+
+    error_code = "not_a_heartbeat"
+
+
+class ServiceConflict(Conflict):
     """The service is declared in the config file; change it there."""
 
 
@@ -218,7 +229,7 @@ class MonitoringTool:
         """Record a heartbeat from a push-checked service, and judge it at once."""
         check = await self.service(name)
         if check.kind != "heartbeat":
-            raise ValueError(f"{name} is not a heartbeat service")
+            raise NotAHeartbeat(f"{name} is not a heartbeat service")
         state = await self.records.heartbeat(name, self._now())
         result = self._heartbeat_result(check, state)
         changes = await self.records.record([result.as_row(check)])

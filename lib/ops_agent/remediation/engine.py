@@ -31,7 +31,7 @@ from ops_agent.remediation.diagnosis import diagnose_build
 from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
 from ops_agent.remediation.playbooks import run_playbook
 from ops_agent.runtime import Runtime
-from ops_agent.store import AuditEntry
+from ops_agent.store.audit import record
 from ops_agent.vercel.errors import VercelError, VercelNotFound
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,8 @@ class RemediationEngine:
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
     ) -> None:
-        store = await self.runtime.store()
-        await store.append_audit(
-            AuditEntry(actor=actor, action=action, target=target, outcome=outcome, details=details)
+        await record(
+            await self.runtime.store(), action, target, outcome=outcome, actor=actor, **details
         )
 
     # --- the loop's entry point ---

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ops_agent.errors import NotConfigured
 from ops_agent.runtime import Runtime
 
 
@@ -48,7 +49,7 @@ async def run_playbook(
         return {"deployment_id": status.id, "deployment_url": status.url}
     url = spec.get("url") if playbook == "webhook" else runtime.settings.dev_agent_url
     if not url:
-        raise ValueError(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
+        raise NotConfigured(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
     payload = await handoff(runtime, alert, project, facts)
     if facts.get("failed_deployment"):
         payload["failed_build"] = {

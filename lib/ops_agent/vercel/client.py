@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ops_agent.errors import NotConfigured
 from ops_agent.retry import RETRY_STATUSES, backoff_delay, server_delay
 from ops_agent.vercel.errors import VercelError, VercelRateLimited, error_class
 from ops_agent.vercel.models import (
@@ -62,7 +63,9 @@ class VercelClient:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if not token:
-            raise ValueError("a Vercel token is required (VERCEL_TOKEN)")
+            raise NotConfigured(
+                "a Vercel token is required (VERCEL_TOKEN)", code="vercel_not_configured"
+            )
         self._scope: dict[str, str] = {}
         if team_id:
             self._scope["teamId"] = team_id

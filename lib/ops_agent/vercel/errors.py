@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ops_agent.errors import OpsAgentError, Problem
 
-class VercelError(Exception):
+
+class VercelError(OpsAgentError):
     """Vercel answered with an error, or could not be reached.
 
     `status` is the HTTP status (0 when no answer came), `code` and `message` are taken from
@@ -22,7 +24,6 @@ class VercelError(Exception):
         super().__init__(message)
         self.status = status
         self.code = code
-        self.message = message
         self.method = method
         self.path = path
 
@@ -36,17 +37,44 @@ class VercelError(Exception):
         """Whether trying again later could succeed."""
         return self.status == 0 or self.status == 429 or self.status >= 500
 
+    def problem(self) -> Problem:
+        """Vercel refused (422) or failed us (502), with Vercel's own code in `details`."""
+        details: dict[str, object] = {"vercel_code": self.code, "vercel_status": self.status}
+        if 400 <= self.status < 500:
+            return Problem(422, "vercel_rejected", f"Vercel: {self.message}", details)
+        return Problem(502, "vercel_unavailable", f"Vercel: {self.message}", details)
+
 
 class VercelUnauthorized(VercelError):
     """The token is missing, wrong, expired, or lacks access to this team (401, 403)."""
+
+    def problem(self) -> Problem:
+        return Problem(
+            502,
+            "vercel_unauthorized",
+            f"Vercel refused the agent's token: {self.message} (check VERCEL_TOKEN and the team)",
+            {"vercel_code": self.code},
+        )
 
 
 class VercelNotFound(VercelError):
     """No such deployment, project or resource in this scope (404)."""
 
+    def problem(self) -> Problem:
+        return Problem(404, "not_found", f"Vercel: {self.message}", {"vercel_code": self.code})
+
 
 class VercelRateLimited(VercelError):
     """Vercel kept answering 429 after every retry."""
+
+    def problem(self) -> Problem:
+        return Problem(
+            503,
+            "vercel_rate_limited",
+            f"Vercel: {self.message}",
+            {"vercel_code": self.code},
+            {"Retry-After": "60"},
+        )
 
 
 class VercelUnavailable(VercelError):

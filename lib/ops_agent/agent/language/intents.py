@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ops_agent.errors import Problem, Unprocessable
+
 INTENTS: dict[str, str] = {
     "deploy": "Deploy the latest changes to production (or: deploy branch X of project Y)",
     "rollback": "Roll production back to the last good deployment",
@@ -83,7 +85,7 @@ class Intent:
         return {"intent": self.intent, "params": self.params}
 
 
-class TaskNotUnderstood(ValueError):
+class TaskNotUnderstood(Unprocessable):
     """The task is not one the agent can carry out as it stands: nothing runs. `understood`
     is the closest reading (or None), `missing` the params it lacks, `candidates` the intents
     it could be, and `would` what the agent would do once it is complete."""
@@ -96,18 +98,20 @@ class TaskNotUnderstood(ValueError):
         missing: list[str] | None = None,
         candidates: list[str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code="task_not_understood")
         self.supported = INTENTS
         self.understood = understood
         self.missing = missing or []
         self.candidates = candidates or []
 
+    def problem(self) -> Problem:
+        return Problem(422, self.api_code, self.message, self.explained())
+
     @property
     def would(self) -> str | None:
         return describe(self.understood) if self.understood else None
 
-    def details(self) -> dict[str, Any]:
+    def explained(self) -> dict[str, Any]:
         """The refusal as data, for an API answer."""
         return {
             "supported": self.supported,

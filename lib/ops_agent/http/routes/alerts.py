@@ -14,8 +14,6 @@ from ops_agent.alerts import (
     AlertRule,
     MaintenanceWindow,
     Matcher,
-    RuleConflict,
-    RuleError,
     UnknownAlert,
 )
 from ops_agent.alerts.rules import NAME
@@ -55,10 +53,6 @@ class SilenceIn(BaseModel):
     comment: str = Field(min_length=1, max_length=1000)
 
 
-def _missing(what: str) -> ApiError:
-    return ApiError(404, "not_found", f"no {what}")
-
-
 # --- rules ---
 
 
@@ -73,13 +67,8 @@ async def save_rule(
 ) -> dict[str, Any]:
     name = str(body.get("name", ""))
     audit(request, action="alerts.rule.save", target=name)
-    try:
-        rule = tool.parse_rule(body)
-        await tool.save_rule(rule, actor=principal.name)
-    except RuleError as exc:
-        raise ApiError(422, "invalid_rule", exc.message, {"position": exc.position}) from None
-    except RuleConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    rule = tool.parse_rule(body)
+    await tool.save_rule(rule, actor=principal.name)
     return rule.spec()
 
 
@@ -87,15 +76,8 @@ async def save_rule(
 async def update_rule(
     name: RuleName, body: dict[str, Any], request: Request, principal: Operator, tool: ToolDep
 ) -> dict[str, Any]:
-    audit(request, action="alerts.rule.update", target=name)
-    try:
-        rule: AlertRule = await tool.update_alert_rule(name, actor=principal.name, **body)
-    except UnknownAlert:
-        raise _missing(f"rule {name!r}") from None
-    except RuleError as exc:
-        raise ApiError(422, "invalid_rule", exc.message, {"position": exc.position}) from None
-    except RuleConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    audit(request, action="alerts.rule.save", target=name)
+    rule: AlertRule = await tool.update_alert_rule(name, actor=principal.name, **body)
     return rule.spec()
 
 
@@ -108,10 +90,7 @@ async def toggle_rule(
     tool: ToolDep,
 ) -> dict[str, Any]:
     audit(request, action=f"alerts.rule.{toggle}", target=name)
-    try:
-        await tool.set_rule_enabled(name, toggle == "enable", actor=principal.name)
-    except UnknownAlert:
-        raise _missing(f"rule {name!r}") from None
+    await tool.set_rule_enabled(name, toggle == "enable", actor=principal.name)
     return {"name": name, "enabled": toggle == "enable"}
 
 
@@ -120,11 +99,8 @@ async def delete_rule(
     name: RuleName, request: Request, principal: Operator, tool: ToolDep
 ) -> dict[str, Any]:
     audit(request, action="alerts.rule.delete", target=name)
-    try:
-        if not await tool.delete_alert_rule(name, actor=principal.name):
-            raise _missing(f"rule {name!r}")
-    except RuleConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    if not await tool.delete_alert_rule(name, actor=principal.name):
+        raise UnknownAlert(f"rule {name!r}")
     return {"deleted": name}
 
 
@@ -179,7 +155,7 @@ async def incidents(
 async def incident(incident_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
     row = await tool.records.incident(incident_id)
     if row is None:
-        raise _missing(f"incident {incident_id}")
+        raise UnknownAlert(f"incident {incident_id}")
     return row
 
 
@@ -197,16 +173,13 @@ async def create_silence(
     body: SilenceIn, request: Request, principal: Operator, tool: ToolDep
 ) -> dict[str, Any]:
     audit(request, action="alerts.silence.create", comment=body.comment)
-    try:
-        return await tool.create_silence(
-            body.matchers,
-            starts_at=body.starts_at,
-            ends_at=body.ends_at,
-            comment=body.comment,
-            by=principal.name,
-        )
-    except ValueError as exc:
-        raise ApiError(422, "invalid_silence", str(exc)) from None
+    return await tool.create_silence(
+        body.matchers,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        comment=body.comment,
+        by=principal.name,
+    )
 
 
 @router.delete("/api/alerts/silences/{silence_id}", summary="Expire a silence now")
@@ -214,10 +187,7 @@ async def expire_silence(
     silence_id: Id, request: Request, principal: Operator, tool: ToolDep
 ) -> dict[str, Any]:
     audit(request, action="alerts.silence.expire", target=silence_id)
-    try:
-        return await tool.expire_silence(silence_id, by=principal.name)
-    except UnknownAlert:
-        raise _missing(f"active silence {silence_id}") from None
+    return await tool.expire_silence(silence_id, by=principal.name)
 
 
 @router.get("/api/alerts/maintenance", summary="Maintenance windows")
@@ -239,7 +209,7 @@ async def delete_window(
 ) -> dict[str, Any]:
     audit(request, action="alerts.maintenance.delete", target=window_id)
     if not await tool.records.delete_window(window_id):
-        raise _missing(f"maintenance window {window_id}")
+        raise UnknownAlert(f"maintenance window {window_id}")
     return {"deleted": window_id}
 
 
@@ -291,10 +261,7 @@ async def decide_remediation(
 
 @router.get("/api/alerts/{alert_id}", summary="One alert with every event")
 async def get_alert(alert_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
-    try:
-        return await tool.get_alert(alert_id)
-    except UnknownAlert:
-        raise _missing(f"alert {alert_id}") from None
+    return await tool.get_alert(alert_id)
 
 
 @router.post("/api/alerts/{alert_id}/ack", summary="Acknowledge: stops reminders and escalation")
@@ -302,12 +269,7 @@ async def acknowledge(
     alert_id: Id, request: Request, principal: Operator, tool: ToolDep, body: Note | None = None
 ) -> dict[str, Any]:
     audit(request, action="alerts.acknowledge", target=alert_id)
-    try:
-        return await tool.acknowledge_alert(alert_id, principal.name, body.note if body else None)
-    except UnknownAlert:
-        raise _missing(f"alert {alert_id}") from None
-    except ValueError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    return await tool.acknowledge_alert(alert_id, principal.name, body.note if body else None)
 
 
 @router.post("/api/alerts/{alert_id}/resolve", summary="Resolve (optionally as a false positive)")
@@ -320,14 +282,9 @@ async def resolve(
 ) -> dict[str, Any]:
     body = body or Resolution()
     audit(request, action="alerts.resolve", target=alert_id, false_positive=body.false_positive)
-    try:
-        return await tool.resolve_alert(
-            alert_id, principal.name, body.note, false_positive=body.false_positive
-        )
-    except UnknownAlert:
-        raise _missing(f"alert {alert_id}") from None
-    except ValueError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    return await tool.resolve_alert(
+        alert_id, principal.name, body.note, false_positive=body.false_positive
+    )
 
 
 # --- KPIs ---
@@ -339,8 +296,5 @@ async def kpis(
     tool: ToolDep,
     window: Annotated[str, Query(pattern=r"^\d+[hdw]$")] = "30d",
 ) -> dict[str, Any]:
-    try:
-        span = parse_range(window)
-    except ValueError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from None
+    span = parse_range(window)
     return await tool.kpis(span if span > timedelta(0) else timedelta(days=30))

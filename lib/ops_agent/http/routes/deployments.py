@@ -19,7 +19,6 @@ from ops_agent.deployments import (
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
-from ops_agent.http.upstream import vercel_errors
 from ops_agent.store import Role
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
@@ -75,13 +74,6 @@ class RollbackRequest(ActionRequest):
     )
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        return decode_cursor(cursor)
-    except ValueError as exc:
-        raise ApiError(400, "invalid_cursor", str(exc)) from None
-
-
 @router.get("", summary="Deployments from the agent's history, newest first")
 async def list_deployments(
     _: Viewer,
@@ -103,7 +95,7 @@ async def list_deployments(
         branch=branch,
         since=since,
         until=until,
-        before=_decode_cursor(cursor) if cursor else None,
+        before=decode_cursor(cursor) if cursor else None,
         limit=limit,
     )
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(rows) == limit else None
@@ -151,8 +143,7 @@ async def get_deployment(
     refresh: Annotated[bool, Query(description="ask Vercel first and update the history")] = False,
 ) -> DeploymentRecord:
     if refresh:
-        with vercel_errors():
-            await tool.get_deployment_status(deployment_id)
+        await tool.get_deployment_status(deployment_id)
     record = await tool.history.get(deployment_id)
     if record is None:
         raise ApiError(
@@ -176,10 +167,9 @@ async def deploy(
         branch=body.branch,
         reason=body.reason,
     )
-    with vercel_errors():
-        status = await tool.deploy(
-            body.project, body.environment, body.branch, actor=principal.name, reason=body.reason
-        )
+    status = await tool.deploy(
+        body.project, body.environment, body.branch, actor=principal.name, reason=body.reason
+    )
     audit(request, deployment=status.id)
     return status
 
@@ -196,10 +186,7 @@ async def rollback(
     audit(
         request, action="deployments.rollback", target=deployment_id, to=body.to, reason=body.reason
     )
-    with vercel_errors():
-        return await tool.rollback(
-            deployment_id, to=body.to, reason=body.reason, actor=principal.name
-        )
+    return await tool.rollback(deployment_id, to=body.to, reason=body.reason, actor=principal.name)
 
 
 @router.post("/{deployment_id}/promote", summary="Serve a READY deployment on production")
@@ -212,8 +199,7 @@ async def promote(
 ) -> ActionResult:
     reason = body.reason if body else None
     audit(request, action="deployments.promote", target=deployment_id, reason=reason)
-    with vercel_errors():
-        return await tool.promote(deployment_id, reason=reason, actor=principal.name)
+    return await tool.promote(deployment_id, reason=reason, actor=principal.name)
 
 
 @router.post("/{deployment_id}/cancel", summary="Cancel a queued or building deployment")
@@ -226,5 +212,4 @@ async def cancel(
 ) -> DeploymentStatus:
     reason = body.reason if body else None
     audit(request, action="deployments.cancel", target=deployment_id, reason=reason)
-    with vercel_errors():
-        return await tool.cancel(deployment_id, reason=reason, actor=principal.name)
+    return await tool.cancel(deployment_id, reason=reason, actor=principal.name)

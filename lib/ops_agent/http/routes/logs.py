@@ -8,8 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep
-from ops_agent.http.errors import ApiError
-from ops_agent.logs.query import QuerySyntaxError
 from ops_agent.store import Role
 
 router = APIRouter(prefix="/api/logs", tags=["logs"])
@@ -34,25 +32,18 @@ async def search(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     tool = await runtime.logs()
-    try:
-        page = await tool.search_logs(
-            q,
-            range,
-            severity=severity,
-            project=project,
-            deployment=deployment,
-            source=source,
-            path=path,
-            status=status,
-            limit=limit,
-            cursor=cursor,
-        )
-    except QuerySyntaxError as exc:
-        raise ApiError(
-            400, "invalid_query", exc.message, {"position": exc.position, "query": q}
-        ) from None
-    except ValueError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from None
+    page = await tool.search_logs(
+        q,
+        range,
+        severity=severity,
+        project=project,
+        deployment=deployment,
+        source=source,
+        path=path,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
     return {
         "hits": page.hits,
         "next_cursor": page.next_cursor,

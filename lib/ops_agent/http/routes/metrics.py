@@ -12,10 +12,8 @@ from pydantic import BaseModel, Field
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, StoreDep, audit
-from ops_agent.http.errors import ApiError
 from ops_agent.monitoring.metrics import METRIC_NAME, Metrics, Sample
 from ops_agent.monitoring.prometheus import Gauge, exposition
-from ops_agent.monitoring.query import QueryError
 from ops_agent.store import Role
 
 router = APIRouter(prefix="/api/metrics", tags=["metrics"])
@@ -34,10 +32,6 @@ class CustomMetric(BaseModel):
     description: str | None = Field(default=None, max_length=500)
 
 
-def _query_error(exc: QueryError, expr: str) -> ApiError:
-    return ApiError(400, "invalid_query", exc.message, {"position": exc.position, "query": expr})
-
-
 @router.get("/query", summary="Evaluate a metrics query over a time range")
 async def query(
     _: Viewer,
@@ -46,12 +40,7 @@ async def query(
     range: Annotated[str, Query(pattern=r"^\d+[smhdw]$")] = "1h",
     step: Annotated[int, Query(ge=10, le=86400)] = 60,
 ) -> dict[str, Any]:
-    try:
-        result = await Metrics(store).query(expr, range, step)
-    except QueryError as exc:
-        raise _query_error(exc, expr) from None
-    except ValueError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from None
+    result = await Metrics(store).query(expr, range, step)
     return result.as_dict()
 
 
@@ -59,10 +48,7 @@ async def query(
 async def ingest(
     body: SampleBatch, request: Request, _: Operator, store: StoreDep
 ) -> dict[str, Any]:
-    try:
-        result = await Metrics(store).ingest(body.samples)
-    except ValueError as exc:
-        raise ApiError(400, "invalid_sample", str(exc)) from None
+    result = await Metrics(store).ingest(body.samples)
     audit(
         request, action="metrics.ingest", received=result["received"], inserted=result["inserted"]
     )
@@ -79,14 +65,9 @@ async def add_custom(
     body: CustomMetric, request: Request, principal: Operator, store: StoreDep
 ) -> dict[str, Any]:
     audit(request, action="metrics.custom.add", target=body.name)
-    try:
-        return await Metrics(store).add_custom_metric(
-            body.name, body.query, description=body.description, actor=principal.name
-        )
-    except QueryError as exc:
-        raise _query_error(exc, body.query) from None
-    except ValueError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
+    return await Metrics(store).add_custom_metric(
+        body.name, body.query, description=body.description, actor=principal.name
+    )
 
 
 @router.get(

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ops_agent.agent.executor import OpsAgentOODA
-from ops_agent.agent.language import TaskNotUnderstood, describe, parse_task
+from ops_agent.agent.language import describe, parse_task
 from ops_agent.agent.queue import TaskQueue
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
@@ -56,10 +56,7 @@ async def tasks(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     task: str | dict[str, Any] = body.task or {"intent": body.intent, "params": body.params}
-    try:
-        intent = parse_task(task)
-    except TaskNotUnderstood as exc:
-        raise _not_understood(exc) from None
+    intent = parse_task(task)
     audit(
         request,
         action=f"tasks.{intent.intent}",
@@ -78,11 +75,7 @@ async def tasks(
         audit(request, task_id=row["id"], duplicate=row["duplicate"])
         return JSONResponse(row, status_code=202)
     agent = OpsAgentOODA(runtime=runtime, actor=principal.name)
-    try:
-        result = await agent.execute_task(task, body.priority)
-    except TaskNotUnderstood as exc:  # understood, but not complete here (no project named)
-        audit(request, status="refused")
-        raise _not_understood(exc) from None
+    result = await agent.execute_task(task, body.priority)
     audit(request, status=result.get("status"))
     return result
 
@@ -103,8 +96,3 @@ async def get_task(task_id: uuid.UUID, _: Viewer, runtime: RuntimeDep) -> dict[s
     if row is None:
         raise ApiError(404, "not_found", f"no task {task_id}")
     return row
-
-
-def _not_understood(exc: TaskNotUnderstood) -> ApiError:
-    """422 naming what was understood, what is missing, and what the agent would do."""
-    return ApiError(422, "task_not_understood", exc.message, exc.details())

@@ -151,10 +151,7 @@ async def sentry_webhook(request: Request, runtime: RuntimeDep) -> SentryAck:
     data = _json(body)
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_payload", "the body must be a JSON object")
-    try:
-        fact = parse_sentry(resource, data)
-    except ValueError as exc:
-        raise ApiError(400, "invalid_payload", str(exc)) from None
+    fact = parse_sentry(resource, data)
     if fact is None:
         audit(request, action="webhooks.sentry", target=resource, observed=False)
         return SentryAck(resource=resource, observed=False)

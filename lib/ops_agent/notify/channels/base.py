@@ -5,10 +5,11 @@ from __future__ import annotations
 import abc
 import hashlib
 
+from ops_agent.errors import NotConfigured
 from ops_agent.notify.models import ChannelName, Delivery, Notification, Outcome
 
 
-class ChannelNotConfigured(ValueError):
+class ChannelNotConfigured(NotConfigured):
     """The channel lacks its settings (a token, a URL, a host) or the message lacks a
     destination."""
 
