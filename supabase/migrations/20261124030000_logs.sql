@@ -91,14 +91,15 @@ language sql stable as $$
 $$;
 
 
--- One drain delivery in one transaction: new or merged templates (p_templates: [{id, tokens,
--- template, merged_into}]) and the entries (p_entries: normalised rows). An entry whose id is
--- stored already is skipped, so a redelivery changes nothing and counts nothing twice.
+-- New or merged templates (p_templates: [{id, tokens, template, merged_into}]) and the entries
+-- (p_entries: normalised rows) of one delivery. An entry whose id is stored already is skipped,
+-- so a redelivery changes nothing and counts nothing twice. `ids` lists the entries stored by
+-- this call (ops_drain_ingest rolls up just those).
 create or replace function ops_log_ingest(p_entries jsonb, p_templates jsonb default '[]')
 returns jsonb
 language plpgsql as $$
 declare
-    v_inserted integer;
+    v_ids jsonb;
 begin
     insert into log_templates (id, tokens, template, merged_into)
     select t.id, t.tokens, t.template, t.merged_into
@@ -127,7 +128,7 @@ begin
             duration_ms double precision, proxy_region text, user_agent text, client_ip text,
             cache text, template_id text)
         on conflict (id) do nothing
-        returning template_id, ts
+        returning id, template_id, ts
     ), per_template as (
         select template_id, count(*) as n, min(ts) as first_ts, max(ts) as last_ts
         from ins where template_id is not null group by template_id
@@ -139,10 +140,12 @@ begin
         from per_template p where t.id = p.template_id
         returning 1
     )
-    select (select count(*) from ins) into v_inserted;
+    select coalesce(jsonb_agg(id), '[]'::jsonb) from ins into v_ids;
 
-    return jsonb_build_object('received', jsonb_array_length(p_entries), 'inserted', v_inserted,
-                              'duplicates', jsonb_array_length(p_entries) - v_inserted);
+    return jsonb_build_object('received', jsonb_array_length(p_entries),
+                              'inserted', jsonb_array_length(v_ids),
+                              'duplicates', jsonb_array_length(p_entries) - jsonb_array_length(v_ids),
+                              'ids', v_ids);
 end
 $$;
 

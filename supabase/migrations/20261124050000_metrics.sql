@@ -47,75 +47,26 @@ language sql immutable as $$
 $$;
 
 
--- Log ingest, now also rolling requests up per minute. Same contract as before: one call per
--- delivery; entries already stored are skipped and counted nowhere.
-create or replace function ops_log_ingest(p_entries jsonb, p_templates jsonb default '[]')
-returns jsonb
-language plpgsql as $$
-declare
-    v_inserted integer;
-begin
-    insert into log_templates (id, tokens, template, merged_into)
-    select t.id, t.tokens, t.template, t.merged_into
-    from jsonb_to_recordset(p_templates) as t(id text, tokens jsonb, template text, merged_into text)
-    on conflict (id) do update
-        set merged_into = excluded.merged_into, version = nextval('log_templates_version')
-        where log_templates.merged_into is null and excluded.merged_into is not null
-          and excluded.merged_into <> log_templates.id;
-
-    create temporary table if not exists pg_temp.ops_ingested (
-        template_id text, ts timestamptz, project text, environment text, deployment text,
-        route text, status integer, duration_ms double precision
-    ) on commit drop;
-
-    with ins as (
-        insert into log_entries (id, ts, level, source, project_id, project_name, deployment_id,
-                                 environment, host, path, status_code, request_id, message, type,
-                                 entrypoint, branch, region, trace_id, method, proxy_status,
-                                 duration_ms, proxy_region, user_agent, client_ip, cache,
-                                 template_id)
-        select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
-               e.environment, e.host, e.path, e.status_code, e.request_id,
-               coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
-               e.method, e.proxy_status, e.duration_ms, e.proxy_region, e.user_agent,
-               e.client_ip, e.cache, e.template_id
-        from jsonb_to_recordset(p_entries) as e(
-            id text, ts timestamptz, level text, source text, project_id text,
-            project_name text, deployment_id text, environment text, host text, path text,
-            status_code integer, request_id text, message text, type text, entrypoint text,
-            branch text, region text, trace_id text, method text, proxy_status integer,
-            duration_ms double precision, proxy_region text, user_agent text, client_ip text,
-            cache text, template_id text)
-        on conflict (id) do nothing
-        returning id, template_id, ts, coalesce(project_name, project_id) as project,
-                  environment, deployment_id, coalesce(proxy_status, status_code) as status,
-                  duration_ms
-    )
-    insert into pg_temp.ops_ingested
-    select ins.template_id, ins.ts, ins.project, ins.environment, ins.deployment_id,
-           r.route, ins.status, ins.duration_ms
-    from ins
-    left join jsonb_to_recordset(p_entries) as r(id text, route text) on r.id = ins.id;
-
-    get diagnostics v_inserted = row_count;
-
-    update log_templates t
-    set count = t.count + p.n,
-        first_seen = least(coalesce(t.first_seen, p.first_ts), p.first_ts),
-        last_seen = greatest(coalesce(t.last_seen, p.last_ts), p.last_ts)
-    from (select template_id, count(*) as n, min(ts) as first_ts, max(ts) as last_ts
-          from pg_temp.ops_ingested where template_id is not null group by template_id) p
-    where t.id = p.template_id;
-
-    insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                     status_4xx, status_5xx, duration_count, duration_sum,
-                                     duration_buckets)
+-- Requests rolled up per minute and label set (project, environment, deployment, route):
+-- counts by status class and a latency histogram. p_entries are normalised drain entries; an
+-- entry without a status (or with status 0) is not a request. The caller passes each entry
+-- once: ops_drain_ingest passes only those the log store had not seen.
+create or replace function ops_metric_rollup(p_entries jsonb) returns integer
+language sql as $$
     with req as (
-        select date_trunc('minute', ts) as minute, coalesce(project, '') as project,
-               coalesce(environment, '') as environment, coalesce(deployment, '') as deployment,
-               coalesce(route, '') as route, status, duration_ms
-        from pg_temp.ops_ingested
-        where status is not null and status <> 0
+        select date_trunc('minute', e.ts) as minute,
+               coalesce(e.project_name, e.project_id, '') as project,
+               coalesce(e.environment, '') as environment,
+               coalesce(e.deployment_id, '') as deployment,
+               coalesce(e.route, '') as route,
+               coalesce(e.proxy_status, e.status_code) as status,
+               e.duration_ms
+        from jsonb_to_recordset(p_entries) as e(
+            ts timestamptz, project_name text, project_id text, environment text,
+            deployment_id text, route text, proxy_status integer, status_code integer,
+            duration_ms double precision)
+        where coalesce(e.proxy_status, e.status_code) is not null
+          and coalesce(e.proxy_status, e.status_code) <> 0
     ), g as (
         select minute, project, environment, deployment, route, count(*) as requests,
                count(*) filter (where status between 400 and 499) as s4,
@@ -134,22 +85,41 @@ begin
                    and h.environment = g.environment and h.deployment = g.deployment
                    and h.route = g.route and h.bucket = i
         group by g.minute, g.project, g.environment, g.deployment, g.route
+    ), up as (
+        insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
+                                         status_4xx, status_5xx, duration_count, duration_sum,
+                                         duration_buckets)
+        select g.minute, g.project, g.environment, g.deployment, g.route, g.requests, g.s4, g.s5,
+               g.dcount, g.dsum, hb.buckets
+        from g join hb using (minute, project, environment, deployment, route)
+        on conflict (minute, project, environment, deployment, route) do update set
+            requests = m.requests + excluded.requests,
+            status_4xx = m.status_4xx + excluded.status_4xx,
+            status_5xx = m.status_5xx + excluded.status_5xx,
+            duration_count = m.duration_count + excluded.duration_count,
+            duration_sum = m.duration_sum + excluded.duration_sum,
+            duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b))
+        returning 1
     )
-    select g.minute, g.project, g.environment, g.deployment, g.route, g.requests, g.s4, g.s5,
-           g.dcount, g.dsum, hb.buckets
-    from g join hb using (minute, project, environment, deployment, route)
-    on conflict (minute, project, environment, deployment, route) do update set
-        requests = m.requests + excluded.requests,
-        status_4xx = m.status_4xx + excluded.status_4xx,
-        status_5xx = m.status_5xx + excluded.status_5xx,
-        duration_count = m.duration_count + excluded.duration_count,
-        duration_sum = m.duration_sum + excluded.duration_sum,
-        duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b));
+    select count(*)::integer from up
+$$;
 
-    drop table pg_temp.ops_ingested;
 
-    return jsonb_build_object('received', jsonb_array_length(p_entries), 'inserted', v_inserted,
-                              'duplicates', jsonb_array_length(p_entries) - v_inserted);
+-- One drain delivery in one transaction: the entries and templates into the log store, and
+-- the entries it had not seen into the request rollups. A redelivery stores nothing and rolls
+-- nothing up twice.
+create or replace function ops_drain_ingest(p_entries jsonb, p_templates jsonb default '[]')
+returns jsonb
+language plpgsql as $$
+declare
+    v_logs jsonb := ops_log_ingest(p_entries, p_templates);
+begin
+    perform ops_metric_rollup(coalesce(
+        (select jsonb_agg(e)
+         from jsonb_array_elements(p_entries) as e
+         join jsonb_array_elements_text(v_logs->'ids') as i(id) on i.id = e->>'id'),
+        '[]'::jsonb));
+    return v_logs - 'ids';
 end
 $$;
 

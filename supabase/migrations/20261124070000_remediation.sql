@@ -28,9 +28,23 @@ create unique index if not exists remediation_alert_playbook_idx on remediation_
 create index if not exists remediation_target_idx on remediation_actions (target, executed_at desc);
 alter table remediation_actions enable row level security;
 
+-- A redeploy of one failed deployment is planned once.
+create unique index if not exists remediation_one_redeploy_idx
+    on remediation_actions ((result->>'failed_deployment'))
+    where playbook = 'redeploy' and result ? 'failed_deployment';
+
+-- A rollback that no alert asked for (a log anomaly did) rolls away from one deployment once,
+-- whichever kinds of anomaly pointed at it.
+create unique index if not exists remediation_one_rollback_per_suspect_idx
+    on remediation_actions ((result->>'suspected_deployment'))
+    where playbook = 'rollback' and alert_id is null
+      and status in ('pending_approval', 'approved', 'running', 'succeeded', 'dry_run');
+
 
 -- Plan an action; null when the alert has a plan for this playbook already (whatever became
--- of it: an alert gets one decision per playbook), or the unique rules above refuse it.
+-- of it: an alert gets one decision per playbook), or the unique rules above refuse it. Plans
+-- are dated by the agent's clock (p_action.requested_at), so cooldowns and the hourly cap hold
+-- in accelerated scenario time as in real time.
 create or replace function ops_remediation_plan(p_action jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -41,10 +55,11 @@ begin
         return null;
     end if;
     insert into remediation_actions (alert_id, incident_id, playbook, target, status, reason,
-                                     decided_by, result)
+                                     decided_by, result, requested_at)
     values ((p_action->>'alert_id')::uuid, (p_action->>'incident_id')::uuid,
             p_action->>'playbook', p_action->>'target', p_action->>'status',
-            p_action->>'reason', p_action->>'decided_by', coalesce(p_action->'result', '{}'::jsonb))
+            p_action->>'reason', p_action->>'decided_by', coalesce(p_action->'result', '{}'::jsonb),
+            coalesce((p_action->>'requested_at')::timestamptz, now()))
     on conflict do nothing
     returning * into v_row;
     return case when v_row.id is null then null else to_jsonb(v_row) end;
@@ -70,15 +85,15 @@ language sql as $$
 $$;
 
 
--- How many actions ran since p_since, in all and on p_target (for the hourly cap and the
--- per-target cooldown).
+-- The hourly cap and the cooldown count actions approved but not yet run, too: two alerts
+-- planned in one tick must not both get the last slot.
 create or replace function ops_remediation_recent(p_since timestamptz, p_target text)
 returns jsonb
 language sql stable as $$
     select jsonb_build_object(
-        'total', count(*) filter (where status in ('running', 'succeeded', 'failed')),
+        'total', count(*) filter (where status in ('approved', 'running', 'succeeded', 'failed')),
         'on_target', count(*) filter (where target = p_target
-                                        and status in ('running', 'succeeded', 'failed')))
+                                        and status in ('approved', 'running', 'succeeded', 'failed')))
     from remediation_actions where requested_at >= p_since
 $$;
 

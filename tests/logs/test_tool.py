@@ -28,7 +28,7 @@ async def test_5000_entries_in_one_round_trip_and_redelivery_is_a_no_op(
     body = as_json(batch(5000))
     report = await tool.ingest_delivery(body)
     assert (report.received, report.accepted, report.duplicates) == (5000, 5000, 0)
-    assert log_store.calls["ops_log_ingest"] == 1
+    assert log_store.calls["ops_drain_ingest"] == 1
     again = await tool.ingest_delivery(body)
     assert (again.accepted, again.duplicates) == (0, 5000)
     templates = await log_store.rpc("ops_log_template_changes", {"p_after_version": 0})

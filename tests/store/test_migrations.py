@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import re
 import uuid
 from pathlib import Path
 
@@ -76,3 +78,38 @@ def test_anon_cannot_execute_functions(pg_url: str) -> None:
         assert not can("anon") and not can("authenticated") and can("service_role")
         row = conn.execute("select has_table_privilege('anon', 'api_keys', 'select')").fetchone()
         assert row == (False,)
+
+
+async def test_a_changed_applied_migration_is_an_error(pg_url: str, tmp_path: Path) -> None:
+    url = fresh_database(pg_url)
+    (tmp_path / "20260101000000_one.sql").write_text("create table t_one (id int);")
+    await migrate(url, tmp_path)
+    (tmp_path / "20260101000000_one.sql").write_text("create table t_one (id bigint);")
+    with pytest.raises(MigrationError, match=r"20260101000000_one\.sql"):
+        await migrate(url, tmp_path)
+    with pytest.raises(MigrationError, match="changed since they ran"):
+        await status(url, tmp_path)
+
+
+def test_every_sql_function_is_defined_once() -> None:
+    """Until the first release, a function lives in its domain's migration only: no later
+    file redefines it."""
+    defined: dict[str, list[str]] = {}
+    for migration in discover(migrations_dir()):
+        for name in re.findall(
+            r"create\s+(?:or\s+replace\s+)?function\s+(\w+)", migration.sql, re.IGNORECASE
+        ):
+            defined.setdefault(name.lower(), []).append(migration.name)
+    twice = {name: where for name, where in defined.items() if len(where) > 1}
+    assert not twice
+
+
+def test_schema_sql_is_generated_from_the_migrations(pg_url: str) -> None:
+    """supabase/schema.sql is what the migrations make: regenerate it with scripts/schema.py."""
+    spec = importlib.util.spec_from_file_location(
+        "schema_script", Path(__file__).parents[2] / "scripts" / "schema.py"
+    )
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.generate(pg_url) == script.SCHEMA.read_text(), "run python scripts/schema.py"

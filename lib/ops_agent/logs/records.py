@@ -32,7 +32,7 @@ class LogRecords:
     ) -> dict[str, int]:
         """Store entries (skipping ids already stored) and template changes in one call."""
         out = await self._store.rpc(
-            "ops_log_ingest", {"p_entries": list(rows), "p_templates": list(templates)}
+            "ops_drain_ingest", {"p_entries": list(rows), "p_templates": list(templates)}
         )
         return {k: int(v) for k, v in out.items()}
 

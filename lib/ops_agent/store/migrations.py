@@ -75,11 +75,26 @@ def discover(directory: Path) -> list[Migration]:
     return found
 
 
-async def applied_versions(conn: psycopg.AsyncConnection[Any]) -> set[str]:
-    """Versions recorded as applied (empty on a fresh database)."""
+async def applied_versions(conn: psycopg.AsyncConnection[Any]) -> dict[str, str]:
+    """Versions recorded as applied, with the checksum each had (empty on a fresh database)."""
     await conn.execute(_BOOTSTRAP_SQL, prepare=False)
-    cur = await conn.execute("select version from ops_agent_migrations", prepare=False)
-    return {str(row[0]) for row in await cur.fetchall()}
+    cur = await conn.execute("select version, checksum from ops_agent_migrations", prepare=False)
+    return {str(row[0]): str(row[1]) for row in await cur.fetchall()}
+
+
+def verify_checksums(migrations: list[Migration], applied: dict[str, str]) -> None:
+    """Raise MigrationError naming every applied migration whose file changed since."""
+    changed = [
+        f"{m.version}_{m.name}.sql"
+        for m in migrations
+        if m.version in applied and applied[m.version] != m.checksum
+    ]
+    if changed:
+        raise MigrationError(
+            f"applied migrations changed since they ran: {', '.join(changed)}; a migration is "
+            "never edited once applied (add a new one), and before the first release a local "
+            "database is reset instead (remove the data folder)"
+        )
 
 
 async def migrate(conninfo: str, directory: Path) -> list[str]:
@@ -92,6 +107,7 @@ async def migrate(conninfo: str, directory: Path) -> list[str]:
         async with conn.transaction():
             await conn.execute("select pg_advisory_xact_lock(%s)", [MIGRATION_LOCK_KEY])
             done = await applied_versions(conn)
+        verify_checksums(migrations, done)
         for migration in migrations:
             if migration.version in done:
                 continue
@@ -123,7 +139,9 @@ async def status(conninfo: str, directory: Path) -> list[tuple[Migration, bool]]
         conninfo, autocommit=True, prepare_threshold=None
     ) as conn:
         done = await applied_versions(conn)
-    return [(m, m.version in done) for m in discover(directory)]
+    migrations = discover(directory)
+    verify_checksums(migrations, done)
+    return [(m, m.version in done) for m in migrations]
 
 
 def default_dir() -> Path:
