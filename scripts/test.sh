@@ -11,6 +11,8 @@ ruff check .
 ruff format --check .
 echo "== mypy"
 mypy
+echo "== import layers"
+lint-imports
 echo "== pytest"
 pytest -q "$@"
 echo "== vercel build"

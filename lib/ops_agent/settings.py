@@ -16,6 +16,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ops_agent.errors import NotConfigured
+from ops_agent.standard_webhooks import decode_secret
 
 
 class SettingsError(NotConfigured):
@@ -155,8 +156,6 @@ class Settings(BaseSettings):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
         parse_rate_limits(self.notify_rate_limits)
         if self.notify_webhook_secret is not None:
-            from ops_agent.notify.signing import decode_secret
-
             decode_secret(self.notify_webhook_secret.get_secret_value())
         if self.cron_secret is not None:
             secret = self.cron_secret.get_secret_value()

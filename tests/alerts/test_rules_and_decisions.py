@@ -10,7 +10,7 @@ import pytest
 from ops_agent.alerts import AlertRule, MaintenanceWindow, Matcher, RuleError, Silence
 from ops_agent.alerts.kpis import compute, false_positive
 from ops_agent.alerts.lifecycle import decide, onset
-from ops_agent.alerts.matching import inhibited, quieted
+from ops_agent.alerts.matching import Muted, inhibited, quieted
 from ops_agent.alerts.tool import AlertManagementTool
 
 T = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -89,9 +89,8 @@ def test_matchers_silences_windows_and_inhibition() -> None:
     nightly = MaintenanceWindow(name="nightly", cron="0 2 * * *", duration_seconds=3600)
     assert nightly.active(datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
     assert not nightly.active(datetime(2026, 11, 24, 3, 30, tzinfo=UTC))
-    assert (
-        quieted(labels, datetime(2026, 11, 24, 2, 1, tzinfo=UTC), [], [nightly])
-        == "maintenance window nightly"
+    assert quieted(labels, datetime(2026, 11, 24, 2, 1, tzinfo=UTC), [], [nightly]) == Muted(
+        "maintenance", "maintenance window nightly"
     )
     with pytest.raises(ValueError, match="cron"):
         MaintenanceWindow(name="bad", cron="every day", duration_seconds=60)
@@ -171,3 +170,36 @@ def test_example_config_alert_rules_parse() -> None:
 
     config = load_config(Path(__file__).resolve().parents[2] / "config.example.yaml")
     assert [AlertManagementTool.parse_rule(r).name for r in config.alerts] == ["checkout-errors"]
+
+
+def test_due_escalates_step_by_step_then_reminds() -> None:
+    from ops_agent.alerts.pipeline import Due, due
+
+    r = rule(
+        severity="critical",
+        escalate_after="15m",
+        repeat_interval="1h",
+        escalation=[["slack"], ["email", "webhook"]],
+    )
+    available = ["email", "slack", "webhook"]
+    alert = {
+        "state": "firing",
+        "firing_since": T.isoformat(),
+        "last_notified_at": T.isoformat(),
+        "escalation_level": 0,
+    }
+    assert due(r, alert, T + timedelta(minutes=14), available) is None
+    assert due(r, alert, T + timedelta(minutes=15), available) == Due("escalated", ["slack"], 1)
+    second = {**alert, "escalation_level": 1}
+    assert due(r, second, T + timedelta(minutes=29), available) is None
+    assert due(r, second, T + timedelta(minutes=30), available) == Due(
+        "escalated", ["email", "webhook"], 2
+    )
+    done = {**alert, "escalation_level": 2, "last_notified_at": (T + timedelta(minutes=30))}
+    assert due(r, done, T + timedelta(minutes=89), available) is None
+    assert due(r, done, T + timedelta(minutes=90), available) == Due(
+        "reminded", r.resolved_channels(available)
+    )
+    for quiet in ({**alert, "state": "acknowledged"}, {**alert, "last_notified_at": None}):
+        assert due(r, quiet, T + timedelta(days=1), available) is None
+    assert due(rule(severity="low"), alert, T + timedelta(days=1), available) is None

@@ -13,9 +13,9 @@ import pytest
 
 from ops_agent.kv import KV
 from ops_agent.notify import KINDS, Notification, NotificationService, Status, render
-from ops_agent.notify.signing import decode_secret, headers, signature
 from ops_agent.settings import Settings
 from ops_agent.ssrf import UnsafeURL, URLGuard, forbidden_reason
+from ops_agent.standard_webhooks import decode_secret, headers, signature
 from ops_agent.store import Store
 from tests.notify.conftest import GENEROUS, SLACK_URL
 from tests.notify.servers import WEBHOOK_SECRET, Receiver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -101,20 +102,28 @@ class MaintenanceWindow(BaseModel):
         return at < opened + timedelta(seconds=self.duration_seconds)
 
 
+@dataclass(frozen=True)
+class Muted:
+    """Why an alert stays quiet: what kind of thing mutes it, and in words."""
+
+    kind: Literal["silenced", "maintenance", "inhibited"]
+    reason: str
+
+
 def quieted(
     labels: Mapping[str, str],
     at: datetime,
     silences: Sequence[Silence],
     windows: Sequence[MaintenanceWindow],
-) -> str | None:
+) -> Muted | None:
     """Why an alert with `labels` must not notify at `at` (a silence or a maintenance
     window), or None."""
     for silence in silences:
         if silence.active(at) and matches_all(silence.matchers, labels):
-            return f"silenced by {silence.id or 'a silence'}: {silence.comment}"
+            return Muted("silenced", f"silenced by {silence.id or 'a silence'}: {silence.comment}")
     for window in windows:
         if window.active(at) and matches_all(window.matchers, labels):
-            return f"maintenance window {window.name}"
+            return Muted("maintenance", f"maintenance window {window.name}")
     return None
 
 

@@ -17,16 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ops_agent.alerts import pipeline
 from ops_agent.alerts.kpis import compute
 from ops_agent.alerts.lifecycle import decide, onset
-from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, inhibited, quieted
+from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, quieted
 from ops_agent.alerts.records import AlertRecords, Row
 from ops_agent.alerts.rules import AlertRule, RuleError
 from ops_agent.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from ops_agent.kv import KV
 from ops_agent.monitoring.metrics import Metrics
 from ops_agent.monitoring.query import QueryError
-from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
+from ops_agent.notify import NotificationService
 from ops_agent.store import Store
 from ops_agent.store.audit import record
 
@@ -350,65 +351,39 @@ class AlertManagementTool:
         None. The agent does not remediate quiet alerts: planned work may be the cause."""
         now = self._now()
         silences, windows = await self._quiet_reasons(now)
-        return quieted(labels, now, silences, windows)
+        muted = quieted(labels, now, silences, windows)
+        return muted.reason if muted else None
+
+    def _flow(self, rules: dict[str, AlertRule], now: datetime) -> pipeline.Flow:
+        return pipeline.Flow(
+            self.records,
+            self.notifier,
+            rules,
+            self.available,
+            now,
+            email_to=self.email_to,
+            slack_channel=self.slack_channel,
+        )
 
     async def _notify_new(
         self, rules: dict[str, AlertRule], fired: list[Row], now: datetime, report: EvaluationReport
     ) -> None:
+        """Newly firing alerts: attach to incident, mute, group, claim, send, record."""
         if not fired:
             return
         silences, windows = await self._quiet_reasons(now)
-        all_open = await self.records.open_alerts()
-        groups: dict[str, list[Row]] = {}
-        for alert in fired:
-            rule = rules[alert["rule"]]
-            incident = await self.records.attach_incident(
-                str(alert["id"]),
-                alert["group_key"],
-                f"{rule.name}: {rule.description or rule.condition}",
-                rule.severity,
-                alert.get("onset_at"),
-                alert.get("firing_since"),
-            )
-            alert["incident_id"] = incident["id"]
-            why = quieted(alert.get("labels") or {}, now, silences, windows) or (
-                f"inhibited by {blocker}" if (blocker := inhibited(alert, all_open)) else None
-            )
-            if why:
-                report.quieted += 1
-                await self.records.event(
-                    str(alert["id"]),
-                    now,
-                    "silenced" if "silence" in why or "maintenance" in why else "inhibited",
-                    "agent",
-                    {"reason": why},
-                )
-                continue
-            groups.setdefault(alert["group_key"], []).append(alert)
-        for group in groups.values():
-            claimed = [
-                a
-                for a in group
-                if await self.records.claim_notification(str(a["id"]), None, now, "notified")
-            ]
-            if not claimed:
-                continue
-            channels = sorted(
-                {c for a in claimed for c in rules[a["rule"]].resolved_channels(self.available)}
-            )
-            results = await self._send("alert_firing", claimed, rules, channels)
-            report.notified += len(claimed)
-            for alert in claimed:
-                await self.records.incident_event(
-                    str(alert["incident_id"]),
-                    "notified",
-                    now,
-                    "agent",
-                    {
-                        "channels": channels,
-                        "delivered": [r.channel for r in results if r.delivered],
-                    },
-                )
+        flow = self._flow(rules, now)
+        stages: list[pipeline.Stage] = [
+            pipeline.AttachIncident(),
+            pipeline.Mute(silences, windows, await self.records.open_alerts()),
+            pipeline.GroupByKey(),
+            pipeline.Claim("notified"),
+            pipeline.Send(),
+            pipeline.Record(),
+        ]
+        await pipeline.run(flow, stages, [[alert] for alert in fired])
+        report.quieted += flow.quieted
+        report.notified += flow.notified
 
     async def _on_resolved(
         self, rule: AlertRule, alert: Row, now: datetime, report: EvaluationReport
@@ -418,120 +393,30 @@ class AlertManagementTool:
                 str(alert["incident_id"]), "resolved", now, alert.get("resolved_by") or "agent"
             )
         if rule.notify_resolved and alert.get("last_notified_at"):
-            await self._send(
-                "alert_resolved", [alert], {rule.name: rule}, rule.resolved_channels(self.available)
+            await pipeline.send(
+                self._flow({rule.name: rule}, now),
+                "alert_resolved",
+                [alert],
+                rule.resolved_channels(self.available),
             )
 
     async def _reminders_and_escalations(
         self, rules: dict[str, AlertRule], now: datetime, report: EvaluationReport
     ) -> None:
+        """Firing alerts owed a reminder or an escalation (`pipeline.due`): claim, send."""
         for alert in await self.records.open_alerts():
             rule = rules.get(alert["rule"])
-            if rule is None or alert["state"] != "firing":
-                continue  # acknowledged alerts are neither reminded nor escalated
-            firing_since = _ts(alert.get("firing_since"))
-            last = _ts(alert.get("last_notified_at"))
-            if firing_since is None or last is None:
+            owed = pipeline.due(rule, alert, now, self.available) if rule else None
+            if owed is None:
                 continue
-            chain = rule.escalation_chain(self.available)
-            level = int(alert.get("escalation_level") or 0)
-            if (
-                rule.escalate_after_seconds
-                and level < len(chain)
-                and now
-                >= firing_since + timedelta(seconds=rule.escalate_after_seconds * (level + 1))
-            ):
-                claimed = await self.records.claim_notification(
-                    str(alert["id"]),
-                    alert["last_notified_at"],
-                    now,
-                    "escalated",
-                    escalation_level=level + 1,
-                    detail={"channels": chain[level]},
-                )
-                if claimed:
-                    report.escalations += 1
-                    await self._send(
-                        "alert_firing", [claimed], rules, chain[level], escalated=level + 1
-                    )
-                continue
-            if rule.repeat_interval_seconds and now >= last + timedelta(
-                seconds=rule.repeat_interval_seconds
-            ):
-                claimed = await self.records.claim_notification(
-                    str(alert["id"]), alert["last_notified_at"], now, "reminded"
-                )
-                if claimed:
-                    report.reminders += 1
-                    await self._send(
-                        "alert_firing",
-                        [claimed],
-                        rules,
-                        rule.resolved_channels(self.available),
-                        reminder=True,
-                    )
-
-    async def _send(
-        self,
-        kind: str,
-        alerts: Sequence[Row],
-        rules: dict[str, AlertRule],
-        channels: Sequence[str],
-        *,
-        escalated: int = 0,
-        reminder: bool = False,
-    ) -> list[DeliveryResult]:
-        if self.notifier is None or not channels or not alerts:
-            return []
-        first = alerts[0]
-        rule = rules[first["rule"]]
-        names = ", ".join(sorted({a["rule"] for a in alerts}))
-        prefix = "[ESCALATED] " if escalated else ("[REMINDER] " if reminder else "")
-        context = {
-            "name": prefix + (names if len(alerts) > 1 else rule.name),
-            "project": (first.get("labels") or {}).get("project", "all projects"),
-            "severity": {
-                "critical": "critical",
-                "high": "error",
-                "medium": "warning",
-                "low": "info",
-            }[rule.severity],
-            "summary": "\n".join(
-                f"{a['rule']}: {a.get('summary') or ''} (value {a.get('value')})" for a in alerts
-            ),
-            "started_at": first.get("firing_since") or first.get("pending_since"),
-            "resolved_at": first.get("resolved_at"),
-            "value": first.get("value"),
-            "threshold": rule.condition,
-            "alert_id": str(first["id"]),
-            "duration": "",
-            "runbook_url": rule.runbook_url,
-        }
-        rendered = render(kind, context)
-        dedup = (
-            f"alert:{first['fingerprint']}:{first.get('firing_since')}:{kind}:{escalated}:"
-            f"{first.get('notifications')}"
-        )
-        messages: list[Notification] = []
-        for channel in channels:
-            extra: dict[str, Any] = {
-                "kind": kind,
-                "alert_id": str(first["id"]),
-                "dedup_key": f"{dedup}:{channel}",
-            }
-            if channel in ("email", "smtp") and self.email_to:
-                extra["to"] = [self.email_to]
-            if channel == "slack" and self.slack_channel:
-                extra["slack_channel"] = self.slack_channel
-            if channel == "webhook":
-                extra["payload"] = {"kind": kind, "alerts": [_public(a) for a in alerts]}
-                extra["event_type"] = f"alert.{kind.removeprefix('alert_')}"
-            messages.append(rendered.notification(channel, **extra))
-        results = await self.notifier.send_many(messages)
-        for result in results:
-            if not result.delivered:
-                log.warning("alert notification via %s: %s", result.channel, result.error)
-        return results
+            flow = self._flow(rules, now)
+            stages: list[pipeline.Stage] = [
+                pipeline.Claim(owed.kind, owed),
+                pipeline.Send(due=owed),
+            ]
+            await pipeline.run(flow, stages, [[alert]])
+            report.escalations += flow.escalations
+            report.reminders += flow.reminders
 
     # --- people act on alerts ---
 
@@ -692,23 +577,3 @@ class AlertManagementTool:
 
     async def _audit(self, actor: str, action: str, target: str, **details: Any) -> None:
         await record(self.store, action, target, actor=actor, **details)
-
-
-def _public(alert: Row) -> dict[str, Any]:
-    keep = (
-        "id",
-        "rule",
-        "severity",
-        "state",
-        "labels",
-        "summary",
-        "value",
-        "onset_at",
-        "firing_since",
-        "resolved_at",
-        "incident_id",
-    )
-    return {
-        k: (str(alert[k]) if k in ("id", "incident_id") and alert.get(k) else alert.get(k))
-        for k in keep
-    }

@@ -35,10 +35,10 @@ from ops_agent.notify.models import (
 )
 from ops_agent.notify.pipeline import Dedup, Retry, Throttle
 from ops_agent.notify.records import NotificationLog
-from ops_agent.notify.signing import decode_secret
 from ops_agent.notify.templates import render
 from ops_agent.settings import Settings, get_settings, parse_rate_limits
 from ops_agent.ssrf import UnsafeURL, URLGuard
+from ops_agent.standard_webhooks import decode_secret
 from ops_agent.store import Store
 
 log = logging.getLogger(__name__)

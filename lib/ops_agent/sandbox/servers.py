@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ops_agent.notify.signing import decode_secret, signature
+from ops_agent.standard_webhooks import decode_secret, signature
 
 
 class Served(AbstractAsyncContextManager["Served"]):

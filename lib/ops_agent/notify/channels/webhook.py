@@ -12,8 +12,8 @@ import httpx
 from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
 from ops_agent.notify.channels.http import http_attempt, mask_url, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome
-from ops_agent.notify.signing import headers as signed_headers
 from ops_agent.ssrf import URLGuard
+from ops_agent.standard_webhooks import headers as signed_headers
 
 
 def webhook_body(message: Notification, delivery: Delivery) -> bytes:

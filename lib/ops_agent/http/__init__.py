@@ -1,0 +1,1 @@
+"""The HTTP edge: one FastAPI app per Vercel function, their routes, auth and errors."""
