@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
-
-def _ts(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
+from ops_agent.timestamps import as_datetime
 
 
 def _minutes(start: Any, end: Any) -> float | None:
-    a, b = _ts(start), _ts(end)
+    a, b = as_datetime(start), as_datetime(end)
     if a is None or b is None:
         return None
     return max(0.0, (b - a).total_seconds() / 60)

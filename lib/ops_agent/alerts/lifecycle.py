@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ops_agent.alerts.rules import AlertRule
+from ops_agent.timestamps import as_datetime
 
 Action = Literal["open_pending", "open_firing", "fire", "touch", "resolve", "clear", "none"]
 
@@ -18,12 +19,6 @@ Action = Literal["open_pending", "open_firing", "fire", "touch", "resolve", "cle
 class Decision:
     action: Action
     reason: str = ""
-
-
-def _ts(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
 
 
 def decide(
@@ -38,14 +33,14 @@ def decide(
         return Decision("open_pending", f"condition holds; waiting {rule.for_seconds}s")
     state = alert["state"]
     if holds:
-        pending_since = _ts(alert["pending_since"])
+        pending_since = as_datetime(alert["pending_since"])
         assert pending_since is not None
         if state == "pending" and now - pending_since >= timedelta(seconds=rule.for_seconds):
             return Decision("fire", f"condition held for {rule.for_seconds}s")
         return Decision("touch")
     if state == "pending":
         return Decision("clear", "condition stopped holding before `for` elapsed")
-    last_true = _ts(alert.get("last_true_at")) or _ts(alert["pending_since"])
+    last_true = as_datetime(alert.get("last_true_at")) or as_datetime(alert["pending_since"])
     assert last_true is not None
     if now - last_true < timedelta(seconds=rule.keep_firing_for_seconds):
         return Decision("none", "keep_firing_for")

@@ -24,6 +24,7 @@ from ops_agent.alerts.matching import MaintenanceWindow, Muted, Silence, inhibit
 from ops_agent.alerts.records import AlertRecords, Row
 from ops_agent.alerts.rules import AlertRule
 from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
+from ops_agent.timestamps import as_datetime
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,10 @@ def due(rule: AlertRule, alert: Row, now: datetime, available: list[str]) -> Due
     reminder is due `repeat_interval` after the last notification. Escalation comes first."""
     if alert.get("state") != "firing":
         return None
-    firing_since, last = _at(alert.get("firing_since")), _at(alert.get("last_notified_at"))
+    firing_since, last = (
+        as_datetime(alert.get("firing_since")),
+        as_datetime(alert.get("last_notified_at")),
+    )
     if firing_since is None or last is None:
         return None
     chain = rule.escalation_chain(available)
@@ -63,12 +67,6 @@ def due(rule: AlertRule, alert: Row, now: datetime, available: list[str]) -> Due
     ):
         return Due("reminded", rule.resolved_channels(available))
     return None
-
-
-def _at(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 # --- the stages ---

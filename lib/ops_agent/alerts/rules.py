@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ops_agent.durations import describe as describe_duration
+from ops_agent.durations import parse_seconds
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import QueryError, parse
 
@@ -17,8 +18,6 @@ Severity = Literal["critical", "high", "medium", "low"]
 Channel = Literal["email", "smtp", "slack", "webhook"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-_DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # What a severity means when a rule does not say: where it goes and how loudly.
 SEVERITY_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -40,17 +39,17 @@ class RuleError(Unprocessable):
 
 
 def seconds(value: int | float | str | None) -> int | None:
-    """`300`, `"300"`, `"5m"`, `"1h"` as seconds; None stays None."""
+    """`300`, `"300"`, `"5m"`, `"1h"`, `"1w"`, `"1h30m"` as whole seconds; None stays None."""
     if value is None or value == "":
         return None
     if isinstance(value, int | float):
         return int(value)
-    match = _DURATION.match(value.strip())
-    if match:
-        return int(match.group(1)) * _SECONDS[match.group(2)]
     if value.strip().isdigit():
         return int(value)
-    raise ValueError(f"{value!r} is not a duration like 30s, 5m, 1h or 1d")
+    parsed = parse_seconds(value)
+    if parsed is None:
+        raise ValueError(f"{value!r} is not {describe_duration()}")
+    return int(parsed)
 
 
 class AlertRule(BaseModel):

@@ -68,12 +68,6 @@ class EvaluationReport:
         return dict(self.__dict__)
 
 
-def _ts(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
 class AlertManagementTool:
     """Alerts over the agent's metrics, delivered through the NotificationService."""
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
+from ops_agent.durations import parse_seconds
 from ops_agent.errors import InvalidInput
 
-_RANGE = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_RANGE = timedelta(days=90)
 
 
@@ -17,12 +15,12 @@ def parse_range(text: str | timedelta) -> timedelta:
     if isinstance(text, timedelta):
         span = text
     else:
-        match = _RANGE.match(text)
-        if match is None:
+        seconds = parse_seconds(text)
+        if seconds is None:
             raise InvalidInput(
                 f"time range {text!r} is not like 15m, 1h, 24h or 7d", code="invalid_time_range"
             )
-        span = timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        span = timedelta(seconds=seconds)
     if span <= timedelta(0) or span > MAX_RANGE:
         raise InvalidInput(
             "a time range must be positive and at most 90 days", code="invalid_time_range"

@@ -25,6 +25,7 @@ from ops_agent.logs.query import Node, Token, all_of, field_node, parse
 from ops_agent.logs.records import LogRecords
 from ops_agent.logs.timerange import bucket_for, parse_range
 from ops_agent.store import Store
+from ops_agent.timestamps import as_datetime
 
 MINED_PREFIX = 4096  # the start of a message is what makes its template
 SUSPECT_WINDOW = timedelta(minutes=30)
@@ -363,7 +364,7 @@ class LogAnalysisTool:
         out = []
         for row in top:
             tid = row["template_id"]
-            first_ever = _ts(row.get("first_seen_ever")) or _ts(row["first_seen"])
+            first_ever = as_datetime(row.get("first_seen_ever")) or as_datetime(row["first_seen"])
             assert first_ever is not None
             if first_ever >= window_start and row["count"] >= 3:
                 suspect = suspect_deployment(first_ever, marks, SUSPECT_WINDOW)
@@ -422,12 +423,6 @@ def _filter(name: str, value: str | None) -> Node | None:
     return field_node(Token("field", value, 0, field=name))
 
 
-def _ts(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
 def _dense(rows: Sequence[dict[str, Any]], n: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {
         k: [0.0] * n for k in ("total", "errors", "requests", "server_errors", "p95_ms")
@@ -461,9 +456,9 @@ def pattern_from(row: dict[str, Any], n_buckets: int, start: datetime) -> Patter
     samples = [str(s) for s in row.get("samples") or []]
     template = row.get("template") or ""
     found = diagnose(template, *samples)
-    first_ever = _ts(row.get("first_seen_ever")) or _ts(row["first_seen"])
-    first_seen = _ts(row["first_seen"])
-    last_seen = _ts(row["last_seen"])
+    first_ever = as_datetime(row.get("first_seen_ever")) or as_datetime(row["first_seen"])
+    first_seen = as_datetime(row["first_seen"])
+    last_seen = as_datetime(row["last_seen"])
     assert first_seen is not None and last_seen is not None
     return Pattern(
         template_id=row["template_id"],

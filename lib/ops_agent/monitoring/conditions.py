@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ops_agent.durations import parse_seconds
 from ops_agent.errors import Unprocessable
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
@@ -32,8 +33,6 @@ PLACEHOLDERS = {
     "HEADERS",
     "IP",
 }
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
-_DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 class ConditionError(Unprocessable):
@@ -159,9 +158,9 @@ def _literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    duration = _DURATION.match(text)
-    if duration:
-        return float(duration.group(1)) * _DURATION_MS[duration.group(2)]
+    seconds = parse_seconds(text)
+    if seconds is not None:
+        return seconds * 1000  # conditions compare durations in milliseconds
     try:
         return int(text)
     except ValueError:

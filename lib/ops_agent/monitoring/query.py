@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ops_agent.durations import parse_seconds
 from ops_agent.errors import InvalidInput
 
 FUNCTIONS = ("avg", "sum", "min", "max", "count", "rate", "p50", "p90", "p95", "p99")
 COMPARISONS = (">=", "<=", "==", "!=", ">", "<")
-_DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class QueryError(InvalidInput):
@@ -219,10 +219,11 @@ class _Parser:
             return None
         self.take("[")
         kind, value, position = self.take()
-        if kind != "number" or value[-1] not in _DURATION:
+        parsed = parse_seconds(value) if kind == "number" else None
+        if parsed is None:
             raise QueryError("a window is a duration such as 5m or 1h", position)
         self.take("]")
-        seconds = int(float(value[:-1]) * _DURATION[value[-1]])
+        seconds = int(parsed)
         if not 1 <= seconds <= 7 * 86400:
             raise QueryError("a window is between 1s and 7d", position)
         return seconds
@@ -231,7 +232,7 @@ class _Parser:
 def _number(value: str, position: int) -> Number:
     if value.endswith("%"):
         return Number(float(value[:-1]) / 100)
-    if value[-1] in _DURATION:
+    if parse_seconds(value) is not None:
         raise QueryError("a duration belongs in a window: [5m]", position)
     return Number(float(value))
 

@@ -20,6 +20,7 @@ from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.settings import Settings, get_settings
 from ops_agent.ssrf import URLGuard
 from ops_agent.store import Store
+from ops_agent.timestamps import as_datetime
 
 WINDOWS = {"1h": 3600, "24h": 86400, "7d": 604800}
 
@@ -84,12 +85,6 @@ def _by_window(rows: list[dict[str, Any]], service: str) -> dict[str, dict[str, 
     """One service's uptime rows (from `MonitorRecords.uptime`) keyed 1h, 24h, 7d."""
     by = {r["window_seconds"]: r for r in rows if r["service"] == service}
     return {label: by.get(seconds, {"checks": 0}) for label, seconds in WINDOWS.items()}
-
-
-def _ts(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 class MonitoringTool:
@@ -170,7 +165,7 @@ class MonitoringTool:
         states = await self.records.states()
         due = []
         for check in await self.services():
-            last = _ts(states.get(check.name, {}).get("last_check"))
+            last = as_datetime(states.get(check.name, {}).get("last_check"))
             # A little slack, so a check every 60 s is not skipped by a tick that is early.
             if last is None or now - last >= timedelta(seconds=check.interval_seconds - 5):
                 due.append(check)
@@ -218,7 +213,7 @@ class MonitoringTool:
 
     def _heartbeat_result(self, check: ServiceCheck, state: dict[str, Any]) -> CheckResult:
         now = self._now()
-        last = _ts(state.get("last_heartbeat"))
+        last = as_datetime(state.get("last_heartbeat"))
         late = last is None or now - last > timedelta(seconds=check.interval_seconds)
         error = None
         if late:
@@ -243,8 +238,8 @@ class MonitoringTool:
         return ServiceHealth(
             service=name,
             status=state.get("status", "unknown"),
-            since=_ts(state.get("since")),
-            last_check=_ts(state.get("last_check")),
+            since=as_datetime(state.get("since")),
+            last_check=as_datetime(state.get("last_check")),
             last_error=state.get("last_error"),
             result=result,
             uptime=uptime,

@@ -32,6 +32,7 @@ from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
 from ops_agent.remediation.playbooks import run_playbook
 from ops_agent.runtime import Runtime
 from ops_agent.store.audit import record
+from ops_agent.timestamps import as_datetime
 from ops_agent.vercel.errors import VercelError, VercelNotFound
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ class RemediationEngine:
         )
         result: dict[str, Any] = {"spec": spec, "environment": environment}
         if playbook == "rollback" and verdict != "skipped":
-            suspect = await self._suspect(project, _ts(alert.get("onset_at")) or self._now())
+            suspect = await self._suspect(
+                project, as_datetime(alert.get("onset_at")) or self._now()
+            )
             if suspect is None:
                 verdict = "skipped"
                 reason = (
@@ -417,9 +420,3 @@ class RemediationEngine:
             project = await tool.client.get_project(action["target"])
             return bool(project.production_deployment_id != facts["suspected_deployment"])
         return True
-
-
-def _ts(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))

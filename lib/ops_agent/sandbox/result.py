@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ops_agent.sandbox.scenarios import Scenario
+from ops_agent.timestamps import as_datetime
 
 Event = dict[str, Any]
 
@@ -95,10 +96,6 @@ def clock_text(at: datetime, start: datetime) -> str:
     return f"T+{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def _ts(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 def judge(
     scenario: Scenario,
     result: ScenarioResult,
@@ -116,11 +113,11 @@ def judge(
     result.handoffs = [n for n in received if n["hook"] != "ops"]
     fired = [a for a in alerts if a.get("firing_since")]
     if fired:
-        result.detected_at = min(_ts(a["firing_since"]) for a in fired)  # type: ignore[type-var]
+        result.detected_at = min(as_datetime(a["firing_since"]) for a in fired)  # type: ignore[type-var]
     if not scenario.expect_alert:
         result.false_positives = len(fired)
     result.false_positives += sum(1 for a in fired if a.get("false_positive"))
-    resolved = [_ts(a.get("resolved_at")) for a in fired if a.get("state") == "resolved"]
+    resolved = [as_datetime(a.get("resolved_at")) for a in fired if a.get("state") == "resolved"]
     if fired and len(resolved) == len(fired):
         result.recovered_at = max(r for r in resolved if r is not None)
     done = [a for a in actions if a["status"] == "succeeded"]
@@ -131,10 +128,10 @@ def judge(
         if action["playbook"] == "redeploy":
             ready = ready_at(facts.get("deployment_id") or "")
             if ready is not None:
-                result.detected_at = _ts(action.get("requested_at"))
+                result.detected_at = as_datetime(action.get("requested_at"))
                 result.recovered_at = ready
         if action["playbook"] == "rollback" and not fired:  # no alert: a log anomaly found it
-            result.detected_at = _ts(action.get("requested_at"))
+            result.detected_at = as_datetime(action.get("requested_at"))
             result.recovered_at = result.restored_at
     result.auto_fixed = bool(done) and result.recovered_at is not None
     result.paged = any(
