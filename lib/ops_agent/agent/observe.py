@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ops_agent.agent.act import RemediationEngine
 from ops_agent.monitoring.config import AnomalyPlaybook, load_config
 from ops_agent.observations import Observation, ObservationLog
-from ops_agent.remediation import RemediationEngine
 from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)

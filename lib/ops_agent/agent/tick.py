@@ -50,7 +50,7 @@ async def run_health_checks(runtime: Runtime) -> dict[str, Any]:
 async def evaluate_and_remediate(runtime: Runtime) -> dict[str, Any]:
     """Orient, decide, act: evaluate the alert rules (fire, resolve, notify, remind,
     escalate), then run the remediation playbooks of firing alerts under their guards."""
-    from ops_agent.remediation import RemediationEngine
+    from ops_agent.agent.act import RemediationEngine
 
     alerts = await runtime.alerts()
     report = (await alerts.evaluate()).as_dict()

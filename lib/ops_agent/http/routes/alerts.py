@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from ops_agent.agent.act.records import RemediationRecords
 from ops_agent.alerts import (
     AlertManagementTool,
     AlertRule,
@@ -17,9 +18,9 @@ from ops_agent.alerts import (
     UnknownAlert,
 )
 from ops_agent.alerts.rules import NAME
+from ops_agent.errors import Conflict
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
-from ops_agent.http.errors import ApiError
 from ops_agent.logs.timerange import parse_range
 from ops_agent.store import Role
 
@@ -223,10 +224,8 @@ async def remediation(
     status: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    store = await runtime.store()
-    return {
-        "actions": await store.rpc("ops_remediation_list", {"p_status": status, "p_limit": limit})
-    }
+    records = RemediationRecords(await runtime.store())
+    return {"actions": [a.public() for a in await records.list(status, limit)]}
 
 
 @router.post(
@@ -240,7 +239,7 @@ async def decide_remediation(
     principal: Operator,
     runtime: RuntimeDep,
 ) -> dict[str, Any]:
-    from ops_agent.remediation import RemediationEngine
+    from ops_agent.agent.act import RemediationEngine
 
     audit(request, action=f"remediation.{decision}", target=action_id)
     engine = RemediationEngine(runtime)
@@ -249,11 +248,10 @@ async def decide_remediation(
     else:
         row = await engine.reject(action_id, principal.name)
     if row is None:
-        raise ApiError(409, "conflict", f"action {action_id} is not waiting for a decision")
+        raise Conflict(f"action {action_id} is not waiting for a decision")
     if decision == "approve":
-        done = await engine.execute(row, await runtime.alerts())
-        return done or row
-    return row
+        row = await engine.execute(row, await runtime.alerts()) or row
+    return row.public()
 
 
 # --- one alert ---

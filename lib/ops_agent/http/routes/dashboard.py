@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from ops_agent.agent.act.records import RemediationRecords
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, StoreDep
@@ -128,13 +129,13 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
     # What the agent decided on its own, including what is waiting for an operator.
     rows += [
         {
-            "at": str(a.get("executed_at") or a.get("requested_at")),
-            "what": f"agent: {a['playbook']} of {a['target']}",
-            "id": str(a["id"]),
-            "state": a["status"],
+            "at": (a.executed_at or a.requested_at).isoformat(),
+            "what": f"agent: {a.playbook} of {a.target}",
+            "id": a.id,
+            "state": a.status,
         }
-        for a in await store.rpc("ops_remediation_list", {"p_status": None, "p_limit": 5})
-        if a["status"] != "skipped"
+        for a in await RemediationRecords(store).list(None, 5)
+        if a.status != "skipped"
     ]
     rows.sort(key=lambda r: r["at"] or "", reverse=True)
     return {"charts": charts, "services": services, "alerts": alerts, "deployments": rows[:12]}

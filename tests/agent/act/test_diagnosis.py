@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ops_agent.remediation.diagnosis import diagnose_build
+from ops_agent.agent.act.diagnosis import diagnose_build
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import respx
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.kv.redis import RedisKV
-from ops_agent.remediation import Policy, Recent, RemediationEngine, guard
+from ops_agent.agent.act import Policy, Recent, RemediationEngine, guard
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
 from ops_agent.store import Store
@@ -227,7 +227,7 @@ async def test_approval_gate(make, vercel: respx.MockRouter) -> None:
     assert planned["planned"][0]["status"] == "pending_approval" and rollback.call_count == 0
     assert (await engine.run(alerts))["planned"] == []  # still one plan, still waiting
     approved = await engine.approve(planned["planned"][0]["id"], by="alice")
-    assert approved is not None and approved["decided_by"] == "alice"
+    assert approved is not None and approved.decided_by == "alice"
     done = await engine.run(alerts)
     assert done["executed"][0]["status"] == "succeeded" and rollback.call_count == 1
     assert await engine.approve(planned["planned"][0]["id"], by="bob") is None

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from ops_agent.agent.act.records import RemediationAction
 from ops_agent.errors import NotConfigured
 from ops_agent.runtime import Runtime
 
 
 async def run_playbook(
-    runtime: Runtime, action: dict[str, Any], alert: dict[str, Any]
+    runtime: Runtime, action: RemediationAction, alert: dict[str, Any]
 ) -> dict[str, Any]:
     """Carry out an approved action; what it did, or an exception saying why it could not."""
-    playbook = action["playbook"]
-    spec = (action.get("result") or {}).get("spec") or {}
-    project = action["target"]
+    playbook = action.playbook
+    facts = action.result
+    spec = facts.get("spec") or {}
+    project = action.target
     reason = (
-        f"alert {alert.get('rule')}: {alert.get('summary') or ''}" if alert else action["reason"]
+        f"alert {alert.get('rule')}: {alert.get('summary') or ''}" if alert else action.reason
     )[:500]
-    facts = action.get("result") or {}
     if playbook == "rollback":
         tool = await runtime.deployments()
         suspect = facts.get("suspected_deployment")

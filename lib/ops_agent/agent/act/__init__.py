@@ -1,6 +1,6 @@
 """Auto-remediation: playbooks, guards, approval, verification."""
 
-from ops_agent.remediation.engine import RemediationEngine
-from ops_agent.remediation.guards import Policy, Recent, guard
+from ops_agent.agent.act.engine import RemediationEngine
+from ops_agent.agent.act.guards import Policy, Recent, guard
 
 __all__ = ["Policy", "Recent", "RemediationEngine", "guard"]

@@ -6,16 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ops_agent.agent.act.records import RemediationAction
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.notify import CHANNELS, Notification, Severity
 from ops_agent.runtime import Runtime
 
 
 async def tell(
-    runtime: Runtime, alerts: AlertManagementTool, action: dict[str, Any], result: dict[str, Any]
+    runtime: Runtime,
+    alerts: AlertManagementTool,
+    action: RemediationAction,
+    result: dict[str, Any],
 ) -> None:
     """Let people know what the agent did on its own, on the alert channels."""
-    what = f"{action['playbook']} of {action['target']}"
+    what = f"{action.playbook} of {action.target}"
     details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
     await (await runtime.notifier()).send_many(
         [
@@ -24,9 +28,9 @@ async def tell(
                 severity=Severity.WARNING,
                 subject=f"[ops-agent] {what}",
                 title=f"Ops Agent ran a {what}",
-                body=f"{action['reason']}\n{details}",
+                body=f"{action.reason}\n{details}",
                 kind="remediation_done",
-                dedup_key=f"remediation-done:{action['id']}:{channel}",
+                dedup_key=f"remediation-done:{action.id}:{channel}",
             )
             for channel in alerts.available
             if channel in CHANNELS
@@ -63,6 +67,6 @@ async def page(
     )
 
 
-def subject(action: dict[str, Any]) -> dict[str, Any]:
+def subject(action: RemediationAction) -> dict[str, Any]:
     """What a page is about when the action had no alert: the action itself."""
-    return {"id": str(action["id"]), "rule": f"{action['playbook']} of {action['target']}"}
+    return {"id": action.id, "rule": f"{action.playbook} of {action.target}"}

@@ -22,14 +22,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_agent.agent.act.announce import page, subject, tell
+from ops_agent.agent.act.diagnosis import diagnose_build
+from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
+from ops_agent.agent.act.playbooks import run_playbook
+from ops_agent.agent.act.records import RemediationAction, RemediationRecords, Status
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
-from ops_agent.remediation.announce import page, subject, tell
-from ops_agent.remediation.diagnosis import diagnose_build
-from ops_agent.remediation.guards import Policy, Recent, Verdict, guard
-from ops_agent.remediation.playbooks import run_playbook
 from ops_agent.runtime import Runtime
 from ops_agent.store.audit import record
 from ops_agent.timestamps import as_datetime
@@ -54,12 +55,8 @@ class RemediationEngine:
         self.correlation = timedelta(seconds=s.remediation_correlation_seconds)
         self._now = clock or runtime.now
 
-    async def _rpc(self, function: str, args: dict[str, Any]) -> Any:
-        return await (await self.runtime.store()).rpc(function, args)
-
-    async def _row(self, function: str, args: dict[str, Any]) -> dict[str, Any] | None:
-        row: dict[str, Any] | None = await self._rpc(function, args)
-        return row
+    async def records(self) -> RemediationRecords:
+        return RemediationRecords(await self.runtime.store())
 
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
@@ -100,17 +97,22 @@ class RemediationEngine:
                 continue
             action = await self.plan(alert, spec)
             if action is not None:
-                planned.append({k: str(action[k]) for k in ("id", "playbook", "status", "reason")})
-        for action in await self._rpc(
-            "ops_remediation_list", {"p_status": "approved", "p_limit": 50}
-        ):
+                planned.append(
+                    {
+                        "id": action.id,
+                        "playbook": action.playbook,
+                        "status": action.status,
+                        "reason": action.reason,
+                    }
+                )
+        for action in await (await self.records()).list("approved", 50):
             done = await self.execute(action, tool)
             if done is not None:
-                executed.append({"id": str(done["id"]), "status": done["status"]})
+                executed.append({"id": done.id, "status": done.status})
         verified = await self.verify(tool)
         return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
 
-    async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any] | None:
+    async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""
         playbook = str(spec["playbook"])
         labels = alert.get("labels") or {}
@@ -181,7 +183,7 @@ class RemediationEngine:
             "deployment": deployment_id,
             "cause": diagnosis.cause,
             "planned": playbook if action else None,
-            "status": action["status"] if action else None,
+            "status": action.status if action else None,
         }
 
     async def on_anomaly(
@@ -227,27 +229,23 @@ class RemediationEngine:
         return {
             "anomaly": observation.kind,
             "playbook": binding.playbook,
-            "status": action["status"] if action else None,
+            "status": action.status if action else None,
             "reason": reason,
         }
 
     async def _guard(
         self, playbook: str, project: str, environment: str, rule_requires_approval: bool
     ) -> tuple[Verdict, str]:
-        now = self._now()
-        recent_raw = await self._rpc(
-            "ops_remediation_recent",
-            {"p_since": now - timedelta(hours=1), "p_target": project},
-        )
-        in_cooldown = await self._rpc(
-            "ops_remediation_recent",
-            {"p_since": now - timedelta(seconds=self.policy.cooldown_seconds), "p_target": project},
+        now, records = self._now(), await self.records()
+        last_hour, _ = await records.counted_since(now - timedelta(hours=1), project)
+        _, in_cooldown = await records.counted_since(
+            now - timedelta(seconds=self.policy.cooldown_seconds), project
         )
         return guard(
             self.policy,
             playbook,
             environment,
-            Recent(int(recent_raw["total"]), int(in_cooldown["on_target"])),
+            Recent(last_hour, in_cooldown),
             rule_requires_approval=rule_requires_approval,
         )
 
@@ -272,24 +270,16 @@ class RemediationEngine:
         reason: str,
         result: dict[str, Any],
         alert: dict[str, Any] | None,
-    ) -> dict[str, Any] | None:
-        action = await self._row(
-            "ops_remediation_plan",
-            {
-                "p_action": {
-                    "alert_id": str(alert["id"]) if alert else None,
-                    "incident_id": str(alert["incident_id"])
-                    if alert and alert.get("incident_id")
-                    else None,
-                    "playbook": playbook,
-                    "target": project,
-                    "status": verdict,
-                    "reason": reason,
-                    "decided_by": "policy",
-                    "result": result,
-                    "requested_at": self._now().isoformat(),
-                }
-            },
+    ) -> RemediationAction | None:
+        action = await (await self.records()).plan(
+            alert_id=str(alert["id"]) if alert else None,
+            incident_id=str(alert["incident_id"]) if alert and alert.get("incident_id") else None,
+            playbook=playbook,
+            target=project,
+            status=verdict,
+            reason=reason,
+            result=result,
+            requested_at=self._now(),
         )
         if action is not None:
             await self._audit(
@@ -302,47 +292,36 @@ class RemediationEngine:
             )
         return action
 
-    async def approve(self, action_id: str, by: str) -> dict[str, Any] | None:
-        """An operator lets a pending action run (on the next tick, or now via `run`)."""
-        row = await self._row(
-            "ops_remediation_set",
-            {
-                "p_id": action_id,
-                "p_from": ["pending_approval"],
-                "p_to": "approved",
-                "p_fields": {"decided_by": by},
-            },
+    async def approve(self, action_id: str, by: str) -> RemediationAction | None:
+        """An operator lets a pending action run (on the next tick, or now via `execute`);
+        None when it is not waiting for a decision."""
+        row = await (await self.records()).move(
+            action_id, ["pending_approval"], "approved", decided_by=by
         )
         if row is not None:
             await self._audit("remediation.approve", action_id, "ok", by)
         return row
 
-    async def reject(self, action_id: str, by: str) -> dict[str, Any] | None:
-        row = await self._row(
-            "ops_remediation_set",
-            {
-                "p_id": action_id,
-                "p_from": ["pending_approval", "approved"],
-                "p_to": "rejected",
-                "p_fields": {"decided_by": by},
-            },
+    async def reject(self, action_id: str, by: str) -> RemediationAction | None:
+        """An operator refuses a waiting action; None when it is not waiting."""
+        row = await (await self.records()).move(
+            action_id, ["pending_approval", "approved"], "rejected", decided_by=by
         )
         if row is not None:
             await self._audit("remediation.reject", action_id, "ok", by)
         return row
 
     async def execute(
-        self, action: dict[str, Any], alerts: AlertManagementTool
-    ) -> dict[str, Any] | None:
+        self, action: RemediationAction, alerts: AlertManagementTool
+    ) -> RemediationAction | None:
         """Run an approved action once (the running claim is atomic)."""
-        claimed = await self._rpc(
-            "ops_remediation_set",
-            {"p_id": str(action["id"]), "p_from": ["approved"], "p_to": "running"},
-        )
+        records = await self.records()
+        claimed = await records.move(action.id, ["approved"], "running")
         if claimed is None:
             return None
-        playbook = claimed["playbook"]
-        alert = await alerts.get_alert(str(claimed["alert_id"])) if claimed.get("alert_id") else {}
+        playbook = claimed.playbook
+        alert = await alerts.get_alert(claimed.alert_id) if claimed.alert_id else {}
+        status: Status
         try:
             result = await run_playbook(self.runtime, claimed, alert)
             status = "succeeded"
@@ -350,24 +329,18 @@ class RemediationEngine:
             log.warning("remediation %s failed: %s", playbook, exc)
             result, status = {"error": f"{type(exc).__name__}: {exc}"}, "failed"
         verify_by = self._now() + timedelta(seconds=self.verify_seconds)
-        done = await self._row(
-            "ops_remediation_set",
-            {
-                "p_id": str(claimed["id"]),
-                "p_from": ["running"],
-                "p_to": status,
-                "p_fields": {"result": result, "verify_by": verify_by.isoformat()},
-            },
+        done = await records.move(
+            claimed.id, ["running"], status, result=result, verify_by=verify_by
         )
-        if claimed.get("alert_id"):
+        if claimed.alert_id:
             await alerts.record_action(
-                str(claimed["alert_id"]), f"{playbook} ({status})", by="agent", detail=result
+                claimed.alert_id, f"{playbook} ({status})", by="agent", detail=result
             )
-        await self._audit(f"remediation.{playbook}", claimed["target"], status, "agent", **result)
+        await self._audit(f"remediation.{playbook}", claimed.target, status, "agent", **result)
         if status == "failed":
             why = f"automatic {playbook} failed: {result['error']}"
             await page(self.runtime, alerts, alert or subject(claimed), why, self._now())
-        elif not claimed.get("alert_id"):
+        elif not claimed.alert_id:
             # No alert told anyone about this one (a failed build, a log anomaly): say what
             # was done and why.
             await tell(self.runtime, alerts, claimed, result)
@@ -376,10 +349,9 @@ class RemediationEngine:
     async def verify(self, alerts: AlertManagementTool) -> list[dict[str, Any]]:
         """For actions whose verification time came: did the alert resolve? If not, page."""
         out = []
-        for action in await self._rpc("ops_remediation_due_verification", {"p_now": self._now()}):
-            alert = (
-                await alerts.get_alert(str(action["alert_id"])) if action.get("alert_id") else None
-            )
+        records = await self.records()
+        for action in await records.due_verification(self._now()):
+            alert = await alerts.get_alert(action.alert_id) if action.alert_id else None
             if alert is not None:
                 recovered = alert["state"] == "resolved"
             else:
@@ -388,35 +360,27 @@ class RemediationEngine:
                 except VercelNotFound:
                     recovered = False  # the deployment it started is gone
                 except VercelError as exc:  # Vercel unreachable: verify on the next tick
-                    log.warning("verification of %s postponed: %s", action["id"], exc)
+                    log.warning("verification of %s postponed: %s", action.id, exc)
                     continue
-            row = await self._rpc(
-                "ops_remediation_set",
-                {
-                    "p_id": str(action["id"]),
-                    "p_from": ["succeeded"],
-                    "p_to": "succeeded",
-                    "p_fields": {"verified": recovered},
-                },
-            )
+            row = await records.move(action.id, ["succeeded"], "succeeded", verified=recovered)
             if row is None:
                 continue
-            out.append({"id": str(action["id"]), "recovered": recovered})
+            out.append({"id": action.id, "recovered": recovered})
             if not recovered:
-                why = f"the {action['playbook']} did not bring it back"
+                why = f"the {action.playbook} did not bring it back"
                 await page(self.runtime, alerts, alert or subject(action), why, self._now())
         return out
 
-    async def _deployment_recovered(self, action: dict[str, Any]) -> bool:
+    async def _deployment_recovered(self, action: RemediationAction) -> bool:
         """An action with no alert worked when what it set out to change did change: the
         deployment a redeploy started is READY, or the deployment a rollback left no longer
         serves production. A hand-off worked when it was delivered."""
-        facts = action.get("result") or {}
+        facts = action.result
         tool = await self.runtime.deployments()
         if facts.get("deployment_id"):
             status = await tool.get_deployment_status(facts["deployment_id"])
             return (status.state or "").upper() == "READY"
-        if action["playbook"] == "rollback" and facts.get("suspected_deployment"):
-            project = await tool.client.get_project(action["target"])
+        if action.playbook == "rollback" and facts.get("suspected_deployment"):
+            project = await tool.client.get_project(action.target)
             return bool(project.production_deployment_id != facts["suspected_deployment"])
         return True
