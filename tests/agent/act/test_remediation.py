@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import respx
 
+from ops_agent.agent.act import Policy, Recent, RemediationEngine, guard
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.kv.redis import RedisKV
-from ops_agent.agent.act import Policy, Recent, RemediationEngine, guard
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
 from ops_agent.store import Store
