@@ -93,6 +93,9 @@ async def test_combined_app_serves_openapi_and_functions(
     from ops_agent.http.local import local_app
 
     app = local_app(ROOT, crons=False)
+    # The embedded Postgres's first start (initdb) may take longer than the health probe's
+    # 2 s budget on a loaded machine; this test is about routing, so start it first.
+    await app.state.runtime.store()
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://local"
     ) as c:

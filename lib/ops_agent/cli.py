@@ -215,8 +215,8 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
 
 async def task(args: argparse.Namespace, settings: Settings) -> int:
     """Parse a task (and, without --dry-run, carry it out on this configuration)."""
-    from ops_agent.agent.executor import OpsAgentOODA
     from ops_agent.agent.language import TaskNotUnderstood, describe, parse_task
+    from ops_agent.agent.ooda import OpsAgentOODA
 
     try:
         intent = parse_task(args.text)

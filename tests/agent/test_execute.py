@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import respx
 
-from ops_agent.agent.executor import OpsAgentOODA
+from ops_agent.agent.ooda import OpsAgentOODA
 from ops_agent.kv.redis import RedisKV
 from ops_agent.logs import LogAnalysisTool
 from ops_agent.logs.entries import normalise

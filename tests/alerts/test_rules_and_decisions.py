@@ -203,3 +203,40 @@ def test_due_escalates_step_by_step_then_reminds() -> None:
     for quiet in ({**alert, "state": "acknowledged"}, {**alert, "last_notified_at": None}):
         assert due(r, quiet, T + timedelta(days=1), available) is None
     assert due(rule(severity="low"), alert, T + timedelta(days=1), available) is None
+
+
+def test_remediation_candidates_most_severe_first_and_quiet_ones_held() -> None:
+    from ops_agent.agent.act.decide import remediation_candidates
+    from ops_agent.alerts import Situation
+
+    fix = {"remediation": {"playbook": "rollback"}}
+    rules = {
+        "a": rule(name="a", severity="high", **fix),
+        "b": rule(name="b", severity="critical", **fix),
+        "c": rule(name="c", severity="critical"),  # no playbook
+        "d": rule(name="d", severity="critical", **fix),
+    }
+
+    def alert(i: str, name: str, state: str = "firing", minute: int = 0) -> dict[str, object]:
+        since = (T + timedelta(minutes=minute)).isoformat()
+        severity = rules[name].severity
+        return {"id": i, "rule": name, "state": state, "severity": severity, "firing_since": since}
+
+    situation = Situation(
+        T,
+        rules,
+        [
+            alert("1", "a", minute=0),
+            alert("2", "b", minute=5),
+            alert("3", "b", minute=1),
+            alert("4", "c"),
+            alert("5", "b", state="acknowledged"),
+            alert("6", "d"),
+        ],
+        quiet={"6": "maintenance window nightly"},
+    )
+    candidates, held = remediation_candidates(situation)
+    assert [c.alert["id"] for c in candidates] == ["3", "2", "1"]
+    assert [(h.alert["id"], h.playbook, h.reason) for h in held] == [
+        ("6", "rollback", "maintenance window nightly")
+    ]

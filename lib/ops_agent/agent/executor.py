@@ -1,11 +1,8 @@
-"""Executing a parsed task with the tools, and OpsAgentOODA's public face."""
+"""Executing a parsed task with the tools: one method per intent."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -13,7 +10,6 @@ from typing import Any, Literal
 from ops_agent.agent.language import Intent, TaskNotUnderstood, parse_task
 from ops_agent.agent.monitor_rules import monitor_condition
 from ops_agent.runtime import Runtime
-from ops_agent.settings import Settings, get_settings
 
 Priority = Literal["low", "normal", "high", "critical"]
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "critical")
@@ -28,51 +24,13 @@ class TaskResult:
         return {**self.intent.as_dict(), **self.result}
 
 
-class OpsAgentOODA:
-    """The agent: tasks from people and agents, and the tick (observe, orient, decide, act)."""
+class TaskExecutor:
+    """Carries out tasks from people and agents with the tools of one runtime, as `actor`."""
 
-    def __init__(
-        self,
-        vercel_token: str | None = None,
-        enable_monitoring: bool = True,
-        *,
-        settings: Settings | None = None,
-        runtime: Runtime | None = None,
-        actor: str = "agent",
-    ) -> None:
-        s = settings or (runtime.settings if runtime else get_settings())
-        if vercel_token:
-            s = s.model_copy(update={"vercel_token": vercel_token})
-        self.settings = s
-        self.runtime = runtime or Runtime(s)
-        self.enable_monitoring = enable_monitoring
+    def __init__(self, runtime: Runtime, *, actor: str = "agent") -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
         self.actor = actor
-
-    async def aclose(self) -> None:
-        await self.runtime.close()
-
-    async def tick(self) -> dict[str, Any]:
-        """One observe-orient-decide-act pass, as the cron runs it (skipped while another
-        tick holds the lock). Without `enable_monitoring`, health checks and log anomaly
-        detection are left out."""
-        from ops_agent.agent.tick import run_tick
-
-        report = await run_tick(self.runtime, monitoring=self.enable_monitoring)
-        return report.as_dict()
-
-    async def run_forever(
-        self, interval: float = 60.0, *, stop: asyncio.Event | None = None
-    ) -> None:
-        """Tick every `interval` seconds until `stop` is set: the loop for a host that is not
-        Vercel (on Vercel, the cron calls /api/cron/tick)."""
-        stop = stop or asyncio.Event()
-        while not stop.is_set():
-            started = time.monotonic()
-            await self.tick()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    stop.wait(), max(0.0, interval - (time.monotonic() - started))
-                )
 
     @staticmethod
     def parse(task: str | dict[str, Any]) -> Intent:

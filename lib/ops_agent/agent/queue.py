@@ -11,7 +11,7 @@ from ops_agent.agent.language import TaskNotUnderstood, parse_task
 from ops_agent.store import Store
 
 if TYPE_CHECKING:
-    from ops_agent.agent.executor import OpsAgentOODA, Priority
+    from ops_agent.agent.executor import Priority, TaskExecutor
 
 PRIORITY_RANK: dict[Priority, int] = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 PRIORITY_NAME: dict[int, Priority] = {v: k for k, v in PRIORITY_RANK.items()}
@@ -56,7 +56,7 @@ class TaskQueue:
         rows = await self._store.rpc("ops_task_list", {"p_status": status, "p_limit": limit})
         return [public(r) for r in rows]
 
-    async def run(self, agent: OpsAgentOODA, budget: float, batch: int = 5) -> dict[str, Any]:
+    async def run(self, agent: TaskExecutor, budget: float, batch: int = 5) -> dict[str, Any]:
         """Run queued tasks, highest priority first, until the queue is empty or `budget`
         seconds are spent (a claimed batch is always finished)."""
         deadline = time.monotonic() + budget

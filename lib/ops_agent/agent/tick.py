@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ops_agent.agent.executor import TaskExecutor
+from ops_agent.agent.queue import TaskQueue
 from ops_agent.runtime import Runtime
 from ops_agent.store import Store
 
@@ -53,19 +55,17 @@ async def evaluate_and_remediate(runtime: Runtime) -> dict[str, Any]:
     from ops_agent.agent.act import RemediationEngine
 
     alerts = await runtime.alerts()
-    report = (await alerts.evaluate()).as_dict()
-    if report.get("skipped"):
-        return {"alerts": report}
-    return {"alerts": report, "remediation": await RemediationEngine(runtime).run(alerts)}
+    evaluation = await alerts.evaluate()
+    if evaluation.skipped or evaluation.situation is None:
+        return {"alerts": evaluation.as_dict()}
+    remediation = await RemediationEngine(runtime).run(alerts, evaluation.situation)
+    return {"alerts": evaluation.as_dict(), "remediation": remediation}
 
 
 async def run_queued_tasks(runtime: Runtime, budget: float) -> dict[str, Any]:
     """Tasks from people and agents that were queued, highest priority first."""
-    from ops_agent.agent.executor import OpsAgentOODA
-    from ops_agent.agent.queue import TaskQueue
-
-    agent = OpsAgentOODA(runtime=runtime, actor="agent")
-    return await TaskQueue(await runtime.store()).run(agent, budget)
+    executor = TaskExecutor(runtime, actor="agent")
+    return await TaskQueue(await runtime.store()).run(executor, budget)
 
 
 def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:

@@ -2,6 +2,7 @@
 
 from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence
 from ops_agent.alerts.rules import AlertRule, RuleError
+from ops_agent.alerts.situation import Situation
 from ops_agent.alerts.tool import (
     AlertManagementTool,
     EvaluationReport,
@@ -18,5 +19,6 @@ __all__ = [
     "RuleConflict",
     "RuleError",
     "Silence",
+    "Situation",
     "UnknownAlert",
 ]

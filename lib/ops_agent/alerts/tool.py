@@ -23,6 +23,7 @@ from ops_agent.alerts.lifecycle import decide, onset
 from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, quieted
 from ops_agent.alerts.records import AlertRecords, Row
 from ops_agent.alerts.rules import AlertRule, RuleError
+from ops_agent.alerts.situation import Situation
 from ops_agent.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from ops_agent.kv import KV
 from ops_agent.monitoring.metrics import Metrics
@@ -63,9 +64,10 @@ class EvaluationReport:
     escalations: int = 0
     errors: list[str] = field(default_factory=list)
     skipped: str | None = None
+    situation: Situation | None = None  # what the evaluation saw; not part of the report
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "situation"}
 
 
 class AlertManagementTool:
@@ -261,8 +263,16 @@ class AlertManagementTool:
                 and decision.action in ("open_firing", "fire")
             ):
                 newly_firing.append(changed)
-        await self._notify_new(rules, newly_firing, now, report)
-        await self._reminders_and_escalations(rules, now, report)
+        silences, windows = await self._quiet_reasons(now)
+        await self._notify_new(rules, newly_firing, now, report, silences, windows)
+        open_now = await self.records.open_alerts()
+        await self._reminders_and_escalations(rules, open_now, now, report)
+        quiet = {
+            str(a["id"]): muted.reason
+            for a in open_now
+            if (muted := quieted(a.get("labels") or {}, now, silences, windows))
+        }
+        report.situation = Situation(now, rules, open_now, quiet)
         return report
 
     async def _apply(
@@ -360,12 +370,17 @@ class AlertManagementTool:
         )
 
     async def _notify_new(
-        self, rules: dict[str, AlertRule], fired: list[Row], now: datetime, report: EvaluationReport
+        self,
+        rules: dict[str, AlertRule],
+        fired: list[Row],
+        now: datetime,
+        report: EvaluationReport,
+        silences: list[Silence],
+        windows: list[MaintenanceWindow],
     ) -> None:
         """Newly firing alerts: attach to incident, mute, group, claim, send, record."""
         if not fired:
             return
-        silences, windows = await self._quiet_reasons(now)
         flow = self._flow(rules, now)
         stages: list[pipeline.Stage] = [
             pipeline.AttachIncident(),
@@ -395,10 +410,14 @@ class AlertManagementTool:
             )
 
     async def _reminders_and_escalations(
-        self, rules: dict[str, AlertRule], now: datetime, report: EvaluationReport
+        self,
+        rules: dict[str, AlertRule],
+        open_alerts: list[Row],
+        now: datetime,
+        report: EvaluationReport,
     ) -> None:
         """Firing alerts owed a reminder or an escalation (`pipeline.due`): claim, send."""
-        for alert in await self.records.open_alerts():
+        for alert in open_alerts:
             rule = rules.get(alert["rule"])
             owed = pipeline.due(rule, alert, now, self.available) if rule else None
             if owed is None:

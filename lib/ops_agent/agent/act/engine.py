@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ops_agent.agent.act.announce import page, subject, tell
+from ops_agent.agent.act.decide import remediation_candidates
 from ops_agent.agent.act.diagnosis import diagnose_build
 from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
 from ops_agent.agent.act.playbooks import run_playbook
 from ops_agent.agent.act.records import RemediationAction, RemediationRecords, Status
-from ops_agent.alerts import AlertManagementTool
+from ops_agent.alerts import AlertManagementTool, Situation
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
@@ -37,8 +38,6 @@ from ops_agent.timestamps import as_datetime
 from ops_agent.vercel.errors import VercelError, VercelNotFound
 
 log = logging.getLogger(__name__)
-
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 class RemediationEngine:
@@ -67,35 +66,30 @@ class RemediationEngine:
 
     # --- the loop's entry point ---
 
-    async def run(self, alerts: AlertManagementTool | None = None) -> dict[str, Any]:
-        """Plan for firing alerts, execute what is approved, verify what is due."""
+    async def run(
+        self, alerts: AlertManagementTool | None = None, situation: Situation | None = None
+    ) -> dict[str, Any]:
+        """Plan for the firing alerts of `situation` (what the evaluation just saw; read anew
+        when not given), execute what is approved, verify what is due."""
         tool = alerts or await self.runtime.alerts()
-        planned, executed, quiet = [], [], []
-        rules = {r["name"]: r for r in await tool.list_rules()}
-        # Most severe first, then oldest: under the hourly cap, they get the slots.
-        active = sorted(
-            await tool.get_active_alerts(),
-            key=lambda a: (-SEVERITY_RANK.get(a.get("severity") or "", 0), str(a["firing_since"])),
-        )
-        for alert in active:
-            rule = rules.get(alert["rule"])
-            spec = (rule or {}).get("remediation") or {}
-            if alert["state"] != "firing" or not spec.get("playbook"):
-                continue
-            if why := await tool.quiet_reason(alert.get("labels") or {}):
-                quiet.append({"alert": str(alert["id"]), "reason": why})
-                # Audited once a day per alert, not on every tick it stays quiet.
-                kv = await self.runtime.kv()
-                if await kv.set_if_absent(f"remediation:held:{alert['id']}", ttl=86400):
-                    await self._audit(
-                        f"remediation.{spec['playbook']}.held",
-                        str(alert["id"]),
-                        "held",
-                        "agent",
-                        reason=why,
-                    )
-                continue
-            action = await self.plan(alert, spec)
+        if situation is None:
+            situation = await self._situation(tool)
+        candidates, held = remediation_candidates(situation)
+        planned, executed = [], []
+        quiet = [{"alert": str(h.alert["id"]), "reason": h.reason} for h in held]
+        kv = await self.runtime.kv()
+        for h in held:
+            # Audited once a day per alert, not on every tick it stays quiet.
+            if await kv.set_if_absent(f"remediation:held:{h.alert['id']}", ttl=86400):
+                await self._audit(
+                    f"remediation.{h.playbook}.held",
+                    str(h.alert["id"]),
+                    "held",
+                    "agent",
+                    reason=h.reason,
+                )
+        for candidate in candidates:
+            action = await self.plan(candidate.alert, candidate.spec)
             if action is not None:
                 planned.append(
                     {
@@ -111,6 +105,23 @@ class RemediationEngine:
                 executed.append({"id": done.id, "status": done.status})
         verified = await self.verify(tool)
         return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
+
+    async def _situation(self, alerts: AlertManagementTool) -> Situation:
+        """The situation as it stands, for a run no evaluation preceded."""
+        now = self._now()
+        rules = {
+            row["name"]: alerts.parse_rule(row["spec"])
+            for row in await alerts.sync_file_rules()
+            if row["enabled"]
+        }
+        open_now = await alerts.records.open_alerts()
+        quiet = {
+            str(a["id"]): why
+            for a in open_now
+            if a.get("state") == "firing"
+            and (why := await alerts.quiet_reason(a.get("labels") or {}))
+        }
+        return Situation(now, rules, open_now, quiet)
 
     async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""

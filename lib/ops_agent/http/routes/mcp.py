@@ -18,7 +18,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from ops_agent import __version__
-from ops_agent.agent.executor import OpsAgentOODA
 from ops_agent.agent.language import (
     INTENTS,
     OPERATORS,
@@ -29,6 +28,7 @@ from ops_agent.agent.language import (
     parse_task,
 )
 from ops_agent.agent.monitor_rules import METRIC_QUERIES
+from ops_agent.agent.ooda import OpsAgentOODA
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
-from ops_agent.agent.executor import OpsAgentOODA
 from ops_agent.agent.language import describe, parse_task
+from ops_agent.agent.ooda import OpsAgentOODA
 from ops_agent.agent.queue import TaskQueue
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
