@@ -13,6 +13,7 @@ from ops_agent.durations import describe as describe_duration
 from ops_agent.durations import parse_seconds
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import QueryError, parse
+from ops_agent.remediation_spec import RemediationSpec
 
 Severity = Literal["critical", "high", "medium", "low"]
 Channel = Literal["email", "smtp", "slack", "webhook"]
@@ -65,7 +66,7 @@ class AlertRule(BaseModel):
     group_by: list[str] = Field(default_factory=lambda: ["project"], max_length=10)
     description: str | None = Field(default=None, max_length=2000)
     runbook_url: str | None = Field(default=None, max_length=2000)
-    remediation: dict[str, Any] | None = None
+    remediation: RemediationSpec | None = None
     repeat_interval_seconds: int | None = Field(default=None, ge=60, alias="repeat_interval")
     escalate_after_seconds: int | None = Field(default=None, ge=60, alias="escalate_after")
     escalation: list[list[Channel]] = Field(default_factory=list, max_length=5)

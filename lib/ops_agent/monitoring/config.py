@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.conditions import ConditionError, parse
+from ops_agent.remediation_spec import RemediationSpec
 
 NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 
@@ -60,17 +61,12 @@ AnomalyKind = Literal[
 ]
 
 
-class AnomalyPlaybook(BaseModel):
+class AnomalyPlaybook(RemediationSpec):
     """A playbook bound to a kind of log anomaly: what the agent does when the tick finds one."""
 
-    model_config = ConfigDict(extra="forbid")
-
     kind: AnomalyKind
-    playbook: Literal["rollback", "redeploy", "dev_agent", "webhook"]
     project: str | None = Field(default=None, max_length=200)
     min_score: float = Field(default=0.0, ge=0)
-    approval: bool = False
-    url: str | None = Field(default=None, max_length=2000)
 
 
 class MonitorConfig(BaseModel):

@@ -47,3 +47,25 @@ def test_build_failures_are_classified(code, message, log, cause) -> None:
     assert diagnosis.cause == cause, diagnosis
     assert diagnosis.redeploy_may_fix is (cause == "transient")
     assert diagnosis.evidence
+
+
+def test_every_playbook_has_a_runner_and_rules_name_only_those() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from ops_agent.agent.act.playbooks import RUNNERS
+    from ops_agent.alerts import AlertRule
+    from ops_agent.remediation_spec import PLAYBOOKS
+
+    assert set(RUNNERS) == set(PLAYBOOKS)
+    base = {"name": "r", "condition": "error_rate > 5%"}
+    rule = AlertRule.model_validate({**base, "remediation": {"playbook": "rollback"}})
+    assert rule.remediation is not None and rule.remediation.approval is False
+    for bad in (
+        {"playbook": "reboot_the_world"},
+        {"playbook": "webhook"},  # a hand-off needs somewhere to go
+        {"playbook": "webhook", "url": "ftp://x"},
+        {"playbook": "rollback", "aproval": True},  # a typo is not silently ignored
+    ):
+        with pytest.raises(ValidationError):
+            AlertRule.model_validate({**base, "remediation": bad})

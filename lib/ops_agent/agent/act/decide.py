@@ -8,9 +8,9 @@ and in what order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ops_agent.alerts.situation import Row, Situation
+from ops_agent.remediation_spec import RemediationSpec
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
@@ -20,7 +20,7 @@ class Candidate:
     """A firing alert whose rule names a playbook."""
 
     alert: Row
-    spec: dict[str, Any]  # the rule's `remediation:`
+    spec: RemediationSpec  # the rule's `remediation:`
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ def remediation_candidates(situation: Situation) -> tuple[list[Candidate], list[
     held: list[Held] = []
     for alert in ordered:
         rule = situation.rules.get(alert["rule"])
-        spec = (rule.remediation if rule else None) or {}
-        if not spec.get("playbook"):
+        spec = rule.remediation if rule else None
+        if spec is None:
             continue
         if why := situation.quiet.get(str(alert["id"])):
-            held.append(Held(alert, str(spec["playbook"]), why))
+            held.append(Held(alert, spec.playbook, why))
             continue
         candidates.append(Candidate(alert, spec))
     return candidates, held

@@ -32,6 +32,7 @@ from ops_agent.alerts import AlertManagementTool, Situation
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
+from ops_agent.remediation_spec import PlaybookName, RemediationSpec
 from ops_agent.runtime import Runtime
 from ops_agent.store.audit import record
 from ops_agent.timestamps import as_datetime
@@ -123,16 +124,17 @@ class RemediationEngine:
         }
         return Situation(now, rules, open_now, quiet)
 
-    async def plan(self, alert: dict[str, Any], spec: dict[str, Any]) -> RemediationAction | None:
+    async def plan(self, alert: dict[str, Any], spec: RemediationSpec) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""
-        playbook = str(spec["playbook"])
+        playbook = spec.playbook
         labels = alert.get("labels") or {}
         project = labels.get("project") or self.runtime.settings.vercel_project or "unknown"
         environment = labels.get("environment", "production")
-        verdict, reason = await self._guard(
-            playbook, project, environment, bool(spec.get("approval"))
-        )
-        result: dict[str, Any] = {"spec": spec, "environment": environment}
+        verdict, reason = await self._guard(playbook, project, environment, spec.approval)
+        result: dict[str, Any] = {
+            "spec": spec.model_dump(exclude_none=True),
+            "environment": environment,
+        }
         if playbook == "rollback" and verdict != "skipped":
             suspect = await self._suspect(
                 project, as_datetime(alert.get("onset_at")) or self._now()
@@ -165,7 +167,7 @@ class RemediationEngine:
         diagnosis = diagnose_build(
             failed.error_code, failed.error_message, [e.text for e in events if e.text]
         )
-        playbook = "redeploy" if diagnosis.redeploy_may_fix else "dev_agent"
+        playbook: PlaybookName = "redeploy" if diagnosis.redeploy_may_fix else "dev_agent"
         if playbook == "dev_agent" and not self.runtime.settings.dev_agent_url:
             await self._audit(
                 "remediation.build_failure",
@@ -275,7 +277,7 @@ class RemediationEngine:
 
     async def _record_plan(
         self,
-        playbook: str,
+        playbook: PlaybookName,
         project: str,
         verdict: Verdict,
         reason: str,

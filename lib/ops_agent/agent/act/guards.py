@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ops_agent.remediation_spec import PLAYBOOKS
+
 Verdict = Literal["approved", "pending_approval", "dry_run", "skipped"]
-PLAYBOOKS = ("rollback", "redeploy", "dev_agent", "webhook")
 
 
 @dataclass(frozen=True)

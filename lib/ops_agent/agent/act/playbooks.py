@@ -8,61 +8,108 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ops_agent.agent.act.records import RemediationAction
 from ops_agent.errors import NotConfigured
+from ops_agent.remediation_spec import PlaybookName
 from ops_agent.runtime import Runtime
 
 
-async def run_playbook(
-    runtime: Runtime, action: RemediationAction, alert: dict[str, Any]
-) -> dict[str, Any]:
-    """Carry out an approved action; what it did, or an exception saying why it could not."""
-    playbook = action.playbook
-    facts = action.result
-    spec = facts.get("spec") or {}
-    project = action.target
-    reason = (
-        f"alert {alert.get('rule')}: {alert.get('summary') or ''}" if alert else action.reason
-    )[:500]
-    if playbook == "rollback":
-        tool = await runtime.deployments()
-        suspect = facts.get("suspected_deployment")
-        done = await (
-            tool.rollback(suspect, reason=reason, actor="agent")
-            if suspect
-            else tool.rollback(project=project, reason=reason, actor="agent")
+@dataclass(frozen=True)
+class Job:
+    """An approved action as a playbook sees it."""
+
+    action: RemediationAction
+    alert: dict[str, Any]
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.action.result
+
+    @property
+    def reason(self) -> str:
+        alert = self.alert
+        why = f"alert {alert.get('rule')}: {alert.get('summary') or ''}" if alert else None
+        return (why or self.action.reason)[:500]
+
+
+async def _rollback(runtime: Runtime, job: Job) -> dict[str, Any]:
+    """Instant rollback away from the suspected deployment (or whatever serves now)."""
+    tool = await runtime.deployments()
+    suspect = job.facts.get("suspected_deployment")
+    done = await (
+        tool.rollback(suspect, reason=job.reason, actor="agent")
+        if suspect
+        else tool.rollback(project=job.action.target, reason=job.reason, actor="agent")
+    )
+    return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
+
+
+async def _redeploy(runtime: Runtime, job: Job) -> dict[str, Any]:
+    """The failed deployment's source again, or the environment's latest."""
+    tool = await runtime.deployments()
+    facts = job.facts
+    if facts.get("failed_deployment"):
+        status = await tool.redeploy(
+            facts["failed_deployment"],
+            actor="agent",
+            reason=f"transient build failure: {facts.get('evidence')}",
         )
-        return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
-    if playbook == "redeploy":
-        tool = await runtime.deployments()
-        if facts.get("failed_deployment"):
-            status = await tool.redeploy(
-                facts["failed_deployment"],
-                actor="agent",
-                reason=f"transient build failure: {facts.get('evidence')}",
-            )
-            return {"deployment_id": status.id, "deployment_url": status.url}
+    else:
         status = await tool.deploy(
-            project, facts.get("environment", "production"), actor="agent", reason=reason
+            job.action.target,
+            facts.get("environment", "production"),
+            actor="agent",
+            reason=job.reason,
         )
-        return {"deployment_id": status.id, "deployment_url": status.url}
-    url = spec.get("url") if playbook == "webhook" else runtime.settings.dev_agent_url
+    return {"deployment_id": status.id, "deployment_url": status.url}
+
+
+async def _hand_off(runtime: Runtime, job: Job, url: str | None) -> dict[str, Any]:
+    playbook, facts = job.action.playbook, job.facts
     if not url:
         raise NotConfigured(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
-    payload = await handoff(runtime, alert, project, facts)
+    payload = await handoff(runtime, job.alert, job.action.target, facts)
     if facts.get("failed_deployment"):
         payload["failed_build"] = {
             k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
         }
         payload["suspected_deployment"] = facts["failed_deployment"]
     result = await (await runtime.notifier()).send_webhook(
-        url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(alert.get("id"))
+        url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(job.alert.get("id"))
     )
     if not result.delivered:
         raise RuntimeError(result.error or "not delivered")
     return {"delivered_to": result.destination}
+
+
+async def _dev_agent(runtime: Runtime, job: Job) -> dict[str, Any]:
+    """A signed hand-off to DEV_AGENT_URL, with what another agent needs to fix it."""
+    return await _hand_off(runtime, job, runtime.settings.dev_agent_url)
+
+
+async def _webhook(runtime: Runtime, job: Job) -> dict[str, Any]:
+    """The same hand-off, to the URL the rule names."""
+    return await _hand_off(runtime, job, (job.facts.get("spec") or {}).get("url"))
+
+
+Runner = Callable[[Runtime, Job], Awaitable[dict[str, Any]]]
+RUNNERS: dict[PlaybookName, Runner] = {
+    "rollback": _rollback,
+    "redeploy": _redeploy,
+    "dev_agent": _dev_agent,
+    "webhook": _webhook,
+}
+
+
+async def run_playbook(
+    runtime: Runtime, action: RemediationAction, alert: dict[str, Any]
+) -> dict[str, Any]:
+    """Carry out an approved action; what it did, or an exception saying why it could not."""
+    return await RUNNERS[action.playbook](runtime, Job(action, alert))
 
 
 async def handoff(

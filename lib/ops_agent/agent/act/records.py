@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ops_agent.remediation_spec import PlaybookName
 from ops_agent.store import Store
 
 Status = Literal[
@@ -35,7 +36,7 @@ class RemediationAction(BaseModel):
     id: str
     alert_id: str | None = None
     incident_id: str | None = None
-    playbook: str
+    playbook: PlaybookName
     target: str
     status: Status
     reason: str
@@ -68,7 +69,7 @@ class RemediationRecords:
     async def plan(
         self,
         *,
-        playbook: str,
+        playbook: PlaybookName,
         target: str,
         status: Status,
         reason: str,
