@@ -13,6 +13,7 @@ from typing import Any
 
 from ops_agent import __version__
 from ops_agent.settings import Settings, SettingsError, StoreBackend, load_settings
+from ops_agent.severity import PRIORITIES
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", help='e.g. "Deploy latest changes to production"')
     p.add_argument("--dry-run", action="store_true", help="print the parsed intent; do nothing")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--priority", default="normal", choices=["low", "normal", "high", "critical"])
+    p.add_argument("--priority", default="normal", choices=PRIORITIES)
     p.set_defaults(handler=task)
 
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 from ops_agent.agent.language import Intent, TaskNotUnderstood, parse_task
 from ops_agent.agent.monitor_rules import monitor_condition
 from ops_agent.runtime import Runtime
-
-Priority = Literal["low", "normal", "high", "critical"]
-PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "critical")
+from ops_agent.severity import (
+    NOTIFY_LEVEL_OF_PRIORITY,
+    PRIORITIES,
+    SEVERITY_OF_PRIORITY,
+    Priority,
+)
 
 
 @dataclass
@@ -61,7 +64,7 @@ class TaskExecutor:
             raise TaskNotUnderstood("name the project (or set VERCEL_PROJECT)")
         return str(project)
 
-    async def _deploy(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _deploy(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         tool = await self.runtime.deployments()
         status = await tool.deploy(
             self._project(p),
@@ -78,7 +81,7 @@ class TaskExecutor:
             "environment": status.target,
         }
 
-    async def _rollback(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _rollback(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         tool = await self.runtime.deployments()
         if p.get("deployment_id"):
             done = await tool.rollback(p["deployment_id"], reason="task", actor=who)
@@ -100,18 +103,17 @@ class TaskExecutor:
             "deployment": status.model_dump(mode="json"),
         }
 
-    async def _list_deployments(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _list_deployments(
+        self, p: dict[str, Any], priority: Priority, who: str
+    ) -> dict[str, Any]:
         rows = await (await self.runtime.deployments()).list_deployments(
             p.get("project"), p.get("environment"), limit=20
         )
         return {"status": "ok", "deployments": [r.model_dump(mode="json") for r in rows]}
 
-    async def _monitor(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _monitor(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         condition = monitor_condition(p)
-        severity = (
-            p.get("severity")
-            or {"low": "low", "normal": "high", "high": "high", "critical": "critical"}[priority]
-        )
+        severity = p.get("severity") or SEVERITY_OF_PRIORITY[priority]
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"task-{p['metric']}-{p.get('project', 'all')}")
         rule = await (await self.runtime.alerts()).create_alert_rule(
             name=name.strip("-")[:100],
@@ -125,7 +127,9 @@ class TaskExecutor:
         )
         return {"status": "monitoring", "alert_rule": rule.spec()}
 
-    async def _analyze_logs(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _analyze_logs(
+        self, p: dict[str, Any], priority: Priority, who: str
+    ) -> dict[str, Any]:
         seconds = int(p.get("time_range_seconds") or 3600)
         patterns = await (await self.runtime.logs()).analyze_error_patterns(
             timedelta(seconds=seconds), p.get("project"), limit=10
@@ -138,7 +142,7 @@ class TaskExecutor:
             "recommendations": list(dict.fromkeys(x.fix for x in patterns if x.fix)),
         }
 
-    async def _search_logs(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _search_logs(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         seconds = int(p.get("time_range_seconds") or 3600)
         query = str(p.get("query") or "")
         words = " ".join(f'"{query}"'.split()) if query and " " in query else query
@@ -147,14 +151,18 @@ class TaskExecutor:
         )
         return {"status": "ok", "hits": page.hits, "next_cursor": page.next_cursor}
 
-    async def _detect_anomalies(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _detect_anomalies(
+        self, p: dict[str, Any], priority: Priority, who: str
+    ) -> dict[str, Any]:
         seconds = int(p.get("time_range_seconds") or 3600)
         found = await (await self.runtime.logs()).detect_anomalies(
             timedelta(seconds=seconds), p.get("project")
         )
         return {"status": "ok", "anomalies": [a.as_dict() for a in found]}
 
-    async def _health_check(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _health_check(
+        self, p: dict[str, Any], priority: Priority, who: str
+    ) -> dict[str, Any]:
         tool = await self.runtime.monitoring()
         if p.get("service"):
             health = await tool.check_service_health(p["service"])
@@ -163,10 +171,12 @@ class TaskExecutor:
         down = [s["service"] for s in services if s["status"] == "down"]
         return {"status": "down" if down else "ok", "down": down, "services": services}
 
-    async def _system_metrics(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _system_metrics(
+        self, p: dict[str, Any], priority: Priority, who: str
+    ) -> dict[str, Any]:
         return {"status": "ok", "metrics": (await self.runtime.monitoring()).get_system_metrics()}
 
-    async def _list_alerts(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _list_alerts(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         labels = {"project": p["project"]} if p.get("project") else None
         alerts = await (await self.runtime.alerts()).get_active_alerts(p.get("severity"), labels)
         return {"status": "ok", "alerts": alerts}
@@ -179,12 +189,10 @@ class TaskExecutor:
         )
         return {"status": "acknowledged", "alert": alert}
 
-    async def _notify(self, p: dict[str, Any], priority: str, who: str) -> dict[str, Any]:
+    async def _notify(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         from ops_agent.notify import Notification, Severity
 
-        severity = {"low": "info", "normal": "info", "high": "warning", "critical": "critical"}[
-            priority
-        ]
+        severity = NOTIFY_LEVEL_OF_PRIORITY[priority]
         channels = p.get("channels") or ["slack"]
         results = await (await self.runtime.notifier()).send_many(
             [

@@ -8,12 +8,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ops_agent.agent.language import TaskNotUnderstood, parse_task
+from ops_agent.severity import PRIORITIES, Priority
 from ops_agent.store import Store
 
 if TYPE_CHECKING:
-    from ops_agent.agent.executor import Priority, TaskExecutor
+    from ops_agent.agent.executor import TaskExecutor
 
-PRIORITY_RANK: dict[Priority, int] = {"low": 0, "normal": 1, "high": 2, "critical": 3}
+PRIORITY_RANK: dict[Priority, int] = {p: i for i, p in enumerate(PRIORITIES)}
 PRIORITY_NAME: dict[int, Priority] = {v: k for k, v in PRIORITY_RANK.items()}
 STALE_SECONDS = 600
 """A task claimed this long ago by a tick that never finished it is queued again."""

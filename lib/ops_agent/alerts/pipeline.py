@@ -24,12 +24,12 @@ from ops_agent.alerts.matching import MaintenanceWindow, Muted, Silence, inhibit
 from ops_agent.alerts.records import AlertRecords, Row
 from ops_agent.alerts.rules import AlertRule
 from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
+from ops_agent.severity import NOTIFY_LEVEL
 from ops_agent.timestamps import as_datetime
 
 log = logging.getLogger(__name__)
 
 Group = list[Row]
-_NOTIFY_SEVERITY = {"critical": "critical", "high": "error", "medium": "warning", "low": "info"}
 
 
 # --- what is due (pure) ---
@@ -263,7 +263,7 @@ async def send(
         {
             "name": prefix + (names if len(alerts) > 1 else rule.name),
             "project": (first.get("labels") or {}).get("project", "all projects"),
-            "severity": _NOTIFY_SEVERITY[rule.severity],
+            "severity": NOTIFY_LEVEL[rule.severity],
             "summary": "\n".join(
                 f"{a['rule']}: {a.get('summary') or ''} (value {a.get('value')})" for a in alerts
             ),

@@ -14,10 +14,9 @@ from ops_agent.durations import parse_seconds
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import QueryError, parse
 from ops_agent.remediation_spec import RemediationSpec
+from ops_agent.severity import Severity
 
-Severity = Literal["critical", "high", "medium", "low"]
 Channel = Literal["email", "smtp", "slack", "webhook"]
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 # What a severity means when a rule does not say: where it goes and how loudly.

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from ops_agent.alerts.situation import Row, Situation
 from ops_agent.remediation_spec import RemediationSpec
-
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+from ops_agent.severity import rank
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def remediation_candidates(situation: Situation) -> tuple[list[Candidate], list[
     they get the slots), and those held back because they are silenced or in maintenance."""
     ordered = sorted(
         situation.firing(),
-        key=lambda a: (-SEVERITY_RANK.get(a.get("severity") or "", 0), str(a["firing_since"])),
+        key=lambda a: (-rank(a.get("severity")), str(a["firing_since"])),
     )
     candidates: list[Candidate] = []
     held: list[Held] = []

@@ -44,6 +44,7 @@ from ops_agent.mcp import (
     negotiate,
 )
 from ops_agent.runtime import Runtime
+from ops_agent.severity import PRIORITIES, SEVERITIES
 from ops_agent.store import Role
 
 router = APIRouter(tags=["mcp"])
@@ -64,7 +65,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "unit": {"type": "string", "enum": list(UNITS)},
     "time_range_seconds": {"type": "integer", "minimum": 1},
-    "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
+    "severity": {"type": "string", "enum": list(SEVERITIES)},
     "channels": {"type": "array", "items": {"type": "string"}},
     "query": {"type": "string", "description": "words, or the log search language"},
     "service": {"type": "string"},
@@ -94,7 +95,7 @@ def tools() -> list[dict[str, Any]]:
                 "type": "object",
                 "properties": {
                     **{p: _SCHEMAS[p] for p in RELEVANT[intent]},
-                    "priority": {"type": "string", "enum": ["low", "normal", "high", "critical"]},
+                    "priority": {"type": "string", "enum": list(PRIORITIES)},
                 },
                 "required": list(REQUIRED.get(intent, ())),
                 "additionalProperties": False,

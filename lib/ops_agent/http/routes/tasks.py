@@ -20,6 +20,7 @@ from ops_agent.agent.queue import TaskQueue
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
+from ops_agent.severity import Priority
 from ops_agent.store import Role
 
 router = APIRouter(tags=["tasks"])
@@ -34,7 +35,7 @@ class TaskIn(BaseModel):
     task: str | None = Field(default=None, min_length=1, max_length=2000)
     intent: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    priority: Literal["low", "normal", "high", "critical"] = "normal"
+    priority: Priority = "normal"
     dry_run: bool = Field(default=False, description="parse only; do nothing")
     queue: bool = Field(
         default=False, description="queue it for the next tick (highest priority first)"
