@@ -8,11 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ops_agent.store import Store
+
+# The kinds of fact, in one place. The store publishes the first four itself (the deployment
+# and monitoring migrations); Sentry's kinds are sentry.<resource>.<action> (sentry.py).
+DEPLOYMENT_ERROR = "deployment.error"
+DEPLOYMENT_PRODUCTION_READY = "deployment.production_ready"
+SERVICE_DOWN = "service.down"
+SERVICE_UP = "service.up"
+AnomalyKind = Literal[
+    "error_spike", "template_spike", "new_template", "server_error_rate", "latency"
+]
+ANOMALY_KINDS: tuple[str, ...] = tuple(f"anomaly.{k}" for k in get_args(AnomalyKind))
+
+
+def anomaly_kind(kind: str) -> str:
+    """The observation kind of a log anomaly of `kind`."""
+    return f"anomaly.{kind}"
 
 
 class Observation(BaseModel):

@@ -54,6 +54,16 @@ class SentryFact:
         }
 
 
+# The facts the agent acts on as evidence (an incident's timeline); other actions are stored.
+EVIDENCE_KINDS = (
+    "sentry.issue.created",
+    "sentry.error.created",
+    "sentry.event_alert.triggered",
+    "sentry.metric_alert.critical",
+    "sentry.metric_alert.warning",
+)
+
+
 def parse(resource: str, body: dict[str, Any]) -> SentryFact | None:
     """The fact a delivery carries, or None for resources the agent does not observe.
     Raises InvalidInput naming what is missing when an observed resource is malformed."""

@@ -16,31 +16,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ops_agent import sentry
 from ops_agent.agent.act import RemediationEngine
 from ops_agent.monitoring.config import AnomalyPlaybook, load_config
-from ops_agent.observations import Observation, ObservationLog
+from ops_agent.observations import (
+    ANOMALY_KINDS,
+    DEPLOYMENT_ERROR,
+    DEPLOYMENT_PRODUCTION_READY,
+    SERVICE_DOWN,
+    SERVICE_UP,
+    Observation,
+    ObservationLog,
+    anomaly_kind,
+)
 from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 ANOMALY_RANGE = "10m"
-ANOMALY_KINDS = (
-    "anomaly.error_spike",
-    "anomaly.template_spike",
-    "anomaly.new_template",
-    "anomaly.server_error_rate",
-    "anomaly.latency",
-)
-
 EVIDENCE_KINDS = (
-    "sentry.issue.created",
-    "sentry.error.created",
-    "sentry.event_alert.triggered",
-    "sentry.metric_alert.critical",
-    "sentry.metric_alert.warning",
-    "deployment.production_ready",
-    "service.down",
-    "service.up",
+    *sentry.EVIDENCE_KINDS,
+    DEPLOYMENT_PRODUCTION_READY,
+    SERVICE_DOWN,
+    SERVICE_UP,
 )
 
 
@@ -52,7 +50,7 @@ async def failed_builds(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
     observations = ObservationLog(await runtime.store())
     engine = RemediationEngine(runtime)
     handled, decisions, errors = [], [], 0
-    for obs in await observations.pending(kinds=["deployment.error"], limit=limit):
+    for obs in await observations.pending(kinds=[DEPLOYMENT_ERROR], limit=limit):
         try:
             decisions.append(await engine.on_failed_build(obs))
             handled.append(obs.id or 0)
@@ -113,7 +111,7 @@ async def log_anomalies(runtime: Runtime, limit: int = 50) -> dict[str, Any]:
             suspect = (anomaly.suspected_deployment or {}).get("id")
             found.append(
                 Observation(
-                    kind=f"anomaly.{anomaly.kind}",
+                    kind=anomaly_kind(anomaly.kind),
                     subject=anomaly.subject,
                     # One observation per anomaly and suspect: a spike that is still in the
                     # window on the next tick is the same fact.

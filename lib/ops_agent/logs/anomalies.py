@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_agent.observations import AnomalyKind
+
 MAD_TO_SIGMA = 1.4826
 
 
@@ -182,7 +184,7 @@ def suspect_deployment(
 class Anomaly:
     """Something unusual in the logs, with how unusual (`score`) and why (`evidence`)."""
 
-    kind: str  # error_spike, template_spike, new_template, server_error_rate, latency
+    kind: AnomalyKind
     subject: str
     score: float
     started_at: datetime

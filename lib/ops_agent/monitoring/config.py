@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.conditions import ConditionError, parse
+from ops_agent.observations import AnomalyKind
 from ops_agent.remediation_spec import RemediationSpec
 
 NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
@@ -54,11 +55,6 @@ class ServiceCheck(BaseModel):
             raise ValueError(f"service {self.name}: an http check needs a url")
         if self.kind == "http" and self.url and not self.url.startswith(("http://", "https://")):
             raise ValueError(f"service {self.name}: url must start with http:// or https://")
-
-
-AnomalyKind = Literal[
-    "error_spike", "template_spike", "new_template", "server_error_rate", "latency"
-]
 
 
 class AnomalyPlaybook(RemediationSpec):

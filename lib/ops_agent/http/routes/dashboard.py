@@ -15,7 +15,7 @@ from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, StoreDep
 from ops_agent.http.errors import ApiError
 from ops_agent.monitoring.metrics import Metrics
-from ops_agent.observations import ObservationLog
+from ops_agent.observations import DEPLOYMENT_ERROR, SERVICE_DOWN, ObservationLog
 from ops_agent.store import Role
 
 router = APIRouter(tags=["dashboard"])
@@ -33,10 +33,7 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
-SEVERITY = {
-    "service.down": "critical",
-    "deployment.error": "error",
-}
+SEVERITY = {SERVICE_DOWN: "critical", DEPLOYMENT_ERROR: "error"}
 
 
 def _static(name: str) -> bytes:
@@ -99,7 +96,7 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
             }
         )
     for o in await ObservationLog(store).pending(limit=20):
-        if o.kind in SEVERITY and o.kind != "service.down":
+        if o.kind in SEVERITY and o.kind != SERVICE_DOWN:
             alerts.append(
                 {
                     "severity": SEVERITY[o.kind],
