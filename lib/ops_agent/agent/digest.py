@@ -60,7 +60,7 @@ async def daily_digest(runtime: Runtime) -> dict[str, Any]:
     sent = []
     for obs in pending:
         start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
-        fired = await alerts.records.history(
+        fired = await alerts.get_alert_history(
             since=start, before=start + timedelta(days=1), limit=1000
         )
         kpis = await alerts.kpis(timedelta(days=1))

@@ -39,7 +39,7 @@ async def share_learnings(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
     store = await runtime.store()
     log = ObservationLog(store)
     alerts = await runtime.alerts()
-    resolved = await alerts.records.incidents("resolved", limit=limit)
+    resolved = await alerts.incidents("resolved", limit=limit)
     if resolved:
         await log.publish(
             *[
@@ -52,7 +52,7 @@ async def share_learnings(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
         return {"resolved": len(resolved), "shared": 0, "reason": "FAQ_AGENT_URL is not set"}
     shared, failed = [], []
     for obs in await log.pending(kinds=[KIND], limit=limit):
-        incident = await alerts.records.incident(str(obs.subject))
+        incident = await alerts.find_incident(str(obs.subject))
         if incident is None:
             await log.consume([obs.id or 0])
             continue

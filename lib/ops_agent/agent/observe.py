@@ -68,7 +68,7 @@ async def evidence(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
     if not pending:
         return {"handled": 0, "attached": 0}
     alerts = await runtime.alerts()
-    incidents = await alerts.records.incidents("open", limit=100)
+    incidents = await alerts.incidents("open", limit=100)
     services = (
         {s.name: s.project for s in await (await runtime.monitoring()).services()}
         if incidents and any(o.kind.startswith("service.") for o in pending)
@@ -80,10 +80,9 @@ async def evidence(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
         project = p.get("project_name") or p.get("project_id") or services.get(obs.subject or "")
         for incident in incidents:
             if project and f"project={project}" in str(incident.get("group_key") or "").split("|"):
-                await alerts.records.incident_event(
+                await alerts.add_to_timeline(
                     str(incident["id"]),
                     "evidence",
-                    runtime.now(),
                     obs.kind.split(".")[0],
                     {
                         "observed": obs.kind,

@@ -568,10 +568,46 @@ class AlertManagementTool:
         await self._audit(by, "alerts.maintenance.create", window.name)
         return row
 
+    async def delete_maintenance_window(self, window_id: str, *, by: str) -> None:
+        if not await self.records.delete_window(window_id):
+            raise UnknownAlert(f"maintenance window {window_id}")
+        await self._audit(by, "alerts.maintenance.delete", window_id)
+
+    async def open_alerts(self) -> list[Row]:
+        """Every alert not resolved: pending, firing or acknowledged."""
+        return await self.records.open_alerts()
+
+    async def list_silences(self, active_at: datetime | None = None) -> list[Row]:
+        """Every silence, or those active at `active_at`."""
+        return await self.records.silences(active_at)
+
+    async def list_maintenance_windows(self) -> list[Row]:
+        return await self.records.windows()
+
+    async def escalate(self, alert_id: str, reason: str, by: str = "agent") -> None:
+        """Record that people were paged about this alert beyond its normal notifications."""
+        await self.records.event(alert_id, self._now(), "escalated", by, {"reason": reason})
+
     # --- incidents and KPIs ---
 
     async def incidents(self, state: str | None = None, limit: int = 50) -> list[Row]:
         return await self.records.incidents(state, limit)
+
+    async def get_incident(self, incident_id: str) -> Row:
+        """One incident with its alerts and timeline."""
+        row = await self.records.incident(incident_id)
+        if row is None:
+            raise UnknownAlert(f"incident {incident_id}")
+        return row
+
+    async def find_incident(self, incident_id: str) -> Row | None:
+        return await self.records.incident(incident_id)
+
+    async def add_to_timeline(
+        self, incident_id: str, kind: str, by: str, detail: dict[str, Any] | None = None
+    ) -> None:
+        """A fact joins an incident's timeline (a Sentry event, a release, a service change)."""
+        await self.records.incident_event(incident_id, kind, self._now(), by, detail or {})
 
     async def kpis(self, window: timedelta = timedelta(days=30)) -> dict[str, Any]:
         """MTTD, MTTA, MTTR, auto-fix rate, false-positive rate, deployment success rate and

@@ -232,6 +232,10 @@ class MonitoringTool:
 
     # --- health ---
 
+    async def recent_results(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The last `limit` check results of a service, newest first."""
+        return await self.records.results(name, limit)
+
     async def health(self, name: str, result: CheckResult | None = None) -> ServiceHealth:
         state = (await self.records.states()).get(name, {})
         uptime = _by_window(await self.records.uptime(name, list(WINDOWS.values())), name)

@@ -47,7 +47,7 @@ async def page(
 ) -> None:
     """Escalate to people: the alert is still bad after (or despite) what the agent did."""
     if alert.get("state"):  # a real alert, not an action's subject
-        await alerts.records.event(str(alert["id"]), now, "escalated", "agent", {"reason": why})
+        await alerts.escalate(str(alert["id"]), why)
     notifier = await runtime.notifier()
     await notifier.send_many(
         [

@@ -115,7 +115,7 @@ class RemediationEngine:
             for row in await alerts.sync_file_rules()
             if row["enabled"]
         }
-        open_now = await alerts.records.open_alerts()
+        open_now = await alerts.open_alerts()
         quiet = {
             str(a["id"]): why
             for a in open_now

@@ -128,7 +128,7 @@ async def handoff(
     incident = None
     if alert.get("incident_id"):
         alerts = await runtime.alerts()
-        incident = await alerts.records.incident(str(alert["incident_id"]))
+        incident = await alerts.find_incident(str(alert["incident_id"]))
     return {
         "project": project,
         "alert": {

@@ -154,10 +154,7 @@ async def incidents(
 
 @router.get("/api/alerts/incidents/{incident_id}", summary="One incident with its alerts")
 async def incident(incident_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
-    row = await tool.records.incident(incident_id)
-    if row is None:
-        raise UnknownAlert(f"incident {incident_id}")
-    return row
+    return await tool.get_incident(incident_id)
 
 
 # --- silences and maintenance ---
@@ -166,7 +163,7 @@ async def incident(incident_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
 @router.get("/api/alerts/silences", summary="Silences (active ones with ?active=true)")
 async def silences(_: Viewer, tool: ToolDep, active: bool = False) -> dict[str, Any]:
     at = datetime.now(UTC) if active else None
-    return {"silences": await tool.records.silences(at)}
+    return {"silences": await tool.list_silences(at)}
 
 
 @router.post("/api/alerts/silences", status_code=201, summary="Silence matching alerts")
@@ -193,7 +190,7 @@ async def expire_silence(
 
 @router.get("/api/alerts/maintenance", summary="Maintenance windows")
 async def windows(_: Viewer, tool: ToolDep) -> dict[str, Any]:
-    return {"windows": await tool.records.windows()}
+    return {"windows": await tool.list_maintenance_windows()}
 
 
 @router.post("/api/alerts/maintenance", status_code=201, summary="Add a maintenance window")
@@ -206,11 +203,10 @@ async def create_window(
 
 @router.delete("/api/alerts/maintenance/{window_id}", summary="Remove a maintenance window")
 async def delete_window(
-    window_id: Id, request: Request, _: Operator, tool: ToolDep
+    window_id: Id, request: Request, principal: Operator, tool: ToolDep
 ) -> dict[str, Any]:
     audit(request, action="alerts.maintenance.delete", target=window_id)
-    if not await tool.records.delete_window(window_id):
-        raise UnknownAlert(f"maintenance window {window_id}")
+    await tool.delete_maintenance_window(window_id, by=principal.name)
     return {"deleted": window_id}
 
 

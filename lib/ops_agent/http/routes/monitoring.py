@@ -44,7 +44,7 @@ async def add_service(
 async def service(name: ServiceName, _: Viewer, tool: ToolDep) -> dict[str, Any]:
     await tool.service(name)
     health = await tool.health(name)
-    return {**health.as_dict(), "results": await tool.records.results(name, 20)}
+    return {**health.as_dict(), "results": await tool.recent_results(name, 20)}
 
 
 @router.post("/api/health/services/{name}/check", summary="Check a service now")
