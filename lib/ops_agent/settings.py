@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     notify_webhook_url: SecretStr | None = None
     notify_webhook_secret: SecretStr | None = None
     notify_allowed_hosts: str = ""
-    notify_rate_limits: str = "slack=1/1,email=150/10,smtp=30/60,webhook=10/1"
+    notify_rate_limits: str = ""  # each channel's own limit unless named here
     notify_max_attempts: int = Field(default=4, ge=1, le=10)
     notify_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     notify_dedup_seconds: float = Field(default=3600.0, gt=0)

@@ -349,3 +349,25 @@ async def test_severity_enum_and_unknown_channel_config(service) -> None:
     assert Notification(channel="slack", severity=Severity.WARNING).severity is Severity.WARNING
     result = await service.send_email_smtp("a@example.com", "s", "b")
     assert result.status is Status.FAILED and "SMTP_HOST" in (result.error or "")
+
+
+async def test_the_channel_registry_and_the_settings_it_reads() -> None:
+    """Every channel is one class in the registry; the service builds each from settings, with
+    the constructor's overrides by short name or field name, and refuses a name it does not
+    know."""
+    from ops_agent.notify.channels import CHANNEL_TYPES
+    from ops_agent.notify.models import CHANNELS
+    from ops_agent.settings import Settings
+
+    assert [k.name for k in CHANNEL_TYPES] == list(CHANNELS)
+    assert all(
+        count >= 1 and seconds > 0 for count, seconds in (k.rate_limit for k in CHANNEL_TYPES)
+    )
+    base = Settings(_env_file=None)  # type: ignore[call-arg]
+    async with NotificationService(
+        "mt-token", "https://hooks.slack.com/services/T/B/x", settings=base, smtp_host="mx.test"
+    ) as s:
+        assert s.settings.mailtrap_api_token is not None
+        assert s.settings.smtp_host == "mx.test"
+    with pytest.raises(TypeError, match="smtp_hots"):
+        NotificationService(settings=base, smtp_hots="typo")

@@ -20,11 +20,13 @@ from typing import Any
 import httpx
 
 from ops_agent.kv import KV
-from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
-from ops_agent.notify.channels.mailtrap import MailtrapChannel
-from ops_agent.notify.channels.slack import SlackChannel
-from ops_agent.notify.channels.smtp import Security, SmtpChannel
-from ops_agent.notify.channels.webhook import WebhookChannel
+from ops_agent.notify.channels import (
+    CHANNEL_TYPES,
+    Channel,
+    ChannelContext,
+    ChannelNotConfigured,
+)
+from ops_agent.notify.channels.base import addresses
 from ops_agent.notify.models import (
     ChannelName,
     Delivery,
@@ -38,106 +40,87 @@ from ops_agent.notify.records import NotificationLog
 from ops_agent.notify.templates import render
 from ops_agent.settings import Settings, get_settings, parse_rate_limits
 from ops_agent.ssrf import UnsafeURL, URLGuard
-from ops_agent.standard_webhooks import decode_secret
 from ops_agent.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def _secret(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+# The constructor's short names for settings (any other Settings field may be passed by its
+# own name, e.g. smtp_host=...).
+ALIASES = {
+    "mailtrap_token": "mailtrap_api_token",
+    "mailtrap_inbox_id": "mailtrap_sandbox_inbox_id",
+    "webhook_url": "notify_webhook_url",
+    "webhook_secret": "notify_webhook_secret",
+    "email_from": "notify_email_from",
+    "email_to": "notify_email_to",
+    "allowed_hosts": "notify_allowed_hosts",
+    "max_attempts": "notify_max_attempts",
+    "timeout": "notify_timeout_seconds",
+    "dedup_window": "notify_dedup_seconds",
+    "rate_wait": "notify_rate_wait_seconds",
+}
 
 
-def _split(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return [i.strip() for i in items if i.strip()]
+def configured(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """`settings` with `overrides` (by alias or field name; None means "as configured")."""
+    update: dict[str, Any] = {}
+    for name, value in overrides.items():
+        field = ALIASES.get(name, name)
+        if field not in Settings.model_fields:
+            raise TypeError(f"NotificationService got an unknown setting {name!r}")
+        if value is not None:
+            update[field] = value
+    return settings.model_copy(update=update) if update else settings
 
 
 class NotificationService:
-    """Send notifications on several channels. Every argument defaults from settings."""
+    """Send notifications on several channels. Every setting comes from `settings` (the
+    environment by default) unless passed here: `mailtrap_token`, `slack_webhook_url`, any
+    other short name in ALIASES, or any Settings field by its name."""
 
     def __init__(
         self,
         mailtrap_token: str | None = None,
         slack_webhook_url: str | None = None,
-        smtp_host: str | None = None,
-        smtp_port: int | None = None,
-        smtp_username: str | None = None,
-        smtp_password: str | None = None,
-        smtp_security: Security | None = None,
-        webhook_url: str | None = None,
-        webhook_secret: str | None = None,
         *,
-        email_from: str | None = None,
-        email_to: str | Sequence[str] | None = None,
-        mailtrap_inbox_id: int | None = None,
-        mailtrap_api_url: str | None = None,
-        allowed_hosts: str | Sequence[str] | None = None,
-        rate_limits: Mapping[str, tuple[int, float]] | None = None,
-        max_attempts: int | None = None,
-        timeout: float | None = None,
-        retry_budget: float = 30.0,
-        dedup_window: float | None = None,
-        rate_wait: float | None = None,
+        settings: Settings | None = None,
         store: Store | None = None,
         kv: KV | None = None,
-        settings: Settings | None = None,
+        rate_limits: Mapping[str, tuple[int, float]] | None = None,
+        retry_budget: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         smtp_ssl_context: ssl.SSLContext | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **overrides: Any,
     ) -> None:
-        s = settings or get_settings()
+        s = configured(
+            settings or get_settings(),
+            {"mailtrap_token": mailtrap_token, "slack_webhook_url": slack_webhook_url, **overrides},
+        )
+        self.settings = s
         self._store = store
         self.log = NotificationLog(store) if store is not None else None
-        timeout = timeout or s.notify_timeout_seconds
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, transport=transport
+            timeout=httpx.Timeout(s.notify_timeout_seconds),
+            follow_redirects=False,
+            transport=transport,
         )
-        guard = URLGuard(allowed_hosts if allowed_hosts is not None else s.notify_allowed_hosts)
-        sender = email_from or s.notify_email_from
-        recipients = _split(email_to if email_to is not None else s.notify_email_to)
-        secret = webhook_secret or _secret(s.notify_webhook_secret)
+        allowed = s.notify_allowed_hosts
+        context = ChannelContext(
+            s,
+            self._http,
+            URLGuard(allowed if isinstance(allowed, str) else ",".join(allowed)),
+            smtp_ssl_context,
+        )
         self._channels: dict[ChannelName, Channel] = {
-            "email": MailtrapChannel(
-                self._http,
-                mailtrap_token or _secret(s.mailtrap_api_token),
-                sender=sender,
-                default_to=recipients,
-                guard=guard,
-                inbox_id=mailtrap_inbox_id or s.mailtrap_sandbox_inbox_id,
-                api_url=mailtrap_api_url or s.mailtrap_api_url,
-            ),
-            "smtp": SmtpChannel(
-                smtp_host or s.smtp_host,
-                smtp_port or s.smtp_port,
-                security=smtp_security or s.smtp_security,
-                username=smtp_username or s.smtp_username,
-                password=smtp_password or _secret(s.smtp_password),
-                sender=sender,
-                default_to=recipients,
-                timeout=timeout,
-                ssl_context=smtp_ssl_context,
-            ),
-            "slack": SlackChannel(
-                self._http, slack_webhook_url or _secret(s.slack_webhook_url), guard
-            ),
-            "webhook": WebhookChannel(
-                self._http,
-                webhook_url or _secret(s.notify_webhook_url),
-                decode_secret(secret) if secret else None,
-                guard,
-            ),
+            kind.name: kind.from_settings(context) for kind in CHANNEL_TYPES
         }
-        limits = dict(rate_limits or parse_rate_limits(s.notify_rate_limits))
-        throttle = Throttle(
-            kv, limits, s.notify_rate_wait_seconds if rate_wait is None else rate_wait, sleep
-        )
-        self._dedup = Dedup(kv, dedup_window or s.notify_dedup_seconds)
-        self._retry = Retry(max_attempts or s.notify_max_attempts, retry_budget, throttle, sleep)
+        limits: dict[str, tuple[int, float]] = {k.name: k.rate_limit for k in CHANNEL_TYPES}
+        limits |= dict(rate_limits or parse_rate_limits(s.notify_rate_limits))
+        throttle = Throttle(kv, limits, s.notify_rate_wait_seconds, sleep)
+        self._dedup = Dedup(kv, s.notify_dedup_seconds)
+        self._retry = Retry(s.notify_max_attempts, retry_budget, throttle, sleep)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -181,7 +164,7 @@ class NotificationService:
     ) -> DeliveryResult:
         return await self.send_notification(
             "email",
-            to=_split(to),
+            to=addresses(to),
             subject=subject,
             body=body,
             html=html,
@@ -198,7 +181,7 @@ class NotificationService:
         **options: Any,
     ) -> DeliveryResult:
         return await self.send_notification(
-            "smtp", to=_split(to), subject=subject, body=body, html=html, **options
+            "smtp", to=addresses(to), subject=subject, body=body, html=html, **options
         )
 
     async def send_slack_message(

@@ -9,7 +9,13 @@ from typing import Any
 
 import httpx
 
-from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
+from ops_agent.notify.channels.base import (
+    Channel,
+    ChannelContext,
+    ChannelNotConfigured,
+    addresses,
+    secret,
+)
 from ops_agent.notify.channels.http import http_attempt, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome
 from ops_agent.ssrf import URLGuard
@@ -42,6 +48,20 @@ def mailtrap_body(message: Notification, sender: str, recipients: list[str]) -> 
 
 class MailtrapChannel(Channel):
     name = "email"
+    rate_limit = (150, 10.0)  # Mailtrap's sending API
+
+    @classmethod
+    def from_settings(cls, ctx: ChannelContext) -> MailtrapChannel:
+        s = ctx.settings
+        return cls(
+            ctx.http,
+            secret(s.mailtrap_api_token),
+            sender=s.notify_email_from,
+            default_to=addresses(s.notify_email_to),
+            guard=ctx.guard,
+            inbox_id=s.mailtrap_sandbox_inbox_id,
+            api_url=s.mailtrap_api_url,
+        )
 
     def __init__(
         self,

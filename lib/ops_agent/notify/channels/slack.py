@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
+from ops_agent.notify.channels.base import Channel, ChannelContext, ChannelNotConfigured, secret
 from ops_agent.notify.channels.http import http_attempt, mask_url, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome, Severity
 from ops_agent.ssrf import URLGuard
@@ -115,6 +115,11 @@ def slack_payload(message: Notification) -> dict[str, Any]:
 
 class SlackChannel(Channel):
     name = "slack"
+    rate_limit = (1, 1.0)  # Slack's incoming webhooks: about one message a second
+
+    @classmethod
+    def from_settings(cls, ctx: ChannelContext) -> SlackChannel:
+        return cls(ctx.http, secret(ctx.settings.slack_webhook_url), ctx.guard)
 
     def __init__(self, http: httpx.AsyncClient, webhook_url: str | None, guard: URLGuard) -> None:
         self._http = http

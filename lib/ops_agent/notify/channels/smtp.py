@@ -9,7 +9,13 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Literal
 
-from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
+from ops_agent.notify.channels.base import (
+    Channel,
+    ChannelContext,
+    ChannelNotConfigured,
+    addresses,
+    secret,
+)
 from ops_agent.notify.models import Delivery, Notification, Outcome
 
 Security = Literal["starttls", "tls", "none"]
@@ -36,6 +42,22 @@ def build_email(
 
 class SmtpChannel(Channel):
     name = "smtp"
+    rate_limit = (30, 60.0)  # a conservative relay quota
+
+    @classmethod
+    def from_settings(cls, ctx: ChannelContext) -> SmtpChannel:
+        s = ctx.settings
+        return cls(
+            s.smtp_host,
+            s.smtp_port,
+            security=s.smtp_security,
+            username=s.smtp_username,
+            password=secret(s.smtp_password),
+            sender=s.notify_email_from,
+            default_to=addresses(s.notify_email_to),
+            timeout=s.notify_timeout_seconds,
+            ssl_context=ctx.smtp_ssl_context,
+        )
 
     def __init__(
         self,

@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 
-from ops_agent.notify.channels.base import Channel, ChannelNotConfigured
+from ops_agent.notify.channels.base import Channel, ChannelContext, ChannelNotConfigured, secret
 from ops_agent.notify.channels.http import http_attempt, mask_url, redirect_outcome, retry_after
 from ops_agent.notify.models import Delivery, Notification, Outcome
 from ops_agent.ssrf import URLGuard
+from ops_agent.standard_webhooks import decode_secret
 from ops_agent.standard_webhooks import headers as signed_headers
 
 
@@ -42,6 +43,17 @@ def webhook_body(message: Notification, delivery: Delivery) -> bytes:
 
 class WebhookChannel(Channel):
     name = "webhook"
+    rate_limit = (10, 1.0)
+
+    @classmethod
+    def from_settings(cls, ctx: ChannelContext) -> WebhookChannel:
+        key = secret(ctx.settings.notify_webhook_secret)
+        return cls(
+            ctx.http,
+            secret(ctx.settings.notify_webhook_url),
+            decode_secret(key) if key else None,
+            ctx.guard,
+        )
 
     def __init__(
         self, http: httpx.AsyncClient, default_url: str | None, key: bytes | None, guard: URLGuard
