@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import yaml
 
-from ops_agent.agent.observe import evidence
+from ops_agent.agent.observe import EVIDENCE_KINDS
+from ops_agent.agent.orient import attach_evidence
 from ops_agent.alerts.records import AlertRecords
 from ops_agent.kv.redis import RedisKV
 from ops_agent.observations import Observation, ObservationLog
@@ -63,8 +64,10 @@ async def test_evidence_joins_the_open_incident_of_its_project(
                 payload={"project_name": "blog"},  # another project: not this incident's
             ),
         )
-        assert await evidence(runtime) == {"handled": 3, "attached": 2}
-        assert await evidence(runtime) == {"handled": 0, "attached": 0}
+        log = ObservationLog(await runtime.store())
+        pending = await log.pending(kinds=EVIDENCE_KINDS)
+        assert len(pending) == 3 and await attach_evidence(runtime, pending) == 2
+        assert await log.pending(kinds=EVIDENCE_KINDS) == []  # consumed: handled once
         timeline = (await AlertRecords(store).incident(str(incident["id"])))["timeline"]
         added = [e for e in timeline if e["kind"] == "evidence"]
         assert [(e["subject"], e["title"]) for e in added] == [

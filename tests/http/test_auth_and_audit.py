@@ -109,7 +109,7 @@ async def test_cron_tick_needs_the_cron_secret(
     body = ran.json()
     assert body["status"] == "ran"
     names = [phase["name"] for phase in body["phases"]]
-    assert "housekeeping.audit_retention" in names and "monitoring.health_checks" in names
+    assert "housekeeping.audit_retention" in names and "observe" in names
     tick_rows = [r for r in await audit_rows(runtime) if r["action"] == "cron.tick"]
     assert tick_rows and tick_rows[0]["actor"] == "cron"
 

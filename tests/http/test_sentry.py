@@ -13,7 +13,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from ops_agent.agent.observe import evidence
+from ops_agent.agent.observe import EVIDENCE_KINDS
+from ops_agent.agent.orient import attach_evidence
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.functions import webhooks_app
 from ops_agent.monitoring.metrics import Metrics
@@ -116,8 +117,9 @@ async def test_error_event_is_observed_linked_to_its_deployment_once(sentry: Run
         'sum(sentry_events{project="shop"})[1h]'
     )
     assert result.latest == 1.0  # counted once, however often Sentry retried
-    report = await evidence(sentry)
-    assert report == {"handled": 2, "attached": 0}  # the error, and the release recorded above
+    pending = await ObservationLog(store).pending(kinds=EVIDENCE_KINDS)
+    assert len(pending) == 2  # the error, and the release recorded above
+    assert await attach_evidence(sentry, pending) == 0  # no open incident to join
     assert await ObservationLog(store).pending(kinds=["sentry.error.created"]) == []
 
 

@@ -92,9 +92,9 @@ async def test_queued_tasks_run_on_the_tick_highest_priority_first(
         listed = (await c.get("/api/tasks?status=queued", headers=viewer)).json()
         assert len(listed) == 3
 
-        from ops_agent.agent.tick import run_queued_tasks
+        from ops_agent.agent.tick import Loop
 
-        report = await run_queued_tasks(rt, budget=30)
+        report = await Loop(rt).tasks(budget=30)
         assert [t["id"] for t in report["ran"]] == [
             queued["critical"],
             queued["normal"],
@@ -105,7 +105,7 @@ async def test_queued_tasks_run_on_the_tick_highest_priority_first(
         assert done["result"]["intent"] == "system_metrics" and "metrics" in done["result"]
         assert (await c.get(f"/api/tasks/{uuid.uuid4()}", headers=viewer)).status_code == 404
         assert (await c.get("/api/tasks/not-a-uuid", headers=viewer)).status_code == 422
-        assert (await run_queued_tasks(rt, budget=30))["ran"] == []
+        assert (await Loop(rt).tasks(budget=30))["ran"] == []
 
 
 async def test_mcp_offers_the_tools_over_streamable_http(runtime: Runtime, keys, tmp_path) -> None:

@@ -1,24 +1,19 @@
-"""Observe: the facts the tools published since the last tick, turned into decisions.
+"""Observe: what happened since the last tick. Health checks that are due run; the facts the
+tools published are read (failed builds, Sentry events, releases, services going down or
+up); the recent logs are compared with their history and each new anomaly is published once
+(`anomaly.<kind>`).
 
-- `deployment.error`: a build failed. The remediation engine diagnoses it from Vercel's error
-  and build log and plans one redeploy when the failure was transient.
-- Evidence: Sentry events linked to a deployment, production releases, and services going down
-  or up. When the project they belong to has an open incident, they join its timeline.
-- Log anomalies: the last ANOMALY_RANGE of logs against their history. Each new anomaly is
-  published once (`anomaly.<kind>`), and the playbook bound to its kind in `ops-agent.yaml`
-  (`anomalies:`) is planned under the guards.
-
-An observation is consumed only after it was handled, so a failure is retried next tick.
+Nothing is consumed here: an observation is consumed by the phase that handled it, so a
+failure anywhere leaves it for the next tick.
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from ops_agent import sentry
-from ops_agent.agent.act import RemediationEngine
-from ops_agent.monitoring.config import AnomalyPlaybook, load_config
+from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import (
     ANOMALY_KINDS,
     DEPLOYMENT_ERROR,
@@ -31,8 +26,6 @@ from ops_agent.observations import (
 )
 from ops_agent.runtime import Runtime
 
-log = logging.getLogger(__name__)
-
 ANOMALY_RANGE = "10m"
 EVIDENCE_KINDS = (
     *sentry.EVIDENCE_KINDS,
@@ -42,66 +35,59 @@ EVIDENCE_KINDS = (
 )
 
 
-async def failed_builds(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
-    """Diagnose failed builds and plan redeploys for transient failures. Without a Vercel
-    token there is no build log to read: they wait (for OBSERVATION_DAYS at most)."""
+@dataclass
+class Observed:
+    """What observe found: the health checks' report (None when monitoring is off) and the
+    pending facts, by what will handle them."""
+
+    health: dict[str, Any] | None = None
+    failed_builds: list[Observation] = field(default_factory=list)
+    evidence: list[Observation] = field(default_factory=list)
+    anomalies: list[Observation] = field(default_factory=list)
+    anomalies_found: int = 0
+    anomalies_new: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "health": self.health,
+            "failed_builds": len(self.failed_builds),
+            "evidence": len(self.evidence),
+            "anomalies": {
+                "found": self.anomalies_found,
+                "new": self.anomalies_new,
+                "pending": len(self.anomalies),
+            },
+            "notes": self.notes,
+        }
+
+
+async def observe(
+    runtime: Runtime, bindings: list[AnomalyPlaybook], *, monitoring: bool = True
+) -> Observed:
+    """Run the due health checks and read what is pending. Without `monitoring`, health
+    checks and log anomalies are left out. Without a Vercel token a failed build has no build
+    log to read: it waits (for OBSERVATION_DAYS at most)."""
+    observed = Observed()
+    log = ObservationLog(await runtime.store())
+    if monitoring:
+        observed.health = await (await runtime.monitoring()).run_due()
     if runtime.settings.vercel_token is None:
-        return {"skipped": "VERCEL_TOKEN is not set"}
-    observations = ObservationLog(await runtime.store())
-    engine = RemediationEngine(runtime)
-    handled, decisions, errors = [], [], 0
-    for obs in await observations.pending(kinds=[DEPLOYMENT_ERROR], limit=limit):
-        try:
-            decisions.append(await engine.on_failed_build(obs))
-            handled.append(obs.id or 0)
-        except Exception as exc:  # Vercel down, say: leave it pending for the next tick
-            log.warning("failed build %s not handled: %s", obs.subject, exc)
-            errors += 1
-    await observations.consume(handled)
-    return {"handled": len(handled), "errors": errors, "decisions": decisions}
+        observed.notes.append("failed builds wait: VERCEL_TOKEN is not set")
+    else:
+        observed.failed_builds = await log.pending(kinds=[DEPLOYMENT_ERROR], limit=20)
+    observed.evidence = await log.pending(kinds=EVIDENCE_KINDS, limit=100)
+    if monitoring:
+        found = await detect_anomalies(runtime, bindings)
+        observed.anomalies_found = len(found)
+        observed.anomalies_new = len(await log.publish(*found)) if found else 0
+        observed.anomalies = await log.pending(kinds=ANOMALY_KINDS, limit=50)
+    return observed
 
 
-async def evidence(runtime: Runtime, limit: int = 100) -> dict[str, Any]:
-    """Attach what was observed to the open incident of the project it concerns."""
-    observations = ObservationLog(await runtime.store())
-    pending = await observations.pending(kinds=EVIDENCE_KINDS, limit=limit)
-    if not pending:
-        return {"handled": 0, "attached": 0}
-    alerts = await runtime.alerts()
-    incidents = await alerts.incidents("open", limit=100)
-    services = (
-        {s.name: s.project for s in await (await runtime.monitoring()).services()}
-        if incidents and any(o.kind.startswith("service.") for o in pending)
-        else {}
-    )
-    attached = 0
-    for obs in pending:
-        p = obs.payload
-        project = p.get("project_name") or p.get("project_id") or services.get(obs.subject or "")
-        for incident in incidents:
-            if project and f"project={project}" in str(incident.get("group_key") or "").split("|"):
-                await alerts.add_to_timeline(
-                    str(incident["id"]),
-                    "evidence",
-                    obs.kind.split(".")[0],
-                    {
-                        "observed": obs.kind,
-                        "subject": obs.subject,
-                        "title": p.get("title") or p.get("commit_message") or p.get("error"),
-                        "url": p.get("url"),
-                        "deployment_id": p.get("deployment_id")
-                        or (obs.subject if obs.kind.startswith("deployment.") else None),
-                    },
-                )
-                attached += 1
-    await observations.consume([o.id or 0 for o in pending])
-    return {"handled": len(pending), "attached": attached}
-
-
-async def log_anomalies(runtime: Runtime, limit: int = 50) -> dict[str, Any]:
-    """Detect anomalies in the recent logs, publish the new ones, and plan the playbooks bound
-    to their kinds."""
-    bindings = load_config(runtime.settings.monitor_config).anomalies
+async def detect_anomalies(runtime: Runtime, bindings: list[AnomalyPlaybook]) -> list[Observation]:
+    """The anomalies of the last ANOMALY_RANGE of logs, as observations: for all projects, and
+    for each project an anomaly binding names."""
     projects = {b.project for b in bindings} or {None}
     tool = await runtime.logs()
     found = []
@@ -119,20 +105,4 @@ async def log_anomalies(runtime: Runtime, limit: int = 50) -> dict[str, Any]:
                     payload={**anomaly.as_dict(), "project": project},
                 )
             )
-    observations = ObservationLog(await runtime.store())
-    new = await observations.publish(*found) if found else []
-    engine = RemediationEngine(runtime)
-    handled, decisions = [], []
-    for obs in await observations.pending(kinds=ANOMALY_KINDS, limit=limit):
-        kind = obs.kind.removeprefix("anomaly.")
-        for binding in _bound(bindings, kind, obs):
-            decisions.append(await engine.on_anomaly(obs, binding))
-        handled.append(obs.id or 0)
-    await observations.consume(handled)
-    return {"found": len(found), "new": len(new), "decisions": decisions}
-
-
-def _bound(bindings: list[AnomalyPlaybook], kind: str, obs: Observation) -> list[AnomalyPlaybook]:
-    project = obs.payload.get("project")
-    score = float(obs.payload.get("score") or 0)
-    return [b for b in bindings if b.kind == kind and b.project == project and score >= b.min_score]
+    return found

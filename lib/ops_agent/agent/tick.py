@@ -1,10 +1,18 @@
-"""One cron tick: a time-budgeted run of phases under a cluster-wide lock.
+"""One cron tick: observe -> orient -> decide -> act, time-budgeted, under a cluster-wide
+lock, then housekeeping.
 
-Observe (health checks, failed builds, Sentry events, releases, queued tasks), orient and
-decide (alert rules, log anomalies, correlation with recent deployments, remediation guards),
-act (notify, remediate, share what was learned), then housekeeping. Phases are independent
-coroutines; each reports what it did. A phase that would start after the budget is spent is
-deferred to the next tick.
+- observe (`observe.py`): due health checks run; pending facts are read (failed builds,
+  Sentry events, releases, service changes); new log anomalies are published.
+- orient (`orient.py`): evidence joins its incident's timeline; the alert rules are evaluated
+  (fire, resolve, notify, remind, escalate), which hands back a `Situation`.
+- decide (`act/decide.py`, pure): remediation candidates from the situation, failed builds to
+  diagnose, anomalies paired with their bound playbooks.
+- act (`act/phase.py`, then tasks, FAQ learnings, the daily digest): plans under the guards,
+  executions, verifications.
+
+Each phase reads what the one before produced and reports what it did. A phase that would
+start after the budget is spent is deferred to the next tick; an observation is consumed only
+by the phase that handled it, so a failure is retried on the next tick.
 """
 
 from __future__ import annotations
@@ -15,8 +23,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ops_agent.agent.act.decide import Decisions, decide
+from ops_agent.agent.act.phase import act
+from ops_agent.agent.digest import daily_digest
 from ops_agent.agent.executor import TaskExecutor
+from ops_agent.agent.learnings import share_learnings
+from ops_agent.agent.observe import Observed, observe
+from ops_agent.agent.orient import Oriented, orient
 from ops_agent.agent.queue import TaskQueue
+from ops_agent.monitoring.config import load_config
 from ops_agent.runtime import Runtime
 from ops_agent.store import Store
 
@@ -44,47 +59,63 @@ class TickReport:
         }
 
 
-async def run_health_checks(runtime: Runtime) -> dict[str, Any]:
-    """Run the health checks that are due."""
-    return await (await runtime.monitoring()).run_due()
+@dataclass
+class Loop:
+    """One pass of observe -> orient -> decide -> act over a runtime; each phase reads what
+    the one before it produced (a phase that did not run leaves None, and the next ones work
+    with what there is)."""
+
+    runtime: Runtime
+    monitoring: bool = True
+    observed: Observed | None = None
+    oriented: Oriented | None = None
+    decisions: Decisions | None = None
+
+    async def observe(self) -> dict[str, Any]:
+        bindings = load_config(self.runtime.settings.monitor_config).anomalies
+        self.observed = await observe(self.runtime, bindings, monitoring=self.monitoring)
+        return self.observed.summary()
+
+    async def orient(self) -> dict[str, Any]:
+        evidence = self.observed.evidence if self.observed else []
+        self.oriented = await orient(self.runtime, evidence)
+        return self.oriented.summary()
+
+    async def decide(self) -> dict[str, Any]:
+        observed = self.observed or Observed()
+        evaluation = self.oriented.evaluation if self.oriented else None
+        bindings = load_config(self.runtime.settings.monitor_config).anomalies
+        self.decisions = decide(
+            evaluation.situation if evaluation else None,
+            observed.failed_builds,
+            observed.anomalies,
+            bindings,
+        )
+        return self.decisions.summary()
+
+    async def act(self) -> dict[str, Any]:
+        return await act(self.runtime, self.decisions or Decisions())
+
+    async def tasks(self, budget: float) -> dict[str, Any]:
+        """Tasks from people and agents that were queued, highest priority first."""
+        executor = TaskExecutor(self.runtime, actor="agent")
+        return await TaskQueue(await self.runtime.store()).run(executor, budget)
 
 
-async def evaluate_and_remediate(runtime: Runtime) -> dict[str, Any]:
-    """Orient, decide, act: evaluate the alert rules (fire, resolve, notify, remind,
-    escalate), then run the remediation playbooks of firing alerts under their guards."""
-    from ops_agent.agent.act import RemediationEngine
-
-    alerts = await runtime.alerts()
-    evaluation = await alerts.evaluate()
-    if evaluation.skipped or evaluation.situation is None:
-        return {"alerts": evaluation.as_dict()}
-    remediation = await RemediationEngine(runtime).run(alerts, evaluation.situation)
-    return {"alerts": evaluation.as_dict(), "remediation": remediation}
-
-
-async def run_queued_tasks(runtime: Runtime, budget: float) -> dict[str, Any]:
-    """Tasks from people and agents that were queued, highest priority first."""
-    executor = TaskExecutor(runtime, actor="agent")
-    return await TaskQueue(await runtime.store()).run(executor, budget)
-
-
-def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
-    """The tick's phases in order: observe, orient and decide, act, then housekeeping."""
+def phases(loop: Loop, store: Store) -> list[tuple[str, Phase]]:
+    """The tick's phases in order: observe, orient, decide, act, then housekeeping."""
     from ops_agent.agent import housekeeping as hk
-    from ops_agent.agent import observe
-    from ops_agent.agent.digest import daily_digest
-    from ops_agent.agent.learnings import share_learnings
 
+    runtime = loop.runtime
     s = runtime.settings
     return [
-        ("monitoring.health_checks", lambda left: run_health_checks(runtime)),
-        ("observe.failed_builds", lambda left: observe.failed_builds(runtime)),
-        ("observe.evidence", lambda left: observe.evidence(runtime)),
-        ("orient.anomalies", lambda left: observe.log_anomalies(runtime)),
-        ("tasks.queue", lambda left: run_queued_tasks(runtime, left)),
-        ("alerts.evaluate_and_remediate", lambda left: evaluate_and_remediate(runtime)),
-        ("agent.share_learnings", lambda left: share_learnings(runtime)),
-        ("alerts.daily_digest", lambda left: daily_digest(runtime)),
+        ("observe", lambda left: loop.observe()),
+        ("orient", lambda left: loop.orient()),
+        ("decide", lambda left: loop.decide()),
+        ("act.remediation", lambda left: loop.act()),
+        ("act.tasks", loop.tasks),
+        ("act.share_learnings", lambda left: share_learnings(runtime)),
+        ("act.daily_digest", lambda left: daily_digest(runtime)),
         (
             "housekeeping.audit_retention",
             lambda left: hk.purge_old_audit(store, s.audit_retention_days, left),
@@ -106,10 +137,6 @@ def phases(runtime: Runtime, store: Store) -> list[tuple[str, Phase]]:
     ]
 
 
-MONITORING_PHASES = ("monitoring.health_checks", "orient.anomalies")
-"""What `monitoring=False` leaves out: the agent's own watching of services and logs."""
-
-
 async def run_tick(runtime: Runtime, *, monitoring: bool = True) -> TickReport:
     """Run every phase once, unless another tick holds the lock. A phase that fails is
     reported and the others still run. `monitoring=False` leaves out health checks and log
@@ -126,9 +153,7 @@ async def run_tick(runtime: Runtime, *, monitoring: bool = True) -> TickReport:
         return TickReport(status="skipped", reason="another tick is running")
     report = TickReport(status="ran")
     try:
-        for name, phase in phases(runtime, store):
-            if not monitoring and name in MONITORING_PHASES:
-                continue
+        for name, phase in phases(Loop(runtime, monitoring), store):
             left = budget - (time.monotonic() - started)
             if left <= 0:
                 report.phases.append({"name": name, "status": "deferred"})

@@ -263,11 +263,22 @@ def _bad(d: Any) -> bool:
 def _note_tick(report: dict[str, Any], note: Callable[..., None]) -> None:
     for phase in report["phases"]:
         out = phase.get("result") or {}
-        if phase["name"] == "alerts.evaluate_and_remediate":
+        if phase["name"] == "orient":
             alerts = out.get("alerts") or {}
             for name in ("fired", "resolved"):
                 for alert in alerts.get(name) or []:
                     note(f"alert {name}", alert=alert)
+        if phase["name"] == "act.remediation":
+            for decision in (out.get("builds") or {}).get("decisions") or []:
+                note("build failure diagnosed", cause=decision["cause"], plan=decision["planned"])
+            for decision in out.get("anomalies") or []:
+                note(
+                    "anomaly",
+                    kind=decision["anomaly"],
+                    playbook=decision["playbook"],
+                    status=decision["status"],
+                    reason=decision["reason"],
+                )
             remediation = out.get("remediation") or {}
             for action in remediation.get("planned") or []:
                 note(
@@ -280,18 +291,6 @@ def _note_tick(report: dict[str, Any], note: Callable[..., None]) -> None:
                 note("remediation executed", status=action["status"])
             for check in remediation.get("verified") or []:
                 note("remediation verified", recovered=check["recovered"])
-        if phase["name"] == "orient.anomalies":
-            for decision in out.get("decisions") or []:
-                note(
-                    "anomaly",
-                    kind=decision["anomaly"],
-                    playbook=decision["playbook"],
-                    status=decision["status"],
-                    reason=decision["reason"],
-                )
-        if phase["name"] == "observe.failed_builds":
-            for decision in out.get("decisions") or []:
-                note("build failure diagnosed", cause=decision["cause"], plan=decision["planned"])
 
 
 async def _judge(scenario: Scenario, stage: Stage, result: ScenarioResult) -> None:

@@ -18,12 +18,12 @@ and actions no alert announced are told to people once they ran.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from ops_agent.agent.act.announce import page, subject, tell
-from ops_agent.agent.act.decide import remediation_candidates
+from ops_agent.agent.act.decide import Candidate, Held, remediation_candidates
 from ops_agent.agent.act.diagnosis import diagnose_build
 from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
 from ops_agent.agent.act.playbooks import run_playbook
@@ -70,12 +70,17 @@ class RemediationEngine:
     async def run(
         self, alerts: AlertManagementTool | None = None, situation: Situation | None = None
     ) -> dict[str, Any]:
-        """Plan for the firing alerts of `situation` (what the evaluation just saw; read anew
-        when not given), execute what is approved, verify what is due."""
+        """Decide from `situation` (read anew when not given) and act: plan for the firing
+        alerts, execute what is approved, verify what is due."""
         tool = alerts or await self.runtime.alerts()
-        if situation is None:
-            situation = await self._situation(tool)
-        candidates, held = remediation_candidates(situation)
+        candidates, held = remediation_candidates(situation or await self._situation(tool))
+        return await self.act(candidates, held, tool)
+
+    async def act(
+        self, candidates: Sequence[Candidate], held: Sequence[Held], alerts: AlertManagementTool
+    ) -> dict[str, Any]:
+        """Record a plan for each candidate under the guards, audit what is held back (once a
+        day per alert), execute what is approved, verify what is due."""
         planned, executed = [], []
         quiet = [{"alert": str(h.alert["id"]), "reason": h.reason} for h in held]
         kv = await self.runtime.kv()
@@ -101,10 +106,10 @@ class RemediationEngine:
                     }
                 )
         for action in await (await self.records()).list("approved", 50):
-            done = await self.execute(action, tool)
+            done = await self.execute(action, alerts)
             if done is not None:
                 executed.append({"id": done.id, "status": done.status})
-        verified = await self.verify(tool)
+        verified = await self.verify(alerts)
         return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
 
     async def _situation(self, alerts: AlertManagementTool) -> Situation:
