@@ -8,16 +8,20 @@ the next tick and a sent one is never repeated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from ops_agent.alerts.records import Alert
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
 
 KIND = "digest.daily"
 
 
-def digest_context(date: str, alerts: list[dict[str, Any]], kpis: dict[str, Any]) -> dict[str, Any]:
+def digest_context(
+    date: str, alerts: Sequence[Alert | dict[str, Any]], kpis: dict[str, Any]
+) -> dict[str, Any]:
     """The `daily_summary` template's context from the day's alerts and KPIs. Pure."""
 
     def figure(name: str, unit: str = "") -> str:

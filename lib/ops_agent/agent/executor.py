@@ -179,7 +179,7 @@ class TaskExecutor:
     async def _list_alerts(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         labels = {"project": p["project"]} if p.get("project") else None
         alerts = await (await self.runtime.alerts()).get_active_alerts(p.get("severity"), labels)
-        return {"status": "ok", "alerts": alerts}
+        return {"status": "ok", "alerts": [a.public() for a in alerts]}
 
     async def _acknowledge_alert(
         self, p: dict[str, Any], priority: str, who: str
@@ -187,7 +187,7 @@ class TaskExecutor:
         alert = await (await self.runtime.alerts()).acknowledge_alert(
             p["alert_id"], by=who, note=p.get("message")
         )
-        return {"status": "acknowledged", "alert": alert}
+        return {"status": "acknowledged", "alert": alert.public()}
 
     async def _notify(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         from ops_agent.notify import Notification, Severity

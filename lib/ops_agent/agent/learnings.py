@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ops_agent.alerts.records import Incident
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
 from ops_agent.store.audit import record
@@ -16,7 +17,7 @@ from ops_agent.store.audit import record
 KIND = "incident.resolved"
 
 
-def learning(incident: dict[str, Any], patterns: list[dict[str, Any]]) -> dict[str, Any]:
+def learning(incident: Incident | dict[str, Any], patterns: list[dict[str, Any]]) -> dict[str, Any]:
     """What the FAQ Agent gets: the incident, its timeline, what fixed it, and the error
     patterns with their likely causes and fixes. Pure."""
     timeline = incident.get("timeline") or []

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from ops_agent.alerts.records import Alert
 from ops_agent.alerts.rules import AlertRule
 from ops_agent.timestamps import as_datetime
 
@@ -22,7 +23,7 @@ class Decision:
 
 
 def decide(
-    rule: AlertRule, alert: Mapping[str, Any] | None, holds: bool, now: datetime
+    rule: AlertRule, alert: Alert | Mapping[str, Any] | None, holds: bool, now: datetime
 ) -> Decision:
     """What to do with a rule's alert, given whether its condition holds now."""
     if alert is None:

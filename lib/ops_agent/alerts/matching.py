@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from ops_agent.alerts.records import Alert
 from ops_agent.alerts.rules import NAME
 
 
@@ -127,7 +128,9 @@ def quieted(
     return None
 
 
-def inhibited(alert: Mapping[str, Any], firing: Sequence[Mapping[str, Any]]) -> str | None:
+def inhibited(
+    alert: Alert | Mapping[str, Any], firing: Sequence[Alert | Mapping[str, Any]]
+) -> str | None:
     """A firing critical alert on the same project mutes that project's lower-severity
     alerts: they are symptoms. Returns the inhibiting alert's rule, or None."""
     if alert["severity"] == "critical":

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from ops_agent.alerts.matching import MaintenanceWindow, Muted, Silence, inhibited, quieted
-from ops_agent.alerts.records import AlertRecords, Row
+from ops_agent.alerts.records import Alert, AlertRecords
 from ops_agent.alerts.rules import AlertRule
 from ops_agent.notify import DeliveryResult, Notification, NotificationService, render
 from ops_agent.severity import NOTIFY_LEVEL
@@ -29,7 +29,7 @@ from ops_agent.timestamps import as_datetime
 
 log = logging.getLogger(__name__)
 
-Group = list[Row]
+Group = list[Alert]
 
 
 # --- what is due (pure) ---
@@ -44,7 +44,7 @@ class Due:
     escalation_level: int | None = None  # the level it escalates to
 
 
-def due(rule: AlertRule, alert: Row, now: datetime, available: list[str]) -> Due | None:
+def due(rule: AlertRule, alert: Alert, now: datetime, available: list[str]) -> Due | None:
     """The reminder or escalation `alert` is owed at `now`, or None. Only firing alerts are
     owed anything (an acknowledged one is being handled). Escalation step n is due
     `escalate_after` x n after the alert started firing, while the chain has steps left; a
@@ -118,11 +118,11 @@ class Mute:
     that project's lesser ones) keep an alert quiet; the alert records why."""
 
     def __init__(
-        self, silences: Sequence[Silence], windows: Sequence[MaintenanceWindow], open_: list[Row]
+        self, silences: Sequence[Silence], windows: Sequence[MaintenanceWindow], open_: list[Alert]
     ) -> None:
         self.silences, self.windows, self.open = silences, windows, open_
 
-    def reason(self, alert: Row, now: datetime) -> Muted | None:
+    def reason(self, alert: Alert, now: datetime) -> Muted | None:
         found = quieted(alert.get("labels") or {}, now, self.silences, self.windows)
         if found is None and (blocker := inhibited(alert, self.open)):
             found = Muted("inhibited", f"inhibited by {blocker}")
@@ -246,7 +246,7 @@ def _channels(flow: Flow, group: Group) -> list[str]:
 async def send(
     flow: Flow,
     kind: str,
-    alerts: Sequence[Row],
+    alerts: Sequence[Alert],
     channels: Sequence[str],
     escalated: int = 0,
     reminder: bool = False,
@@ -302,7 +302,7 @@ async def send(
     return results
 
 
-def public(alert: Row) -> dict[str, Any]:
+def public(alert: Alert) -> dict[str, Any]:
     """An alert as a webhook receiver sees it."""
     keep = (
         "id",
@@ -317,7 +317,5 @@ def public(alert: Row) -> dict[str, Any]:
         "resolved_at",
         "incident_id",
     )
-    return {
-        k: (str(alert[k]) if k in ("id", "incident_id") and alert.get(k) else alert.get(k))
-        for k in keep
-    }
+    row = alert.public()
+    return {k: row.get(k) for k in keep}

@@ -5,11 +5,86 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field, field_validator
+
+from ops_agent.severity import Severity
 from ops_agent.store import Store
+from ops_agent.store.records import IndexableRecord
 
 Row = dict[str, Any]
+AlertState = Literal["pending", "firing", "acknowledged", "resolved"]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class Alert(IndexableRecord):
+    """One alert: a rule's condition held for a label set, from pending to resolved."""
+
+    id: str
+    rule: str
+    state: AlertState
+    severity: Severity = "high"
+    fingerprint: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+    group_key: str = ""
+    fired: bool = False
+    summary: str | None = None
+    value: float | None = None
+    onset_at: datetime | None = None
+    pending_since: datetime | None = None
+    firing_since: datetime | None = None
+    last_true_at: datetime | None = None
+    last_notified_at: datetime | None = None
+    notifications: int = 0
+    escalation_level: int = 0
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution_note: str | None = None
+    false_positive: bool = False
+    incident_id: str | None = None
+    updated_at: datetime | None = None
+
+    @field_validator("id", "incident_id", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> str | None:
+        return _text(value)
+
+
+class Incident(IndexableRecord):
+    """Alerts of one group that fired together, with the timeline of what happened."""
+
+    id: str
+    group_key: str = ""
+    state: Literal["open", "resolved"] = "open"
+    title: str = ""
+    severity: Severity | None = None
+    onset_at: datetime | None = None
+    detected_at: datetime | None = None
+    notified_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    timeline: list[dict[str, Any]] = Field(default_factory=list)
+    created_at: datetime | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> str:
+        return str(value)
+
+
+def _alert(row: Any) -> Alert | None:
+    return Alert.model_validate(row) if row else None
+
+
+def _incident(row: Any) -> Incident | None:
+    return Incident.model_validate(row) if row else None
 
 
 class AlertRecords:
@@ -39,13 +114,12 @@ class AlertRecords:
         rows: builtins.list[Row] = await self._call("ops_alert_rule_list")
         return rows
 
-    async def open_alerts(self, rule: str | None = None) -> builtins.list[Row]:
-        rows: builtins.list[Row] = await self._call("ops_alert_open_list", {"p_rule": rule})
-        return rows
+    async def open_alerts(self, rule: str | None = None) -> builtins.list[Alert]:
+        rows = await self._call("ops_alert_open_list", {"p_rule": rule})
+        return [Alert.model_validate(r) for r in rows]
 
-    async def open(self, alert: Row) -> Row | None:
-        row: Row | None = await self._call("ops_alert_open", {"p_alert": alert})
-        return row
+    async def open(self, alert: Row) -> Alert | None:
+        return _alert(await self._call("ops_alert_open", {"p_alert": alert}))
 
     async def transition(
         self,
@@ -55,8 +129,8 @@ class AlertRecords:
         at: datetime,
         actor: str,
         fields: Row | None = None,
-    ) -> Row | None:
-        row: Row | None = await self._call(
+    ) -> Alert | None:
+        row = await self._call(
             "ops_alert_transition",
             {
                 "p_id": alert_id,
@@ -67,7 +141,7 @@ class AlertRecords:
                 "p_fields": fields or {},
             },
         )
-        return row
+        return _alert(row)
 
     async def touch(self, alert_id: str, at: datetime, value: float | None) -> None:
         await self._call("ops_alert_touch", {"p_id": alert_id, "p_at": at, "p_value": value})
@@ -81,8 +155,8 @@ class AlertRecords:
         *,
         escalation_level: int | None = None,
         detail: Row | None = None,
-    ) -> Row | None:
-        row: Row | None = await self._call(
+    ) -> Alert | None:
+        row = await self._call(
             "ops_alert_claim_notification",
             {
                 "p_id": alert_id,
@@ -93,7 +167,7 @@ class AlertRecords:
                 "p_detail": detail or {},
             },
         )
-        return row
+        return _alert(row)
 
     async def event(
         self, alert_id: str, at: datetime, kind: str, actor: str, detail: Row | None = None
@@ -109,9 +183,8 @@ class AlertRecords:
             },
         )
 
-    async def get(self, alert_id: str) -> Row | None:
-        row: Row | None = await self._call("ops_alert_get", {"p_id": alert_id})
-        return row
+    async def get(self, alert_id: str) -> Alert | None:
+        return _alert(await self._call("ops_alert_get", {"p_id": alert_id}))
 
     async def history(
         self,
@@ -122,8 +195,8 @@ class AlertRecords:
         since: datetime | None = None,
         before: datetime | None = None,
         limit: int = 100,
-    ) -> builtins.list[Row]:
-        rows: builtins.list[Row] = await self._call(
+    ) -> builtins.list[Alert]:
+        rows = await self._call(
             "ops_alert_list",
             {
                 "p_states": list(states) if states else None,
@@ -135,7 +208,7 @@ class AlertRecords:
                 "p_limit": limit,
             },
         )
-        return rows
+        return [Alert.model_validate(r) for r in rows]
 
     async def create_silence(
         self,
@@ -181,8 +254,8 @@ class AlertRecords:
 
     async def attach_incident(
         self, alert_id: str, key: str, title: str, severity: str, onset: Any, detected: Any
-    ) -> Row:
-        row: Row = await self._call(
+    ) -> Incident:
+        row = await self._call(
             "ops_incident_attach",
             {
                 "p_alert_id": alert_id,
@@ -193,12 +266,12 @@ class AlertRecords:
                 "p_detected": detected,
             },
         )
-        return row
+        return Incident.model_validate(row)
 
     async def incident_event(
         self, incident_id: str, kind: str, at: datetime, actor: str, detail: Row | None = None
-    ) -> Row | None:
-        row: Row | None = await self._call(
+    ) -> Incident | None:
+        row = await self._call(
             "ops_incident_event",
             {
                 "p_id": incident_id,
@@ -208,17 +281,14 @@ class AlertRecords:
                 "p_detail": detail or {},
             },
         )
-        return row
+        return _incident(row)
 
-    async def incidents(self, state: str | None = None, limit: int = 50) -> builtins.list[Row]:
-        rows: builtins.list[Row] = await self._call(
-            "ops_incident_list", {"p_state": state, "p_limit": limit}
-        )
-        return rows
+    async def incidents(self, state: str | None = None, limit: int = 50) -> builtins.list[Incident]:
+        rows = await self._call("ops_incident_list", {"p_state": state, "p_limit": limit})
+        return [Incident.model_validate(r) for r in rows]
 
-    async def incident(self, incident_id: str) -> Row | None:
-        row: Row | None = await self._call("ops_incident_get", {"p_id": incident_id})
-        return row
+    async def incident(self, incident_id: str) -> Incident | None:
+        return _incident(await self._call("ops_incident_get", {"p_id": incident_id}))
 
     async def kpi_data(self, since: datetime) -> Row:
         row: Row = await self._call("ops_alert_kpi_data", {"p_since": since})

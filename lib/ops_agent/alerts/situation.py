@@ -8,20 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from ops_agent.alerts.records import Alert
 from ops_agent.alerts.rules import AlertRule
-
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Situation:
     now: datetime
     rules: Mapping[str, AlertRule]
-    open_alerts: Sequence[Row]
+    open_alerts: Sequence[Alert]
     quiet: Mapping[str, str] = field(default_factory=dict)  # alert id -> why it is quiet
 
-    def firing(self) -> list[Row]:
+    def firing(self) -> list[Alert]:
         """The alerts firing now (not pending, not acknowledged)."""
         return [a for a in self.open_alerts if a.get("state") == "firing"]

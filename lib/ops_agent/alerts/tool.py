@@ -21,7 +21,7 @@ from ops_agent.alerts import pipeline
 from ops_agent.alerts.kpis import compute
 from ops_agent.alerts.lifecycle import decide, onset
 from ops_agent.alerts.matching import MaintenanceWindow, Matcher, Silence, quieted
-from ops_agent.alerts.records import AlertRecords, Row
+from ops_agent.alerts.records import Alert, AlertRecords, Incident, Row
 from ops_agent.alerts.rules import AlertRule, RuleError
 from ops_agent.alerts.situation import Situation
 from ops_agent.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -245,7 +245,7 @@ class AlertManagementTool:
         }
         report.rules = len(rules)
         open_by_fp = {a["fingerprint"]: a for a in await self.records.open_alerts()}
-        newly_firing: list[Row] = []
+        newly_firing: list[Alert] = []
         for rule in rules.values():
             try:
                 window = max(rule.for_seconds + 600, 900)
@@ -278,12 +278,12 @@ class AlertManagementTool:
     async def _apply(
         self,
         rule: AlertRule,
-        alert: Row | None,
+        alert: Alert | None,
         action: str,
         now: datetime,
         result: Any,
         report: EvaluationReport,
-    ) -> Row | None:
+    ) -> Alert | None:
         value = result.latest
         if action in ("open_pending", "open_firing"):
             row = await self.records.open(
@@ -372,7 +372,7 @@ class AlertManagementTool:
     async def _notify_new(
         self,
         rules: dict[str, AlertRule],
-        fired: list[Row],
+        fired: list[Alert],
         now: datetime,
         report: EvaluationReport,
         silences: list[Silence],
@@ -395,7 +395,7 @@ class AlertManagementTool:
         report.notified += flow.notified
 
     async def _on_resolved(
-        self, rule: AlertRule, alert: Row, now: datetime, report: EvaluationReport
+        self, rule: AlertRule, alert: Alert, now: datetime, report: EvaluationReport
     ) -> None:
         if alert.get("incident_id"):
             await self.records.incident_event(
@@ -412,7 +412,7 @@ class AlertManagementTool:
     async def _reminders_and_escalations(
         self,
         rules: dict[str, AlertRule],
-        open_alerts: list[Row],
+        open_alerts: list[Alert],
         now: datetime,
         report: EvaluationReport,
     ) -> None:
@@ -435,7 +435,7 @@ class AlertManagementTool:
 
     async def get_active_alerts(
         self, severity: str | None = None, labels: dict[str, str] | None = None
-    ) -> list[Row]:
+    ) -> list[Alert]:
         """Firing and acknowledged alerts (pending ones are not alerts yet)."""
         out = []
         for alert in await self.records.open_alerts():
@@ -448,7 +448,7 @@ class AlertManagementTool:
             out.append(alert)
         return out
 
-    async def acknowledge_alert(self, alert_id: str, by: str, note: str | None = None) -> Row:
+    async def acknowledge_alert(self, alert_id: str, by: str, note: str | None = None) -> Alert:
         """Stop reminders and escalation; someone is on it."""
         now = self._now()
         row = await self.records.transition(
@@ -468,7 +468,7 @@ class AlertManagementTool:
 
     async def resolve_alert(
         self, alert_id: str, by: str, note: str | None = None, false_positive: bool = False
-    ) -> Row:
+    ) -> Alert:
         now = self._now()
         current = await self.records.get(alert_id)
         if current is None:
@@ -511,12 +511,12 @@ class AlertManagementTool:
         since: datetime | None = None,
         before: datetime | None = None,
         limit: int = 100,
-    ) -> list[Row]:
+    ) -> list[Alert]:
         return await self.records.history(
             states=states, severity=severity, rule=rule, since=since, before=before, limit=limit
         )
 
-    async def get_alert(self, alert_id: str) -> Row:
+    async def get_alert(self, alert_id: str) -> Alert:
         row = await self.records.get(alert_id)
         if row is None:
             raise UnknownAlert(f"alert {alert_id}")
@@ -573,7 +573,7 @@ class AlertManagementTool:
             raise UnknownAlert(f"maintenance window {window_id}")
         await self._audit(by, "alerts.maintenance.delete", window_id)
 
-    async def open_alerts(self) -> list[Row]:
+    async def open_alerts(self) -> list[Alert]:
         """Every alert not resolved: pending, firing or acknowledged."""
         return await self.records.open_alerts()
 
@@ -590,17 +590,17 @@ class AlertManagementTool:
 
     # --- incidents and KPIs ---
 
-    async def incidents(self, state: str | None = None, limit: int = 50) -> list[Row]:
+    async def incidents(self, state: str | None = None, limit: int = 50) -> list[Incident]:
         return await self.records.incidents(state, limit)
 
-    async def get_incident(self, incident_id: str) -> Row:
+    async def get_incident(self, incident_id: str) -> Incident:
         """One incident with its alerts and timeline."""
         row = await self.records.incident(incident_id)
         if row is None:
             raise UnknownAlert(f"incident {incident_id}")
         return row
 
-    async def find_incident(self, incident_id: str) -> Row | None:
+    async def find_incident(self, incident_id: str) -> Incident | None:
         return await self.records.incident(incident_id)
 
     async def add_to_timeline(

@@ -33,6 +33,38 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+class IndexableRecord(BaseModel):
+    """A typed row that still reads like the dict it was parsed from: `row["id"]`,
+    `row.get("x")`, `"x" in row`, `{**row}`, so code (and users) that index rows keep working
+    while new code uses attributes. Columns the model does not name are kept as extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def __getitem__(self, key: str) -> Any:
+        if key in type(self).model_fields or key in (self.__pydantic_extra__ or {}):
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.keys()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self) -> list[str]:
+        return [*type(self).model_fields, *(self.__pydantic_extra__ or {})]
+
+    def public(self) -> dict[str, Any]:
+        """As JSON would carry it."""
+        return self.model_dump(mode="json")
+
+
 class ApiKey(Record):
     id: UUID
     name: str

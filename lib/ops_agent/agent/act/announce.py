@@ -8,6 +8,7 @@ from typing import Any
 
 from ops_agent.agent.act.records import RemediationAction
 from ops_agent.alerts import AlertManagementTool
+from ops_agent.alerts.records import Alert
 from ops_agent.notify import CHANNELS, Notification, Severity
 from ops_agent.runtime import Runtime
 
@@ -41,7 +42,7 @@ async def tell(
 async def page(
     runtime: Runtime,
     alerts: AlertManagementTool,
-    alert: dict[str, Any],
+    alert: Alert | dict[str, Any],
     why: str,
     now: datetime,
 ) -> None:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ops_agent.alerts.situation import Row, Situation
+from ops_agent.alerts.records import Alert
+from ops_agent.alerts.situation import Situation
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
 from ops_agent.remediation_spec import RemediationSpec
@@ -22,7 +23,7 @@ from ops_agent.severity import rank
 class Candidate:
     """A firing alert whose rule names a playbook."""
 
-    alert: Row
+    alert: Alert
     spec: RemediationSpec  # the rule's `remediation:`
 
 
@@ -30,7 +31,7 @@ class Candidate:
 class Held:
     """A candidate held back: its alert is quiet (planned work may be the cause)."""
 
-    alert: Row
+    alert: Alert
     playbook: str
     reason: str
 

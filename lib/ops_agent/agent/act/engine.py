@@ -29,6 +29,7 @@ from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
 from ops_agent.agent.act.playbooks import run_playbook
 from ops_agent.agent.act.records import RemediationAction, RemediationRecords, Status
 from ops_agent.alerts import AlertManagementTool, Situation
+from ops_agent.alerts.records import Alert
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
@@ -129,7 +130,7 @@ class RemediationEngine:
         }
         return Situation(now, rules, open_now, quiet)
 
-    async def plan(self, alert: dict[str, Any], spec: RemediationSpec) -> RemediationAction | None:
+    async def plan(self, alert: Alert, spec: RemediationSpec) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""
         playbook = spec.playbook
         labels = alert.get("labels") or {}
@@ -287,7 +288,7 @@ class RemediationEngine:
         verdict: Verdict,
         reason: str,
         result: dict[str, Any],
-        alert: dict[str, Any] | None,
+        alert: Alert | None,
     ) -> RemediationAction | None:
         action = await (await self.records()).plan(
             alert_id=str(alert["id"]) if alert else None,
@@ -338,7 +339,7 @@ class RemediationEngine:
         if claimed is None:
             return None
         playbook = claimed.playbook
-        alert = await alerts.get_alert(claimed.alert_id) if claimed.alert_id else {}
+        alert = await alerts.get_alert(claimed.alert_id) if claimed.alert_id else None
         status: Status
         try:
             result = await run_playbook(self.runtime, claimed, alert)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops_agent.agent.act.records import RemediationAction
+from ops_agent.alerts.records import Alert
 from ops_agent.errors import NotConfigured
 from ops_agent.remediation_spec import PlaybookName
 from ops_agent.runtime import Runtime
@@ -23,7 +24,7 @@ class Job:
     """An approved action as a playbook sees it."""
 
     action: RemediationAction
-    alert: dict[str, Any]
+    alert: Alert | None
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -79,7 +80,10 @@ async def _hand_off(runtime: Runtime, job: Job, url: str | None) -> dict[str, An
         }
         payload["suspected_deployment"] = facts["failed_deployment"]
     result = await (await runtime.notifier()).send_webhook(
-        url, payload, event_type=f"ops_agent.{playbook}", alert_id=str(job.alert.get("id"))
+        url,
+        payload,
+        event_type=f"ops_agent.{playbook}",
+        alert_id=job.alert.id if job.alert else None,
     )
     if not result.delivered:
         raise RuntimeError(result.error or "not delivered")
@@ -106,14 +110,14 @@ RUNNERS: dict[PlaybookName, Runner] = {
 
 
 async def run_playbook(
-    runtime: Runtime, action: RemediationAction, alert: dict[str, Any]
+    runtime: Runtime, action: RemediationAction, alert: Alert | None
 ) -> dict[str, Any]:
     """Carry out an approved action; what it did, or an exception saying why it could not."""
     return await RUNNERS[action.playbook](runtime, Job(action, alert))
 
 
 async def handoff(
-    runtime: Runtime, alert: dict[str, Any], project: str, facts: dict[str, Any]
+    runtime: Runtime, alert: Alert | None, project: str, facts: dict[str, Any]
 ) -> dict[str, Any]:
     """What another agent needs to fix it: the alert and its incident (with its timeline),
     the error patterns with their likely causes, and the suspected deployment (the one
@@ -126,18 +130,12 @@ async def handoff(
         named = [a.suspected_deployment for a in anomalies if a.suspected_deployment]
         suspect = named[0]["id"] if named else None
     incident = None
-    if alert.get("incident_id"):
-        alerts = await runtime.alerts()
-        incident = await alerts.find_incident(str(alert["incident_id"]))
+    if alert is not None and alert.incident_id:
+        incident = await (await runtime.alerts()).find_incident(alert.incident_id)
     return {
         "project": project,
-        "alert": {
-            k: str(v) if k in ("id", "incident_id") else v
-            for k, v in alert.items()
-            if k not in ("events",)
-        }
-        or None,
-        "incident": incident,
+        "alert": {k: v for k, v in alert.public().items() if k != "events"} if alert else None,
+        "incident": incident.public() if incident else None,
         "patterns": [p.as_dict() for p in patterns],
         "suspected_deployment": suspect,
     }

@@ -116,7 +116,7 @@ async def active(
     label: Annotated[list[str] | None, Query(description="repeatable key=value")] = None,
 ) -> dict[str, Any]:
     labels = dict(item.split("=", 1) for item in (label or []) if "=" in item)
-    return {"alerts": await tool.get_active_alerts(severity, labels or None)}
+    return {"alerts": [a.public() for a in await tool.get_active_alerts(severity, labels or None)]}
 
 
 @router.get("/api/alerts/history", summary="Alerts that fired, newest first")
@@ -133,7 +133,7 @@ async def history(
     rows = await tool.get_alert_history(
         severity=severity, rule=rule, states=state, since=since, before=before, limit=limit
     )
-    return {"alerts": rows}
+    return {"alerts": [a.public() for a in rows]}
 
 
 @router.post("/api/alerts/evaluate", summary="Evaluate every rule now")
@@ -149,12 +149,12 @@ async def incidents(
     state: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    return {"incidents": await tool.incidents(state, limit)}
+    return {"incidents": [i.public() for i in await tool.incidents(state, limit)]}
 
 
 @router.get("/api/alerts/incidents/{incident_id}", summary="One incident with its alerts")
 async def incident(incident_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
-    return await tool.get_incident(incident_id)
+    return (await tool.get_incident(incident_id)).public()
 
 
 # --- silences and maintenance ---
@@ -255,7 +255,7 @@ async def decide_remediation(
 
 @router.get("/api/alerts/{alert_id}", summary="One alert with every event")
 async def get_alert(alert_id: Id, _: Viewer, tool: ToolDep) -> dict[str, Any]:
-    return await tool.get_alert(alert_id)
+    return (await tool.get_alert(alert_id)).public()
 
 
 @router.post("/api/alerts/{alert_id}/ack", summary="Acknowledge: stops reminders and escalation")
@@ -263,7 +263,8 @@ async def acknowledge(
     alert_id: Id, request: Request, principal: Operator, tool: ToolDep, body: Note | None = None
 ) -> dict[str, Any]:
     audit(request, action="alerts.acknowledge", target=alert_id)
-    return await tool.acknowledge_alert(alert_id, principal.name, body.note if body else None)
+    alert = await tool.acknowledge_alert(alert_id, principal.name, body.note if body else None)
+    return alert.public()
 
 
 @router.post("/api/alerts/{alert_id}/resolve", summary="Resolve (optionally as a false positive)")
@@ -276,9 +277,10 @@ async def resolve(
 ) -> dict[str, Any]:
     body = body or Resolution()
     audit(request, action="alerts.resolve", target=alert_id, false_positive=body.false_positive)
-    return await tool.resolve_alert(
+    alert = await tool.resolve_alert(
         alert_id, principal.name, body.note, false_positive=body.false_positive
     )
+    return alert.public()
 
 
 # --- KPIs ---

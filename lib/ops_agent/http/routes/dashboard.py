@@ -87,12 +87,13 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
     ]
     tool = await runtime.alerts()
     for alert in await tool.get_active_alerts():
+        since = alert.firing_since or alert.pending_since
         alerts.append(
             {
-                "severity": alert["severity"],
-                "title": f"{alert['rule']}: {alert.get('summary') or ''}"
-                + (" (acknowledged)" if alert["state"] == "acknowledged" else ""),
-                "since": str(alert.get("firing_since") or alert.get("pending_since")),
+                "severity": alert.severity,
+                "title": f"{alert.rule}: {alert.summary or ''}"
+                + (" (acknowledged)" if alert.state == "acknowledged" else ""),
+                "since": since.isoformat() if since else None,
             }
         )
     for o in await ObservationLog(store).pending(limit=20):
