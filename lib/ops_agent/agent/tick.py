@@ -25,6 +25,7 @@ from typing import Any
 
 from ops_agent.agent.act.decide import Decisions, decide
 from ops_agent.agent.act.phase import act
+from ops_agent.agent.act.tools import Tools
 from ops_agent.agent.digest import daily_digest
 from ops_agent.agent.executor import TaskExecutor
 from ops_agent.agent.learnings import share_learnings
@@ -94,7 +95,7 @@ class Loop:
         return self.decisions.summary()
 
     async def act(self) -> dict[str, Any]:
-        return await act(self.runtime, self.decisions or Decisions())
+        return await act(await Tools.of(self.runtime), self.decisions or Decisions())
 
     async def tasks(self, budget: float) -> dict[str, Any]:
         """Tasks from people and agents that were queued, highest priority first."""

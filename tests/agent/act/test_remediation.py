@@ -13,6 +13,7 @@ import pytest
 import respx
 
 from ops_agent.agent.act import Policy, Recent, RemediationEngine, guard
+from ops_agent.agent.act.tools import Tools
 from ops_agent.alerts import AlertManagementTool
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.kv.redis import RedisKV
@@ -117,7 +118,8 @@ async def make(
             clock=clock,
             available_channels=["webhook"],
         )
-        return runtime, alerts, RemediationEngine(runtime, clock=clock)
+        tools = await Tools.of(runtime, alerts=alerts)
+        return runtime, alerts, RemediationEngine(tools, clock=clock)
 
     yield build
     for r in runtimes:
@@ -174,12 +176,12 @@ async def test_rollback_runs_once_is_recorded_and_verified(
     runtime, alerts, engine = await make(clock)
     store = await runtime.store()
     alert = await fire(alerts, store, clock)
-    first = await engine.run(alerts)
+    first = await engine.run()
     assert [a["status"] for a in first["planned"]] == ["approved"] and first["executed"][0][
         "status"
     ] == "succeeded"
     assert rollback.call_count == 1
-    second = await engine.run(alerts)  # the alert still fires: no second rollback for the incident
+    second = await engine.run()  # the alert still fires: no second rollback for the incident
     assert second["planned"] == [] and second["executed"] == [] and rollback.call_count == 1
     detail = await alerts.get_alert(str(alert["id"]))
     assert any(e["kind"] == "action" and e["actor"] == "agent" for e in detail["events"])
@@ -189,7 +191,7 @@ async def test_rollback_runs_once_is_recorded_and_verified(
     clock.advance(minutes=3)
     await alerts.evaluate()
     clock.advance(minutes=10)
-    verified = await engine.run(alerts)
+    verified = await engine.run()
     assert verified["verified"] == [{"id": first["executed"][0]["id"], "recovered": True}]
     kpis = await alerts.kpis(timedelta(days=1))
     assert kpis["auto_fix_rate"]["value"] == 1.0
@@ -205,12 +207,12 @@ async def test_unrecovered_signal_pages_people(
     runtime, alerts, engine = await make(clock)
     store = await runtime.store()
     await fire(alerts, store, clock)
-    await engine.run(alerts)
+    await engine.run()
     for _ in range(11):  # the errors go on for the whole verification window
         clock.advance(minutes=1)
         await level(store, clock, "shop_5xx", 30)
         await alerts.evaluate()
-    result = await engine.run(alerts)
+    result = await engine.run()
     assert result["verified"][0]["recovered"] is False
     titles = [
         d["payload"]["data"].get("title") for d in receiver.verified if d["payload"].get("data")
@@ -223,12 +225,12 @@ async def test_approval_gate(make, vercel: respx.MockRouter) -> None:
     rollback = vercel.post(f"/v1/projects/{PROJECT_ID}/rollback/dpl_good").respond(201)
     runtime, alerts, engine = await make(clock, remediation_approval="rollback:production")
     await fire(alerts, await runtime.store(), clock)
-    planned = await engine.run(alerts)
+    planned = await engine.run()
     assert planned["planned"][0]["status"] == "pending_approval" and rollback.call_count == 0
-    assert (await engine.run(alerts))["planned"] == []  # still one plan, still waiting
+    assert (await engine.run())["planned"] == []  # still one plan, still waiting
     approved = await engine.approve(planned["planned"][0]["id"], by="alice")
     assert approved is not None and approved.decided_by == "alice"
-    done = await engine.run(alerts)
+    done = await engine.run()
     assert done["executed"][0]["status"] == "succeeded" and rollback.call_count == 1
     assert await engine.approve(planned["planned"][0]["id"], by="bob") is None
 
@@ -238,7 +240,7 @@ async def test_dry_run_and_off(make, vercel: respx.MockRouter) -> None:
     rollback = vercel.post(f"/v1/projects/{PROJECT_ID}/rollback/dpl_good").respond(201)
     runtime, alerts, engine = await make(clock, remediation_mode="dry_run")
     await fire(alerts, await runtime.store(), clock)
-    result = await engine.run(alerts)
+    result = await engine.run()
     assert result["planned"][0]["status"] == "dry_run" and rollback.call_count == 0
 
 
@@ -251,7 +253,7 @@ async def test_failed_action_is_recorded_and_pages(
     )
     runtime, alerts, engine = await make(clock)
     await fire(alerts, await runtime.store(), clock)
-    result = await engine.run(alerts)
+    result = await engine.run()
     assert result["executed"][0]["status"] == "failed"
     titles = [
         d["payload"]["data"].get("title") for d in receiver.verified if d["payload"].get("data")
@@ -267,7 +269,7 @@ async def test_no_release_before_the_onset_means_no_rollback(
     store = await runtime.store()
     await released(store, clock() - timedelta(hours=3), "dpl_old")  # long before
     await fire(alerts, store, clock, release_minutes_before=None)
-    out = await engine.run(alerts)
+    out = await engine.run()
     assert [a["status"] for a in out["planned"]] == ["skipped"]
     assert "guess" in out["planned"][0]["reason"] and out["executed"] == []
     assert not [c for c in vercel.calls if "/rollback/" in c.request.url.path]
@@ -293,7 +295,7 @@ async def test_the_most_severe_alert_gets_the_last_slot_of_the_hour(
         )
     await level(store, clock, "shop_5xx", 30)
     await alerts.evaluate()
-    out = await engine.run(alerts)
+    out = await engine.run()
     verdicts = {a["reason"].split(":")[0]: a["status"] for a in out["planned"]}
     assert verdicts == {"shop-5xx": "approved", "blog-5xx": "skipped"}, out["planned"]
     [blog] = [a for a in out["planned"] if a["reason"].startswith("blog")]

@@ -7,22 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from ops_agent.agent.act.records import RemediationAction
-from ops_agent.alerts import AlertManagementTool
+from ops_agent.agent.act.tools import Tools
 from ops_agent.alerts.records import Alert
 from ops_agent.notify import CHANNELS, Notification, Severity
-from ops_agent.runtime import Runtime
 
 
-async def tell(
-    runtime: Runtime,
-    alerts: AlertManagementTool,
-    action: RemediationAction,
-    result: dict[str, Any],
-) -> None:
+async def tell(tools: Tools, action: RemediationAction, result: dict[str, Any]) -> None:
     """Let people know what the agent did on its own, on the alert channels."""
     what = f"{action.playbook} of {action.target}"
     details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
-    await (await runtime.notifier()).send_many(
+    await tools.notifier.send_many(
         [
             Notification(
                 channel=channel,
@@ -33,24 +27,17 @@ async def tell(
                 kind="remediation_done",
                 dedup_key=f"remediation-done:{action.id}:{channel}",
             )
-            for channel in alerts.available
+            for channel in tools.alerts.available
             if channel in CHANNELS
         ]
     )
 
 
-async def page(
-    runtime: Runtime,
-    alerts: AlertManagementTool,
-    alert: Alert | dict[str, Any],
-    why: str,
-    now: datetime,
-) -> None:
+async def page(tools: Tools, alert: Alert | dict[str, Any], why: str, now: datetime) -> None:
     """Escalate to people: the alert is still bad after (or despite) what the agent did."""
     if alert.get("state"):  # a real alert, not an action's subject
-        await alerts.escalate(str(alert["id"]), why)
-    notifier = await runtime.notifier()
-    await notifier.send_many(
+        await tools.alerts.escalate(str(alert["id"]), why)
+    await tools.notifier.send_many(
         [
             Notification(
                 channel=channel,
@@ -62,7 +49,7 @@ async def page(
                 kind="remediation_failed",
                 dedup_key=f"remediation-page:{alert['id']}:{why}:{channel}",
             )
-            for channel in alerts.available
+            for channel in tools.alerts.available
             if channel in CHANNELS
         ]
     )

@@ -28,13 +28,13 @@ from ops_agent.agent.act.diagnosis import diagnose_build
 from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
 from ops_agent.agent.act.playbooks import run_playbook
 from ops_agent.agent.act.records import RemediationAction, RemediationRecords, Status
+from ops_agent.agent.act.tools import Tools
 from ops_agent.alerts import AlertManagementTool, Situation
 from ops_agent.alerts.records import Alert
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation
 from ops_agent.remediation_spec import PlaybookName, RemediationSpec
-from ops_agent.runtime import Runtime
 from ops_agent.store.audit import record
 from ops_agent.timestamps import as_datetime
 from ops_agent.vercel.errors import VercelError, VercelNotFound
@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 
 
 class RemediationEngine:
-    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] | None = None) -> None:
-        self.runtime = runtime
-        s = runtime.settings
+    def __init__(self, tools: Tools, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.tools = tools
+        s = tools.settings
         self.policy = Policy(
             mode=s.remediation_mode,
             approval=frozenset(a.strip() for a in s.remediation_approval.split(",") if a.strip()),
@@ -54,37 +54,31 @@ class RemediationEngine:
         )
         self.verify_seconds = s.remediation_verify_seconds
         self.correlation = timedelta(seconds=s.remediation_correlation_seconds)
-        self._now = clock or runtime.now
+        self._now = clock or tools.now
 
     async def records(self) -> RemediationRecords:
-        return RemediationRecords(await self.runtime.store())
+        return RemediationRecords(self.tools.store)
 
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
     ) -> None:
-        await record(
-            await self.runtime.store(), action, target, outcome=outcome, actor=actor, **details
-        )
+        await record(self.tools.store, action, target, outcome=outcome, actor=actor, **details)
 
     # --- the loop's entry point ---
 
-    async def run(
-        self, alerts: AlertManagementTool | None = None, situation: Situation | None = None
-    ) -> dict[str, Any]:
+    async def run(self, situation: Situation | None = None) -> dict[str, Any]:
         """Decide from `situation` (read anew when not given) and act: plan for the firing
         alerts, execute what is approved, verify what is due."""
-        tool = alerts or await self.runtime.alerts()
-        candidates, held = remediation_candidates(situation or await self._situation(tool))
-        return await self.act(candidates, held, tool)
+        alerts = self.tools.alerts
+        candidates, held = remediation_candidates(situation or await self._situation(alerts))
+        return await self.act(candidates, held)
 
-    async def act(
-        self, candidates: Sequence[Candidate], held: Sequence[Held], alerts: AlertManagementTool
-    ) -> dict[str, Any]:
+    async def act(self, candidates: Sequence[Candidate], held: Sequence[Held]) -> dict[str, Any]:
         """Record a plan for each candidate under the guards, audit what is held back (once a
         day per alert), execute what is approved, verify what is due."""
         planned, executed = [], []
         quiet = [{"alert": str(h.alert["id"]), "reason": h.reason} for h in held]
-        kv = await self.runtime.kv()
+        kv = self.tools.kv
         for h in held:
             # Audited once a day per alert, not on every tick it stays quiet.
             if await kv.set_if_absent(f"remediation:held:{h.alert['id']}", ttl=86400):
@@ -107,10 +101,10 @@ class RemediationEngine:
                     }
                 )
         for action in await (await self.records()).list("approved", 50):
-            done = await self.execute(action, alerts)
+            done = await self.execute(action)
             if done is not None:
                 executed.append({"id": done.id, "status": done.status})
-        verified = await self.verify(alerts)
+        verified = await self.verify()
         return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
 
     async def _situation(self, alerts: AlertManagementTool) -> Situation:
@@ -134,7 +128,7 @@ class RemediationEngine:
         """Record a plan for an alert under the guards; None when one exists already."""
         playbook = spec.playbook
         labels = alert.get("labels") or {}
-        project = labels.get("project") or self.runtime.settings.vercel_project or "unknown"
+        project = labels.get("project") or self.tools.settings.vercel_project or "unknown"
         environment = labels.get("environment", "production")
         verdict, reason = await self._guard(playbook, project, environment, spec.approval)
         result: dict[str, Any] = {
@@ -167,14 +161,14 @@ class RemediationEngine:
         deployment_id = str(observation.subject or fact.get("id"))
         project = str(fact.get("project_name") or fact.get("project_id") or "unknown")
         environment = str(fact.get("target") or "preview")
-        tool = await self.runtime.deployments()
+        tool = self.tools.deployments
         failed = await tool.client.get_deployment(deployment_id)
         events = await tool.client.build_events(deployment_id, limit=200, direction="backward")
         diagnosis = diagnose_build(
             failed.error_code, failed.error_message, [e.text for e in events if e.text]
         )
         playbook: PlaybookName = "redeploy" if diagnosis.redeploy_may_fix else "dev_agent"
-        if playbook == "dev_agent" and not self.runtime.settings.dev_agent_url:
+        if playbook == "dev_agent" and not self.tools.settings.dev_agent_url:
             await self._audit(
                 "remediation.build_failure",
                 deployment_id,
@@ -212,12 +206,12 @@ class RemediationEngine:
         the production deployment the anomaly followed; without one it is a guess and skipped."""
         anomaly = observation.payload
         suspect_id = (anomaly.get("suspected_deployment") or {}).get("id")
-        history = (await self.runtime.deployments()).history
+        history = self.tools.deployments.history
         suspect = await history.get(suspect_id) if suspect_id else None
         project = (
             binding.project
             or (suspect.project_name or suspect.project_id if suspect else None)
-            or self.runtime.settings.vercel_project
+            or self.tools.settings.vercel_project
             or "unknown"
         )
         verdict, reason = await self._guard(
@@ -271,7 +265,7 @@ class RemediationEngine:
     async def _suspect(self, project: str, onset: datetime) -> dict[str, Any] | None:
         """The production deployment that went live within the correlation window before
         `onset`, or None."""
-        history = (await self.runtime.deployments()).history
+        history = self.tools.deployments.history
         rows = await history.list(
             project=project,
             target="production",
@@ -330,19 +324,18 @@ class RemediationEngine:
             await self._audit("remediation.reject", action_id, "ok", by)
         return row
 
-    async def execute(
-        self, action: RemediationAction, alerts: AlertManagementTool
-    ) -> RemediationAction | None:
+    async def execute(self, action: RemediationAction) -> RemediationAction | None:
         """Run an approved action once (the running claim is atomic)."""
         records = await self.records()
         claimed = await records.move(action.id, ["approved"], "running")
         if claimed is None:
             return None
         playbook = claimed.playbook
+        alerts = self.tools.alerts
         alert = await alerts.get_alert(claimed.alert_id) if claimed.alert_id else None
         status: Status
         try:
-            result = await run_playbook(self.runtime, claimed, alert)
+            result = await run_playbook(self.tools, claimed, alert)
             status = "succeeded"
         except Exception as exc:  # a failed remediation is recorded and escalated, not raised
             log.warning("remediation %s failed: %s", playbook, exc)
@@ -358,18 +351,19 @@ class RemediationEngine:
         await self._audit(f"remediation.{playbook}", claimed.target, status, "agent", **result)
         if status == "failed":
             why = f"automatic {playbook} failed: {result['error']}"
-            await page(self.runtime, alerts, alert or subject(claimed), why, self._now())
+            await page(self.tools, alert or subject(claimed), why, self._now())
         elif not claimed.alert_id:
             # No alert told anyone about this one (a failed build, a log anomaly): say what
             # was done and why.
-            await tell(self.runtime, alerts, claimed, result)
+            await tell(self.tools, claimed, result)
         return done
 
-    async def verify(self, alerts: AlertManagementTool) -> list[dict[str, Any]]:
+    async def verify(self) -> list[dict[str, Any]]:
         """For actions whose verification time came: did the alert resolve? If not, page."""
         out = []
         records = await self.records()
         for action in await records.due_verification(self._now()):
+            alerts = self.tools.alerts
             alert = await alerts.get_alert(action.alert_id) if action.alert_id else None
             if alert is not None:
                 recovered = alert["state"] == "resolved"
@@ -387,7 +381,7 @@ class RemediationEngine:
             out.append({"id": action.id, "recovered": recovered})
             if not recovered:
                 why = f"the {action.playbook} did not bring it back"
-                await page(self.runtime, alerts, alert or subject(action), why, self._now())
+                await page(self.tools, alert or subject(action), why, self._now())
         return out
 
     async def _deployment_recovered(self, action: RemediationAction) -> bool:
@@ -395,7 +389,7 @@ class RemediationEngine:
         deployment a redeploy started is READY, or the deployment a rollback left no longer
         serves production. A hand-off worked when it was delivered."""
         facts = action.result
-        tool = await self.runtime.deployments()
+        tool = self.tools.deployments
         if facts.get("deployment_id"):
             status = await tool.get_deployment_status(facts["deployment_id"])
             return (status.state or "").upper() == "READY"

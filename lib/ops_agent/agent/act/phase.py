@@ -10,15 +10,15 @@ from typing import Any
 
 from ops_agent.agent.act.decide import Decisions
 from ops_agent.agent.act.engine import RemediationEngine
+from ops_agent.agent.act.tools import Tools
 from ops_agent.observations import ObservationLog
-from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-async def act(runtime: Runtime, decisions: Decisions) -> dict[str, Any]:
-    engine = RemediationEngine(runtime)
-    observations = ObservationLog(await runtime.store())
+async def act(tools: Tools, decisions: Decisions) -> dict[str, Any]:
+    engine = RemediationEngine(tools)
+    observations = ObservationLog(tools.store)
     builds, handled, errors = [], [], 0
     for obs in decisions.builds:
         try:
@@ -29,7 +29,7 @@ async def act(runtime: Runtime, decisions: Decisions) -> dict[str, Any]:
             errors += 1
     anomalies = [await engine.on_anomaly(obs, b) for obs, b in decisions.anomaly_plans]
     await observations.consume(handled + [o.id or 0 for o in decisions.anomalies])
-    remediation = await engine.act(decisions.candidates, decisions.held, await runtime.alerts())
+    remediation = await engine.act(decisions.candidates, decisions.held)
     return {
         "remediation": remediation,
         "builds": {"decisions": builds, "errors": errors},

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops_agent.agent.act.records import RemediationAction
+from ops_agent.agent.act.tools import Tools
 from ops_agent.alerts.records import Alert
 from ops_agent.errors import NotConfigured
 from ops_agent.remediation_spec import PlaybookName
-from ops_agent.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ class Job:
         return (why or self.action.reason)[:500]
 
 
-async def _rollback(runtime: Runtime, job: Job) -> dict[str, Any]:
+async def _rollback(tools: Tools, job: Job) -> dict[str, Any]:
     """Instant rollback away from the suspected deployment (or whatever serves now)."""
-    tool = await runtime.deployments()
+    tool = tools.deployments
     suspect = job.facts.get("suspected_deployment")
     done = await (
         tool.rollback(suspect, reason=job.reason, actor="agent")
@@ -49,9 +49,9 @@ async def _rollback(runtime: Runtime, job: Job) -> dict[str, Any]:
     return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
 
 
-async def _redeploy(runtime: Runtime, job: Job) -> dict[str, Any]:
+async def _redeploy(tools: Tools, job: Job) -> dict[str, Any]:
     """The failed deployment's source again, or the environment's latest."""
-    tool = await runtime.deployments()
+    tool = tools.deployments
     facts = job.facts
     if facts.get("failed_deployment"):
         status = await tool.redeploy(
@@ -69,17 +69,17 @@ async def _redeploy(runtime: Runtime, job: Job) -> dict[str, Any]:
     return {"deployment_id": status.id, "deployment_url": status.url}
 
 
-async def _hand_off(runtime: Runtime, job: Job, url: str | None) -> dict[str, Any]:
+async def _hand_off(tools: Tools, job: Job, url: str | None) -> dict[str, Any]:
     playbook, facts = job.action.playbook, job.facts
     if not url:
         raise NotConfigured(f"{playbook}: no URL (set DEV_AGENT_URL, or url in the rule)")
-    payload = await handoff(runtime, job.alert, job.action.target, facts)
+    payload = await handoff(tools, job.alert, job.action.target, facts)
     if facts.get("failed_deployment"):
         payload["failed_build"] = {
             k: facts.get(k) for k in ("failed_deployment", "cause", "evidence")
         }
         payload["suspected_deployment"] = facts["failed_deployment"]
-    result = await (await runtime.notifier()).send_webhook(
+    result = await tools.notifier.send_webhook(
         url,
         payload,
         event_type=f"ops_agent.{playbook}",
@@ -90,17 +90,17 @@ async def _hand_off(runtime: Runtime, job: Job, url: str | None) -> dict[str, An
     return {"delivered_to": result.destination}
 
 
-async def _dev_agent(runtime: Runtime, job: Job) -> dict[str, Any]:
+async def _dev_agent(tools: Tools, job: Job) -> dict[str, Any]:
     """A signed hand-off to DEV_AGENT_URL, with what another agent needs to fix it."""
-    return await _hand_off(runtime, job, runtime.settings.dev_agent_url)
+    return await _hand_off(tools, job, tools.settings.dev_agent_url)
 
 
-async def _webhook(runtime: Runtime, job: Job) -> dict[str, Any]:
+async def _webhook(tools: Tools, job: Job) -> dict[str, Any]:
     """The same hand-off, to the URL the rule names."""
-    return await _hand_off(runtime, job, (job.facts.get("spec") or {}).get("url"))
+    return await _hand_off(tools, job, (job.facts.get("spec") or {}).get("url"))
 
 
-Runner = Callable[[Runtime, Job], Awaitable[dict[str, Any]]]
+Runner = Callable[[Tools, Job], Awaitable[dict[str, Any]]]
 RUNNERS: dict[PlaybookName, Runner] = {
     "rollback": _rollback,
     "redeploy": _redeploy,
@@ -110,19 +110,19 @@ RUNNERS: dict[PlaybookName, Runner] = {
 
 
 async def run_playbook(
-    runtime: Runtime, action: RemediationAction, alert: Alert | None
+    tools: Tools, action: RemediationAction, alert: Alert | None
 ) -> dict[str, Any]:
     """Carry out an approved action; what it did, or an exception saying why it could not."""
-    return await RUNNERS[action.playbook](runtime, Job(action, alert))
+    return await RUNNERS[action.playbook](tools, Job(action, alert))
 
 
 async def handoff(
-    runtime: Runtime, alert: Alert | None, project: str, facts: dict[str, Any]
+    tools: Tools, alert: Alert | None, project: str, facts: dict[str, Any]
 ) -> dict[str, Any]:
     """What another agent needs to fix it: the alert and its incident (with its timeline),
     the error patterns with their likely causes, and the suspected deployment (the one
     correlation chose, else the one anomaly detection names)."""
-    logs = await runtime.logs()
+    logs = tools.logs
     patterns = await logs.analyze_error_patterns("1h", None, limit=5)
     suspect = facts.get("suspected_deployment")
     if suspect is None:
@@ -131,7 +131,7 @@ async def handoff(
         suspect = named[0]["id"] if named else None
     incident = None
     if alert is not None and alert.incident_id:
-        incident = await (await runtime.alerts()).find_incident(alert.incident_id)
+        incident = await tools.alerts.find_incident(alert.incident_id)
     return {
         "project": project,
         "alert": {k: v for k, v in alert.public().items() if k != "events"} if alert else None,

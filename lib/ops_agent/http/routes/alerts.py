@@ -236,9 +236,10 @@ async def decide_remediation(
     runtime: RuntimeDep,
 ) -> dict[str, Any]:
     from ops_agent.agent.act import RemediationEngine
+    from ops_agent.agent.act.tools import Tools
 
     audit(request, action=f"remediation.{decision}", target=action_id)
-    engine = RemediationEngine(runtime)
+    engine = RemediationEngine(await Tools.of(runtime))
     if decision == "approve":
         row = await engine.approve(action_id, principal.name)
     else:
@@ -246,7 +247,7 @@ async def decide_remediation(
     if row is None:
         raise Conflict(f"action {action_id} is not waiting for a decision")
     if decision == "approve":
-        row = await engine.execute(row, await runtime.alerts()) or row
+        row = await engine.execute(row) or row
     return row.public()
 
 
