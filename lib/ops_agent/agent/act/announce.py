@@ -3,6 +3,7 @@ a note when it acted without an alert having announced the problem."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,43 +17,42 @@ async def tell(tools: Tools, action: RemediationAction, result: dict[str, Any]) 
     """Let people know what the agent did on its own, on the alert channels."""
     what = f"{action.playbook} of {action.target}"
     details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
-    await tools.notifier.send_many(
-        [
-            Notification(
-                channel=channel,
-                severity=Severity.WARNING,
-                subject=f"[ops-agent] {what}",
-                title=f"Ops Agent ran a {what}",
-                body=f"{action.reason}\n{details}",
-                kind="remediation_done",
-                dedup_key=f"remediation-done:{action.id}:{channel}",
-            )
-            for channel in tools.alerts.available
-            if channel in CHANNELS
-        ]
+    await _on_every_channel(
+        tools,
+        lambda channel: Notification(
+            channel=channel,
+            severity=Severity.WARNING,
+            subject=f"[ops-agent] {what}",
+            title=f"Ops Agent ran a {what}",
+            body=f"{action.reason}\n{details}",
+            kind="remediation_done",
+            dedup_key=f"remediation-done:{action.id}:{channel}",
+        ),
     )
 
 
 async def page(tools: Tools, alert: Alert | dict[str, Any], why: str, now: datetime) -> None:
     """Escalate to people: the alert is still bad after (or despite) what the agent did."""
+    alert_id, rule = str(alert["id"]), alert["rule"]
     if alert.get("state"):  # a real alert, not an action's subject
-        await tools.alerts.escalate(str(alert["id"]), why)
-    await tools.notifier.send_many(
-        [
-            Notification(
-                channel=channel,
-                severity=Severity.CRITICAL,
-                subject=f"[NEEDS A PERSON] {alert['rule']}",
-                title=f"{alert['rule']} needs a person",
-                body=why,
-                alert_id=str(alert["id"]),
-                kind="remediation_failed",
-                dedup_key=f"remediation-page:{alert['id']}:{why}:{channel}",
-            )
-            for channel in tools.alerts.available
-            if channel in CHANNELS
-        ]
+        await tools.alerts.escalate(alert_id, why)
+    await _on_every_channel(
+        tools,
+        lambda channel: Notification(
+            channel=channel,
+            severity=Severity.CRITICAL,
+            subject=f"[NEEDS A PERSON] {rule}",
+            title=f"{rule} needs a person",
+            body=why,
+            alert_id=alert_id,
+            kind="remediation_failed",
+            dedup_key=f"remediation-page:{alert_id}:{why}:{channel}",
+        ),
     )
+
+
+async def _on_every_channel(tools: Tools, message: Callable[[Any], Notification]) -> None:
+    await tools.notifier.send_many([message(c) for c in tools.alerts.available if c in CHANNELS])
 
 
 def subject(action: RemediationAction) -> dict[str, Any]:
