@@ -8,12 +8,15 @@ from typing import Literal, get_args
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # least to most severe
 
-Priority = Literal["low", "normal", "high", "critical"]
+# A task's priority; the alert scale works too ("medium" is "normal").
+Priority = Literal["low", "medium", "normal", "high", "critical"]
 PRIORITIES: tuple[Priority, ...] = get_args(Priority)  # least to most urgent
+PRIORITY_RANK: dict[Priority, int] = {"low": 0, "medium": 1, "normal": 1, "high": 2, "critical": 3}
 
 # The severity of an alert rule a task creates, by the task's priority.
 SEVERITY_OF_PRIORITY: dict[Priority, Severity] = {
     "low": "low",
+    "medium": "medium",
     "normal": "high",
     "high": "high",
     "critical": "critical",
@@ -27,6 +30,7 @@ NOTIFY_LEVEL: dict[Severity, str] = {
 }
 NOTIFY_LEVEL_OF_PRIORITY: dict[Priority, str] = {
     "low": "info",
+    "medium": "info",
     "normal": "info",
     "high": "warning",
     "critical": "critical",

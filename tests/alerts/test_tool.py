@@ -197,7 +197,8 @@ async def test_reminders_and_escalation(
     report = await tick(25)  # 30 minutes after the escalation: a reminder
     assert report.reminders == 1
     [alert] = await tool.get_active_alerts()
-    await tool.acknowledge_alert(str(alert["id"]), by="oncall")
+    acked = await tool.acknowledge_alert(alert["id"])  # the caller: "python" outside a request
+    assert acked.state == "acknowledged" and acked.acknowledged_by == "python"
     report = await tick(60)
     assert report.reminders == 0 and report.escalations == 0
 

@@ -123,6 +123,17 @@ async def test_thresholds_move_state_and_publish_observations(
     assert kinds == ["service.down", "service.up"]
 
 
+async def test_an_unknown_service_is_a_result_not_an_exception(
+    monitor_settings, monitor_store, targets, tmp_path
+) -> None:
+    t = tool(monitor_settings, monitor_store, targets, tmp_path)
+    try:
+        health = await t.check_service_health(service="nope")
+    finally:
+        await t.aclose()
+    assert health.status == "unknown" and "no service 'nope'" in (health.last_error or "")
+
+
 async def test_slow_target_times_out_without_holding_others(
     monitor_settings, monitor_store, targets, tmp_path
 ) -> None:

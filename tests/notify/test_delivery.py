@@ -53,6 +53,28 @@ async def test_dedup_across_concurrent_instances(
     assert sorted(r.status for r in rows) == ["deduplicated"] * 9 + ["delivered"]
 
 
+async def test_send_notification_takes_words_and_one_address(
+    service: NotificationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the published API writes it: `message=` and a single `to=`."""
+    sent: list[Notification] = []
+
+    async def capture(message: Notification) -> object:
+        sent.append(message)
+        return message
+
+    monkeypatch.setattr(service, "send", capture)
+    await service.send_notification(
+        channel="email", message="Alert message", to="admin@example.com", subject="Alert Subject"
+    )
+    [message] = sent
+    assert (message.body, message.to, message.subject) == (
+        "Alert message",
+        ["admin@example.com"],
+        "Alert Subject",
+    )
+
+
 async def test_a_failed_send_releases_its_dedup_key(
     service: NotificationService, receiver: Receiver
 ) -> None:

@@ -174,7 +174,8 @@ class TaskExecutor:
     async def _system_metrics(
         self, p: dict[str, Any], priority: Priority, who: str
     ) -> dict[str, Any]:
-        return {"status": "ok", "metrics": (await self.runtime.monitoring()).get_system_metrics()}
+        monitoring = await self.runtime.monitoring()
+        return {"status": "ok", "metrics": await monitoring.get_system_metrics()}
 
     async def _list_alerts(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         labels = {"project": p["project"]} if p.get("project") else None

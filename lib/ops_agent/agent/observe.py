@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ops_agent import sentry
 from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import (
     ANOMALY_KINDS,
@@ -25,10 +24,11 @@ from ops_agent.observations import (
     anomaly_kind,
 )
 from ops_agent.runtime import Runtime
+from ops_agent.sentry import EVIDENCE_KINDS as SENTRY_EVIDENCE_KINDS
 
 ANOMALY_RANGE = "10m"
 EVIDENCE_KINDS = (
-    *sentry.EVIDENCE_KINDS,
+    *SENTRY_EVIDENCE_KINDS,
     DEPLOYMENT_PRODUCTION_READY,
     SERVICE_DOWN,
     SERVICE_UP,

@@ -8,14 +8,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ops_agent.agent.language import TaskNotUnderstood, parse_task
-from ops_agent.severity import PRIORITIES, Priority
+from ops_agent.severity import PRIORITY_RANK, Priority
 from ops_agent.store import Store
 
 if TYPE_CHECKING:
     from ops_agent.agent.executor import TaskExecutor
 
-PRIORITY_RANK: dict[Priority, int] = {p: i for i, p in enumerate(PRIORITIES)}
-PRIORITY_NAME: dict[int, Priority] = {v: k for k, v in PRIORITY_RANK.items()}
+PRIORITY_NAME: dict[int, Priority] = {0: "low", 1: "normal", 2: "high", 3: "critical"}
 STALE_SECONDS = 600
 """A task claimed this long ago by a tick that never finished it is queued again."""
 

@@ -30,7 +30,7 @@ from ops_agent.monitoring.metrics import Metrics
 from ops_agent.monitoring.query import QueryError
 from ops_agent.notify import NotificationService
 from ops_agent.store import Store
-from ops_agent.store.audit import record
+from ops_agent.store.audit import current_actor, record
 
 log = logging.getLogger(__name__)
 
@@ -448,8 +448,12 @@ class AlertManagementTool:
             out.append(alert)
         return out
 
-    async def acknowledge_alert(self, alert_id: str, by: str, note: str | None = None) -> Alert:
-        """Stop reminders and escalation; someone is on it."""
+    async def acknowledge_alert(
+        self, alert_id: str, by: str | None = None, note: str | None = None
+    ) -> Alert:
+        """Stop reminders and escalation; someone is on it (`by`: the caller, by default the
+        API key's owner or "python")."""
+        by = by or current_actor("python")
         now = self._now()
         row = await self.records.transition(
             alert_id, "firing", "acknowledged", now, by, {"note": note} if note else {}
@@ -467,8 +471,14 @@ class AlertManagementTool:
         return row
 
     async def resolve_alert(
-        self, alert_id: str, by: str, note: str | None = None, false_positive: bool = False
+        self,
+        alert_id: str,
+        by: str | None = None,
+        note: str | None = None,
+        false_positive: bool = False,
     ) -> Alert:
+        """Resolve by hand (and say whether it was a false positive)."""
+        by = by or current_actor("python")
         now = self._now()
         current = await self.records.get(alert_id)
         if current is None:

@@ -154,8 +154,12 @@ class MonitoringTool:
     # --- checks ---
 
     async def check_service_health(self, service: str = "api") -> ServiceHealth:
-        """Check `service` now, record the result, and return its health."""
-        check = await self.service(service)
+        """Check `service` now. A service that is not declared is a result too: status
+        `unknown`, with the reason in `last_error`."""
+        try:
+            check = await self.service(service)
+        except UnknownService as exc:
+            return ServiceHealth(service, "unknown", None, None, exc.message, None, {})
         [result] = await self._run([check])
         return await self.health(service, result)
 
@@ -288,7 +292,7 @@ class MonitoringTool:
 
     # --- system metrics ---
 
-    def get_system_metrics(self) -> dict[str, Any]:
+    async def get_system_metrics(self) -> dict[str, Any]:
         """CPU, memory, disk, load, network and process counts of this host."""
         from ops_agent.monitoring.system import system_metrics
 

@@ -149,8 +149,20 @@ class NotificationService:
         """Send to several channels at once; one result per message, in order."""
         return list(await asyncio.gather(*(self.send(m) for m in messages)))
 
-    async def send_notification(self, channel: ChannelName, **fields: Any) -> DeliveryResult:
-        """`send(Notification(channel=channel, **fields))`."""
+    async def send_notification(
+        self,
+        channel: ChannelName,
+        message: str | None = None,
+        *,
+        to: str | Sequence[str] | None = None,
+        **fields: Any,
+    ) -> DeliveryResult:
+        """One notification on `channel`: `message` is its text (or pass `body`), `to` one
+        address or several (email and smtp); any other Notification field by name."""
+        if message is not None:
+            fields.setdefault("body", message)
+        if to is not None:
+            fields["to"] = addresses(to)
         return await self.send(Notification(channel=channel, **fields))
 
     async def send_email_mailtrap(

@@ -52,6 +52,7 @@ async def check_now(
     name: ServiceName, request: Request, _: Operator, tool: ToolDep
 ) -> dict[str, Any]:
     audit(request, action="monitoring.check", target=name)
+    await tool.service(name)  # 404 for a service that is not declared
     health = await tool.check_service_health(name)
     return health.as_dict()
 
