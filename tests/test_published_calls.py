@@ -48,3 +48,33 @@ def test_system_metrics_never_sleep_to_sample_the_cpu(monkeypatch: pytest.Monkey
     figures = system_metrics()
     assert intervals and all(i is None for i in intervals)  # a blocking sample passes a number
     assert figures["cpu_percent"] >= 0
+
+
+async def test_tools_without_a_store_use_the_configured_one(pg_url: str, monkeypatch) -> None:
+    """`MonitoringTool()`, `LogAnalysisTool()`, `DeploymentTool(vercel_token=...)` and
+    `AlertManagementTool(...)` open the configured store on first use, once per process."""
+    from ops_agent.logs import LogAnalysisTool
+    from ops_agent.monitoring import MonitoringTool
+    from ops_agent.settings import get_settings
+    from ops_agent.store import default
+
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    monkeypatch.setattr(default, "_opened", None)
+    get_settings.cache_clear()
+    try:
+        from ops_agent.monitoring.config import ServiceCheck
+
+        page = await LogAnalysisTool().search_logs("nothing-here", "1h")
+        assert page.hits == []
+        check = ServiceCheck(name="published-api", url="https://api.example.com/health")
+        await MonitoringTool().add_service(check)
+        assert "published-api" in {s.name for s in await MonitoringTool().services()}
+        await MonitoringTool().remove_service("published-api")
+        first = await default.configured_store()
+        assert await default.configured_store() is first  # shared
+    finally:
+        opened = default._opened
+        monkeypatch.setattr(default, "_opened", None)
+        if opened is not None:
+            await opened.close()
+        get_settings.cache_clear()

@@ -266,7 +266,9 @@ async def test_rules_crud_and_file_rules(
         "alerts:\n  - name: from-file\n    condition: 'error_rate > 5%'\n"
         "    severity: critical\n    for: 5m\n"
     )
-    tool = AlertManagementTool(notifier, store=alert_store, clock=clock, config_path=config)
+    tool = AlertManagementTool(
+        notifier, store=alert_store, kv=None, clock=clock, config_path=config
+    )
     rules = {r["name"]: r for r in await tool.list_rules()}
     assert rules["from-file"]["source"] == "file" and rules["from-file"]["for_seconds"] == 300
     with pytest.raises(RuleConflict):
@@ -280,5 +282,7 @@ async def test_rules_crud_and_file_rules(
     await tool.set_rule_enabled("mine", False)
     assert {r["name"]: r["enabled"] for r in await tool.list_rules()}["mine"] is False
     assert await tool.delete_alert_rule("mine")
-    emptied = AlertManagementTool(notifier, store=alert_store, clock=clock, config_rules=[])
+    emptied = AlertManagementTool(
+        notifier, store=alert_store, kv=None, clock=clock, config_rules=[]
+    )
     assert [r["name"] for r in await emptied.list_rules()] == []

@@ -26,11 +26,13 @@ from ops_agent.alerts.rules import AlertRule, RuleError
 from ops_agent.alerts.situation import Situation
 from ops_agent.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from ops_agent.kv import KV
+from ops_agent.kv.default import DefaultKV
 from ops_agent.monitoring.metrics import Metrics
 from ops_agent.monitoring.query import QueryError
 from ops_agent.notify import NotificationService
 from ops_agent.store import Store
 from ops_agent.store.audit import current_actor, record
+from ops_agent.store.default import DefaultStore
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,13 @@ class EvaluationReport:
         return {k: v for k, v in self.__dict__.items() if k != "situation"}
 
 
+class _Configured:
+    """The default of a dependency: the process's configured one."""
+
+
+CONFIGURED = _Configured()
+
+
 class AlertManagementTool:
     """Alerts over the agent's metrics, delivered through the NotificationService."""
 
@@ -79,8 +88,8 @@ class AlertManagementTool:
         default_email_recipient: str | None = None,
         default_slack_channel: str | None = None,
         *,
-        store: Store,
-        kv: KV | None = None,
+        store: Store | None = None,
+        kv: KV | _Configured | None = CONFIGURED,
         available_channels: Sequence[str] = ("email", "slack"),
         config_rules: Sequence[dict[str, Any]] | None = None,
         config_path: Path | None = None,
@@ -89,8 +98,11 @@ class AlertManagementTool:
         self.notifier = notification_service
         self.email_to = default_email_recipient
         self.slack_channel = default_slack_channel
+        # Not given: the configured store and KV, opened on first use. kv=None: no evaluation
+        # lock (one evaluator at a time is then the caller's business).
+        store = store or DefaultStore()
         self.store = store
-        self.kv = kv
+        self.kv = DefaultKV() if isinstance(kv, _Configured) else kv
         self.records = AlertRecords(store)
         self.available = list(available_channels)
         self._now = clock or (lambda: datetime.now(UTC))

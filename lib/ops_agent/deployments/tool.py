@@ -29,6 +29,7 @@ from ops_agent.deployments.rollback import DeploymentRefused, plan_rollback
 from ops_agent.settings import Settings, get_settings
 from ops_agent.store import Store
 from ops_agent.store.audit import record
+from ops_agent.store.default import DefaultStore
 from ops_agent.vercel import (
     CustomEnvironment,
     Deployment,
@@ -164,8 +165,7 @@ class DeploymentTool:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        if store is None:
-            raise ValueError("DeploymentTool needs a store for its history")
+        store = store or DefaultStore()  # the configured store, opened on first use
         self._settings = settings
         self._client = client
         self._token = vercel_token

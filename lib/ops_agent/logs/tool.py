@@ -25,6 +25,7 @@ from ops_agent.logs.query import Node, Token, all_of, field_node, parse
 from ops_agent.logs.records import LogRecords
 from ops_agent.logs.timerange import bucket_for, parse_range
 from ops_agent.store import Store
+from ops_agent.store.default import DefaultStore
 from ops_agent.timestamps import as_datetime
 
 MINED_PREFIX = 4096  # the start of a message is what makes its template
@@ -89,7 +90,10 @@ class Pattern:
 class LogAnalysisTool:
     """Logs of the apps the agent looks after, in the agent's store."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, store: Store | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        store = store or DefaultStore()  # the configured store, opened on first use
         self.store = store
         self.records = LogRecords(store)
         self._miner = TemplateMiner()

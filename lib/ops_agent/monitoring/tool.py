@@ -20,6 +20,7 @@ from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.settings import Settings, get_settings
 from ops_agent.ssrf import URLGuard
 from ops_agent.store import Store
+from ops_agent.store.default import DefaultStore
 from ops_agent.timestamps import as_datetime
 
 WINDOWS = {"1h": 3600, "24h": 86400, "7d": 604800}
@@ -92,7 +93,7 @@ class MonitoringTool:
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None = None,
         *,
         settings: Settings | None = None,
         config_path: Path | None = None,
@@ -101,6 +102,7 @@ class MonitoringTool:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         s = settings or get_settings()
+        store = store or DefaultStore()  # the configured store, opened on first use
         self.store = store
         self.records = MonitorRecords(store)
         self.metrics = Metrics(store, clock=clock)
