@@ -286,3 +286,28 @@ async def test_rules_crud_and_file_rules(
         notifier, store=alert_store, kv=None, clock=clock, config_rules=[]
     )
     assert [r["name"] for r in await emptied.list_rules()] == []
+
+
+async def test_a_rule_that_stops_running_leaves_no_alert_open(
+    tool: AlertManagementTool, alert_store: Store, clock: Clock
+) -> None:
+    """Disabling or deleting a rule resolves its open alerts, with the reason in their
+    history."""
+    for name in ("to-disable", "to-delete"):
+        await tool.create_alert_rule(name=name, condition="max(depth_" + name[3:6] + "[1m]) > 10")
+    await level(alert_store, clock, "depth_dis", 50)
+    await level(alert_store, clock, "depth_del", 50)
+    report = await tool.evaluate()
+    assert sorted(report.fired) == ["to-delete", "to-disable"]
+    await tool.set_rule_enabled("to-disable", False, actor="alice")
+    assert await tool.delete_alert_rule("to-delete", actor="bob")
+    assert await tool.get_active_alerts() == []
+    history = {a.rule: a for a in await tool.get_alert_history()}
+    for name, why, who in (
+        ("to-disable", "rule disabled", "alice"),
+        ("to-delete", "rule deleted", "bob"),
+    ):
+        alert = history[name]
+        assert alert.state == "resolved" and alert.resolved_by == who
+        events = (await tool.get_alert(alert.id))["events"]
+        assert any((e.get("detail") or {}).get("note") == why for e in events), events

@@ -191,8 +191,11 @@ class AlertManagementTool:
         return await self.save_rule(self.parse_rule(spec), actor=actor)
 
     async def set_rule_enabled(self, name: str, enabled: bool, *, actor: str = "api") -> None:
+        """Enable or disable a rule; disabling resolves its open alerts, saying why."""
         if await self.records.set_enabled(name, enabled) is None:
             raise UnknownAlert(f"rule {name!r}")
+        if not enabled:
+            await self._close_alerts_of(name, "rule disabled", actor)
         await self._audit(actor, "alerts.rule." + ("enable" if enabled else "disable"), name)
 
     async def delete_alert_rule(self, name: str, *, actor: str = "api") -> bool:
@@ -200,8 +203,18 @@ class AlertManagementTool:
             raise RuleConflict(f"{name} is managed in the config file; remove it there")
         deleted = await self.records.delete_rule(name)
         if deleted:
+            await self._close_alerts_of(name, "rule deleted", actor)
             await self._audit(actor, "alerts.rule.delete", name)
         return deleted
+
+    async def _close_alerts_of(self, rule: str, why: str, actor: str) -> None:
+        """A rule that no longer runs leaves no alert open: each is resolved, with `why` in
+        its history (an alert another writer moved meanwhile is left as it is)."""
+        now = self._now()
+        for alert in await self.records.open_alerts(rule):
+            await self.records.transition(
+                alert.id, alert.state, "resolved", now, actor, {"note": why}
+            )
 
     async def list_rules(self) -> list[dict[str, Any]]:
         return [
@@ -230,6 +243,7 @@ class AlertManagementTool:
         for name, row in stored.items():
             if row["source"] == "file" and name not in wanted:
                 await self.records.delete_rule(name)
+                await self._close_alerts_of(name, "rule removed from the config file", "config")
                 changed = True
         return await self.records.rules() if changed else rows
 
