@@ -24,7 +24,9 @@ async def test_rules_validation_and_roles(client: httpx.AsyncClient, keys) -> No
     bad = await client.post(
         "/api/alerts/rules", json={**rule, "condition": "error_rate >"}, headers=op
     )
-    assert bad.status_code == 422 and "position" in bad.json()["error"]["message"]
+    error = bad.json()["error"]
+    assert bad.status_code == 422 and error["code"] == "invalid_rule"
+    assert error["details"]["position"] == 12 and "Value error" not in error["message"]
     unknown = await client.post(
         "/api/alerts/rules", json={**rule, "severity": "apocalyptic"}, headers=op
     )

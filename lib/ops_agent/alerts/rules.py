@@ -8,6 +8,7 @@ import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ops_agent.durations import describe as describe_duration
 from ops_agent.durations import parse_seconds
@@ -89,7 +90,11 @@ class AlertRule(BaseModel):
         try:
             parse(value)
         except QueryError as exc:
-            raise ValueError(f"condition: {exc.message} at position {exc.position}") from None
+            raise PydanticCustomError(
+                "condition",
+                "{message} at position {position}",
+                {"message": exc.message, "position": exc.position},
+            ) from None
         return value
 
     @field_validator("runbook_url")

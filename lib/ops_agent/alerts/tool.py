@@ -124,7 +124,14 @@ class AlertManagementTool:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise RuleError(f"{where}: {first['msg']}".removeprefix(": ")) from None
+            context = first.get("ctx") or {}
+            # A validator's own words, without the framework's "Value error, " in front.
+            said = str(context["error"]) if "error" in context else first["msg"]
+            position = context.get("position")
+            raise RuleError(
+                f"{where}: {said}".removeprefix(": "),
+                position if isinstance(position, int) else None,
+            ) from None
 
     async def create_alert_rule(
         self,
