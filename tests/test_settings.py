@@ -121,3 +121,16 @@ def test_every_variable_is_documented(doc: str) -> None:
     documented = set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", text))
     missing = sorted(env_names() - documented)
     assert not missing, f"{doc} does not mention {missing}"
+
+
+def test_dot_env_in_the_working_directory_is_read_and_the_environment_wins(
+    tmp_path, monkeypatch
+) -> None:
+    from ops_agent.settings import load_settings
+
+    (tmp_path / ".env").write_text("VERCEL_PROJECT=from-dotenv\nALERT_DIGEST_HOUR=7\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VERCEL_PROJECT", raising=False)
+    monkeypatch.setenv("ALERT_DIGEST_HOUR", "8")
+    settings = load_settings()
+    assert settings.vercel_project == "from-dotenv" and settings.alert_digest_hour == 8

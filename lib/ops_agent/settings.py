@@ -41,8 +41,14 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 class Settings(BaseSettings):
     """Typed view of the environment. Field names are the variable names, lower-cased."""
 
+    # Variables from the environment, then from `.env` in the working directory (the
+    # environment wins), as `.env.example` suggests.
     model_config = SettingsConfigDict(
-        env_file=None, case_sensitive=False, extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     # --- general ---
