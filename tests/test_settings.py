@@ -134,3 +134,21 @@ def test_dot_env_in_the_working_directory_is_read_and_the_environment_wins(
     monkeypatch.setenv("ALERT_DIGEST_HOUR", "8")
     settings = load_settings()
     assert settings.vercel_project == "from-dotenv" and settings.alert_digest_hour == 8
+
+
+def test_doctor_shows_the_effective_settings_with_secrets_hidden() -> None:
+    from ops_agent.doctor import effective_settings
+    from ops_agent.settings import Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="postgresql://ops:hunter2@db.example:5432/ops",
+        vercel_project="shop",
+        slack_webhook_url="https://hooks.slack.com/services/T0/B0/sekrit",
+    )
+    shown = {name: (value, default) for name, value, default in effective_settings(settings)}
+    assert shown["DATABASE_URL"] == ("set (hidden)", False)
+    assert shown["VERCEL_PROJECT"] == ("shop", False)
+    assert shown["ALERT_DIGEST_HOUR"] == ("9", True)
+    text = " ".join(value for value, _ in shown.values())
+    assert "hunter2" not in text and "sekrit" not in text

@@ -267,8 +267,11 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def doctor(args: argparse.Namespace, settings: Settings) -> int:
-    from ops_agent.doctor import run_checks
+    from ops_agent.doctor import effective_settings, run_checks
 
+    print("settings (secrets hidden; * = set, not the default):")
+    for name, value, is_default in effective_settings(settings):
+        print(f"  {'' if is_default else '*'}{name}={value}")
     failures = 0
     for check in await run_checks(settings):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.level]

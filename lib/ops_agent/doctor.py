@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import SecretStr
+
 from ops_agent.redact import redactor
 from ops_agent.settings import KVBackend, Settings, StoreBackend
 
@@ -19,6 +21,24 @@ class Check:
     name: str
     level: Level
     message: str
+
+
+def effective_settings(settings: Settings) -> list[tuple[str, str, bool]]:
+    """Every setting as (VARIABLE, value, is the default), secrets masked: a secret shows only
+    whether it is set, and any other value goes through the redactor (passwords in URLs)."""
+    defaults = Settings.model_construct()
+    out = []
+    for name, field in sorted(Settings.model_fields.items()):
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            shown = "set (hidden)"
+        elif value is None:
+            shown = "-"
+        else:
+            shown = redactor.text(str(value.value if hasattr(value, "value") else value))
+        default = value == getattr(defaults, name, field.default)
+        out.append((name.upper(), shown, default))
+    return out
 
 
 def configuration_checks(settings: Settings) -> list[Check]:
