@@ -26,6 +26,7 @@ def vercel_cli() -> Path:
     binary = TOOLS / "node_modules" / ".bin" / "vercel"
     installed = TOOLS / "node_modules" / "vercel" / "package.json"
     if not installed.exists() or json.loads(installed.read_text())["version"] != VERCEL_VERSION:
+        print(f"installing the Vercel CLI (npm vercel@{VERCEL_VERSION}) into {TOOLS}, once")
         TOOLS.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
