@@ -174,6 +174,10 @@ def test_example_config_alert_rules_parse() -> None:
 
 def test_due_escalates_step_by_step_then_reminds() -> None:
     from ops_agent.alerts.pipeline import Due, due
+    from ops_agent.alerts.records import Alert
+
+    def row(fields: dict[str, object]) -> Alert:
+        return Alert.model_validate({"id": "a1", "rule": "r", **fields})
 
     r = rule(
         severity="critical",
@@ -188,26 +192,29 @@ def test_due_escalates_step_by_step_then_reminds() -> None:
         "last_notified_at": T.isoformat(),
         "escalation_level": 0,
     }
-    assert due(r, alert, T + timedelta(minutes=14), available) is None
-    assert due(r, alert, T + timedelta(minutes=15), available) == Due("escalated", ["slack"], 1)
+    assert due(r, row(alert), T + timedelta(minutes=14), available) is None
+    assert due(r, row(alert), T + timedelta(minutes=15), available) == Due(
+        "escalated", ["slack"], 1
+    )
     second = {**alert, "escalation_level": 1}
-    assert due(r, second, T + timedelta(minutes=29), available) is None
-    assert due(r, second, T + timedelta(minutes=30), available) == Due(
+    assert due(r, row(second), T + timedelta(minutes=29), available) is None
+    assert due(r, row(second), T + timedelta(minutes=30), available) == Due(
         "escalated", ["email", "webhook"], 2
     )
     done = {**alert, "escalation_level": 2, "last_notified_at": (T + timedelta(minutes=30))}
-    assert due(r, done, T + timedelta(minutes=89), available) is None
-    assert due(r, done, T + timedelta(minutes=90), available) == Due(
+    assert due(r, row(done), T + timedelta(minutes=89), available) is None
+    assert due(r, row(done), T + timedelta(minutes=90), available) == Due(
         "reminded", r.resolved_channels(available)
     )
     for quiet in ({**alert, "state": "acknowledged"}, {**alert, "last_notified_at": None}):
-        assert due(r, quiet, T + timedelta(days=1), available) is None
-    assert due(rule(severity="low"), alert, T + timedelta(days=1), available) is None
+        assert due(r, row(quiet), T + timedelta(days=1), available) is None
+    assert due(rule(severity="low"), row(alert), T + timedelta(days=1), available) is None
 
 
 def test_remediation_candidates_most_severe_first_and_quiet_ones_held() -> None:
     from ops_agent.agent.act.decide import remediation_candidates
     from ops_agent.alerts import Situation
+    from ops_agent.alerts.records import Alert
 
     fix = {"remediation": {"playbook": "rollback"}}
     rules = {
@@ -217,10 +224,12 @@ def test_remediation_candidates_most_severe_first_and_quiet_ones_held() -> None:
         "d": rule(name="d", severity="critical", **fix),
     }
 
-    def alert(i: str, name: str, state: str = "firing", minute: int = 0) -> dict[str, object]:
+    def alert(i: str, name: str, state: str = "firing", minute: int = 0) -> Alert:
         since = (T + timedelta(minutes=minute)).isoformat()
         severity = rules[name].severity
-        return {"id": i, "rule": name, "state": state, "severity": severity, "firing_since": since}
+        return Alert.model_validate(
+            {"id": i, "rule": name, "state": state, "severity": severity, "firing_since": since}
+        )
 
     situation = Situation(
         T,

@@ -49,16 +49,16 @@ def due(rule: AlertRule, alert: Alert, now: datetime, available: list[str]) -> D
     owed anything (an acknowledged one is being handled). Escalation step n is due
     `escalate_after` x n after the alert started firing, while the chain has steps left; a
     reminder is due `repeat_interval` after the last notification. Escalation comes first."""
-    if alert.get("state") != "firing":
+    if alert.state != "firing":
         return None
     firing_since, last = (
-        as_datetime(alert.get("firing_since")),
-        as_datetime(alert.get("last_notified_at")),
+        as_datetime(alert.firing_since),
+        as_datetime(alert.last_notified_at),
     )
     if firing_since is None or last is None:
         return None
     chain = rule.escalation_chain(available)
-    level = int(alert.get("escalation_level") or 0)
+    level = int(alert.escalation_level or 0)
     step = timedelta(seconds=(rule.escalate_after_seconds or 0) * (level + 1))
     if rule.escalate_after_seconds and level < len(chain) and now >= firing_since + step:
         return Due("escalated", chain[level], level + 1)
@@ -100,16 +100,16 @@ class AttachIncident:
 
     async def exec(self, flow: Flow, groups: list[Group]) -> list[Group]:
         for alert in (a for g in groups for a in g):
-            rule = flow.rules[alert["rule"]]
+            rule = flow.rules[alert.rule]
             incident = await flow.records.attach_incident(
-                str(alert["id"]),
-                alert["group_key"],
+                alert.id,
+                alert.group_key,
                 f"{rule.name}: {rule.description or rule.condition}",
                 rule.severity,
-                alert.get("onset_at"),
-                alert.get("firing_since"),
+                alert.onset_at,
+                alert.firing_since,
             )
-            alert["incident_id"] = incident["id"]
+            alert.incident_id = incident.id
         return groups
 
 
@@ -123,7 +123,7 @@ class Mute:
         self.silences, self.windows, self.open = silences, windows, open_
 
     def reason(self, alert: Alert, now: datetime) -> Muted | None:
-        found = quieted(alert.get("labels") or {}, now, self.silences, self.windows)
+        found = quieted(alert.labels or {}, now, self.silences, self.windows)
         if found is None and (blocker := inhibited(alert, self.open)):
             found = Muted("inhibited", f"inhibited by {blocker}")
         return found
@@ -140,7 +140,7 @@ class Mute:
                 flow.quieted += 1
                 event = "inhibited" if muted.kind == "inhibited" else "silenced"
                 await flow.records.event(
-                    str(alert["id"]), flow.now, event, "agent", {"reason": muted.reason}
+                    alert.id, flow.now, event, "agent", {"reason": muted.reason}
                 )
             if loud:
                 kept.append(loud)
@@ -153,7 +153,7 @@ class GroupByKey:
     async def exec(self, flow: Flow, groups: list[Group]) -> list[Group]:
         by_key: dict[str, Group] = {}
         for alert in (a for g in groups for a in g):
-            by_key.setdefault(alert["group_key"], []).append(alert)
+            by_key.setdefault(alert.group_key, []).append(alert)
         return list(by_key.values())
 
 
@@ -171,15 +171,15 @@ class Claim:
             for alert in group:
                 escalating = self.due is not None and self.due.escalation_level is not None
                 row = await flow.records.claim_notification(
-                    str(alert["id"]),
-                    alert.get("last_notified_at") if self.due else None,
+                    alert.id,
+                    alert.last_notified_at if self.due else None,
                     flow.now,
                     self.kind,
                     escalation_level=self.due.escalation_level if self.due else None,
                     detail={"channels": self.due.channels} if self.due and escalating else None,
                 )
                 if row:
-                    claimed.append({**alert, **row} if isinstance(row, dict) else alert)
+                    claimed.append(row)
             if claimed:
                 kept.append(claimed)
         return kept
@@ -198,7 +198,7 @@ class Send:
             escalated = self.due.escalation_level or 0 if self.due else 0
             reminder = bool(self.due and self.due.kind == "reminded")
             results = await send(flow, self.kind, group, channels, escalated, reminder)
-            flow.deliveries[str(group[0]["id"])] = results
+            flow.deliveries[group[0].id] = results
             if self.due is None:
                 flow.notified += len(group)
             elif escalated:
@@ -213,10 +213,12 @@ class Record:
 
     async def exec(self, flow: Flow, groups: list[Group]) -> list[Group]:
         for group in groups:
-            results = flow.deliveries.get(str(group[0]["id"]), [])
+            results = flow.deliveries.get(group[0].id, [])
             for alert in group:
+                if alert.incident_id is None:  # AttachIncident gave every alert one
+                    continue
                 await flow.records.incident_event(
-                    str(alert["incident_id"]),
+                    alert.incident_id,
                     "notified",
                     flow.now,
                     "agent",
@@ -238,9 +240,7 @@ async def run(flow: Flow, stages: Sequence[Stage], groups: list[Group]) -> list[
 
 
 def _channels(flow: Flow, group: Group) -> list[str]:
-    return sorted(
-        {c for a in group for c in flow.rules[a["rule"]].resolved_channels(flow.available)}
-    )
+    return sorted({c for a in group for c in flow.rules[a.rule].resolved_channels(flow.available)})
 
 
 async def send(
@@ -255,23 +255,23 @@ async def send(
     if flow.notifier is None or not channels or not alerts:
         return []
     first = alerts[0]
-    rule = flow.rules[first["rule"]]
-    names = ", ".join(sorted({a["rule"] for a in alerts}))
+    rule = flow.rules[first.rule]
+    names = ", ".join(sorted({a.rule for a in alerts}))
     prefix = "[ESCALATED] " if escalated else ("[REMINDER] " if reminder else "")
     rendered = render(
         kind,
         {
             "name": prefix + (names if len(alerts) > 1 else rule.name),
-            "project": (first.get("labels") or {}).get("project", "all projects"),
+            "project": (first.labels or {}).get("project", "all projects"),
             "severity": NOTIFY_LEVEL[rule.severity],
             "summary": "\n".join(
                 f"{a['rule']}: {a.get('summary') or ''} (value {a.get('value')})" for a in alerts
             ),
-            "started_at": first.get("firing_since") or first.get("pending_since"),
-            "resolved_at": first.get("resolved_at"),
-            "value": first.get("value"),
+            "started_at": first.firing_since or first.pending_since,
+            "resolved_at": first.resolved_at,
+            "value": first.value,
             "threshold": rule.condition,
-            "alert_id": str(first["id"]),
+            "alert_id": first.id,
             "duration": "",
             "runbook_url": rule.runbook_url,
         },
@@ -284,7 +284,7 @@ async def send(
     for channel in channels:
         extra: dict[str, Any] = {
             "kind": kind,
-            "alert_id": str(first["id"]),
+            "alert_id": first.id,
             "dedup_key": f"{dedup}:{channel}",
         }
         if channel in ("email", "smtp") and flow.email_to:

@@ -296,14 +296,19 @@ class AlertManagementTool:
                 and decision.action in ("open_firing", "fire")
             ):
                 newly_firing.append(changed)
-        silences, windows = await self._quiet_reasons(now)
-        await self._notify_new(rules, newly_firing, now, report, silences, windows)
+        # One read of what is open after the changes serves inhibition, reminders and the
+        # Situation; the newly firing alerts are those same objects, so the incidents
+        # AttachIncident gives them show in the Situation too.
         open_now = await self.records.open_alerts()
+        current = {a.id: a for a in open_now}
+        fired = [current.get(a.id, a) for a in newly_firing]
+        silences, windows = await self._quiet_reasons(now) if open_now else ([], [])
+        await self._notify_new(rules, fired, now, report, silences, windows, open_now)
         await self._reminders_and_escalations(rules, open_now, now, report)
         quiet = {
-            str(a["id"]): muted.reason
+            a.id: muted.reason
             for a in open_now
-            if (muted := quieted(a.get("labels") or {}, now, silences, windows))
+            if (muted := quieted(a.labels, now, silences, windows))
         }
         report.situation = Situation(now, rules, open_now, quiet)
         return report
@@ -410,6 +415,7 @@ class AlertManagementTool:
         report: EvaluationReport,
         silences: list[Silence],
         windows: list[MaintenanceWindow],
+        open_alerts: list[Alert],
     ) -> None:
         """Newly firing alerts: attach to incident, mute, group, claim, send, record."""
         if not fired:
@@ -417,7 +423,7 @@ class AlertManagementTool:
         flow = self._flow(rules, now)
         stages: list[pipeline.Stage] = [
             pipeline.AttachIncident(),
-            pipeline.Mute(silences, windows, await self.records.open_alerts()),
+            pipeline.Mute(silences, windows, open_alerts),
             pipeline.GroupByKey(),
             pipeline.Claim("notified"),
             pipeline.Send(),

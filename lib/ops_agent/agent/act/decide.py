@@ -41,16 +41,16 @@ def remediation_candidates(situation: Situation) -> tuple[list[Candidate], list[
     they get the slots), and those held back because they are silenced or in maintenance."""
     ordered = sorted(
         situation.firing(),
-        key=lambda a: (-rank(a.get("severity")), str(a["firing_since"])),
+        key=lambda a: (-rank(a.severity), str(a.firing_since)),
     )
     candidates: list[Candidate] = []
     held: list[Held] = []
     for alert in ordered:
-        rule = situation.rules.get(alert["rule"])
+        rule = situation.rules.get(alert.rule)
         spec = rule.remediation if rule else None
         if spec is None:
             continue
-        if why := situation.quiet.get(str(alert["id"])):
+        if why := situation.quiet.get(alert.id):
             held.append(Held(alert, spec.playbook, why))
             continue
         candidates.append(Candidate(alert, spec))
@@ -70,8 +70,8 @@ class Decisions:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "remediate": [str(c.alert["id"]) for c in self.candidates],
-            "held": [str(h.alert["id"]) for h in self.held],
+            "remediate": [c.alert.id for c in self.candidates],
+            "held": [h.alert.id for h in self.held],
             "builds": [b.subject for b in self.builds],
             "anomaly_plans": [f"{o.kind}:{b.playbook}" for o, b in self.anomaly_plans],
         }

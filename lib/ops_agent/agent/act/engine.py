@@ -117,7 +117,7 @@ class RemediationEngine:
         }
         open_now = await alerts.open_alerts()
         quiet = {
-            str(a["id"]): why
+            a.id: why
             for a in open_now
             if a.get("state") == "firing"
             and (why := await alerts.quiet_reason(a.get("labels") or {}))
@@ -285,7 +285,7 @@ class RemediationEngine:
         alert: Alert | None,
     ) -> RemediationAction | None:
         action = await (await self.records()).plan(
-            alert_id=str(alert["id"]) if alert else None,
+            alert_id=alert.id if alert else None,
             incident_id=str(alert["incident_id"]) if alert and alert.get("incident_id") else None,
             playbook=playbook,
             target=project,
@@ -300,7 +300,7 @@ class RemediationEngine:
                 project,
                 verdict,
                 "agent",
-                alert=str(alert["id"]) if alert else None,
+                alert=alert.id if alert else None,
                 reason=reason,
             )
         return action
