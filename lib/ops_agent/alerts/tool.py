@@ -72,6 +72,21 @@ class EvaluationReport:
         return {k: v for k, v in self.__dict__.items() if k != "situation"}
 
 
+def _situation(
+    now: datetime,
+    rules: dict[str, AlertRule],
+    open_alerts: list[Alert],
+    silences: Sequence[Silence],
+    windows: Sequence[MaintenanceWindow],
+) -> Situation:
+    quiet = {
+        a.id: muted.reason
+        for a in open_alerts
+        if (muted := quieted(a.labels, now, silences, windows))
+    }
+    return Situation(now, rules, open_alerts, quiet)
+
+
 class _Configured:
     """The default of a dependency: the process's configured one."""
 
@@ -271,11 +286,7 @@ class AlertManagementTool:
     async def _evaluate(self) -> EvaluationReport:
         now = self._now()
         report = EvaluationReport()
-        rules = {
-            row["name"]: self.parse_rule(row["spec"])
-            for row in await self.sync_file_rules()
-            if row["enabled"]
-        }
+        rules = await self._enabled_rules()
         report.rules = len(rules)
         open_by_fp = {a["fingerprint"]: a for a in await self.records.open_alerts()}
         newly_firing: list[Alert] = []
@@ -305,13 +316,23 @@ class AlertManagementTool:
         silences, windows = await self._quiet_reasons(now) if open_now else ([], [])
         await self._notify_new(rules, fired, now, report, silences, windows, open_now)
         await self._reminders_and_escalations(rules, open_now, now, report)
-        quiet = {
-            a.id: muted.reason
-            for a in open_now
-            if (muted := quieted(a.labels, now, silences, windows))
-        }
-        report.situation = Situation(now, rules, open_now, quiet)
+        report.situation = _situation(now, rules, open_now, silences, windows)
         return report
+
+    async def situation(self) -> Situation:
+        """The situation as it stands now, read the way an evaluation reads it (for a caller
+        no evaluation just preceded)."""
+        now = self._now()
+        open_now = await self.records.open_alerts()
+        silences, windows = await self._quiet_reasons(now) if open_now else ([], [])
+        return _situation(now, await self._enabled_rules(), open_now, silences, windows)
+
+    async def _enabled_rules(self) -> dict[str, AlertRule]:
+        return {
+            row["name"]: self.parse_rule(row["spec"])
+            for row in await self.sync_file_rules()
+            if row["enabled"]
+        }
 
     async def _apply(
         self,

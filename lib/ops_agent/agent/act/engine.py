@@ -29,7 +29,7 @@ from ops_agent.agent.act.guards import Policy, Recent, Verdict, guard
 from ops_agent.agent.act.playbooks import run_playbook
 from ops_agent.agent.act.records import RemediationAction, RemediationRecords, Status
 from ops_agent.agent.act.tools import Tools
-from ops_agent.alerts import AlertManagementTool, Situation
+from ops_agent.alerts import Situation
 from ops_agent.alerts.records import Alert
 from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
 from ops_agent.monitoring.config import AnomalyPlaybook
@@ -70,7 +70,7 @@ class RemediationEngine:
         """Decide from `situation` (read anew when not given) and act: plan for the firing
         alerts, execute what is approved, verify what is due."""
         alerts = self.tools.alerts
-        candidates, held = remediation_candidates(situation or await self._situation(alerts))
+        candidates, held = remediation_candidates(situation or await alerts.situation())
         return await self.act(candidates, held)
 
     async def act(self, candidates: Sequence[Candidate], held: Sequence[Held]) -> dict[str, Any]:
@@ -106,23 +106,6 @@ class RemediationEngine:
                 executed.append({"id": done.id, "status": done.status})
         verified = await self.verify()
         return {"planned": planned, "executed": executed, "verified": verified, "quiet": quiet}
-
-    async def _situation(self, alerts: AlertManagementTool) -> Situation:
-        """The situation as it stands, for a run no evaluation preceded."""
-        now = self._now()
-        rules = {
-            row["name"]: alerts.parse_rule(row["spec"])
-            for row in await alerts.sync_file_rules()
-            if row["enabled"]
-        }
-        open_now = await alerts.open_alerts()
-        quiet = {
-            a.id: why
-            for a in open_now
-            if a.get("state") == "firing"
-            and (why := await alerts.quiet_reason(a.get("labels") or {}))
-        }
-        return Situation(now, rules, open_now, quiet)
 
     async def plan(self, alert: Alert, spec: RemediationSpec) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""
