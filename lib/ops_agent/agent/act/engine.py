@@ -55,9 +55,7 @@ class RemediationEngine:
         self.verify_seconds = s.remediation_verify_seconds
         self.correlation = timedelta(seconds=s.remediation_correlation_seconds)
         self._now = clock or tools.now
-
-    async def records(self) -> RemediationRecords:
-        return RemediationRecords(self.tools.store)
+        self.records = RemediationRecords(tools.store)
 
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
@@ -77,14 +75,14 @@ class RemediationEngine:
         """Record a plan for each candidate under the guards, audit what is held back (once a
         day per alert), execute what is approved, verify what is due."""
         planned, executed = [], []
-        quiet = [{"alert": str(h.alert["id"]), "reason": h.reason} for h in held]
+        quiet = [{"alert": h.alert.id, "reason": h.reason} for h in held]
         kv = self.tools.kv
         for h in held:
             # Audited once a day per alert, not on every tick it stays quiet.
-            if await kv.set_if_absent(f"remediation:held:{h.alert['id']}", ttl=86400):
+            if await kv.set_if_absent(f"remediation:held:{h.alert.id}", ttl=86400):
                 await self._audit(
                     f"remediation.{h.playbook}.held",
-                    str(h.alert["id"]),
+                    h.alert.id,
                     "held",
                     "agent",
                     reason=h.reason,
@@ -100,7 +98,7 @@ class RemediationEngine:
                         "reason": action.reason,
                     }
                 )
-        for action in await (await self.records()).list("approved", 50):
+        for action in await self.records.list("approved", 50):
             done = await self.execute(action)
             if done is not None:
                 executed.append({"id": done.id, "status": done.status})
@@ -110,7 +108,7 @@ class RemediationEngine:
     async def plan(self, alert: Alert, spec: RemediationSpec) -> RemediationAction | None:
         """Record a plan for an alert under the guards; None when one exists already."""
         playbook = spec.playbook
-        labels = alert.get("labels") or {}
+        labels = alert.labels
         project = labels.get("project") or self.tools.settings.vercel_project or "unknown"
         environment = labels.get("environment", "production")
         verdict, reason = await self._guard(playbook, project, environment, spec.approval)
@@ -232,7 +230,7 @@ class RemediationEngine:
     async def _guard(
         self, playbook: str, project: str, environment: str, rule_requires_approval: bool
     ) -> tuple[Verdict, str]:
-        now, records = self._now(), await self.records()
+        now, records = self._now(), self.records
         last_hour, _ = await records.counted_since(now - timedelta(hours=1), project)
         _, in_cooldown = await records.counted_since(
             now - timedelta(seconds=self.policy.cooldown_seconds), project
@@ -267,7 +265,7 @@ class RemediationEngine:
         result: dict[str, Any],
         alert: Alert | None,
     ) -> RemediationAction | None:
-        action = await (await self.records()).plan(
+        action = await self.records.plan(
             alert_id=alert.id if alert else None,
             incident_id=str(alert["incident_id"]) if alert and alert.get("incident_id") else None,
             playbook=playbook,
@@ -291,16 +289,14 @@ class RemediationEngine:
     async def approve(self, action_id: str, by: str) -> RemediationAction | None:
         """An operator lets a pending action run (on the next tick, or now via `execute`);
         None when it is not waiting for a decision."""
-        row = await (await self.records()).move(
-            action_id, ["pending_approval"], "approved", decided_by=by
-        )
+        row = await self.records.move(action_id, ["pending_approval"], "approved", decided_by=by)
         if row is not None:
             await self._audit("remediation.approve", action_id, "ok", by)
         return row
 
     async def reject(self, action_id: str, by: str) -> RemediationAction | None:
         """An operator refuses a waiting action; None when it is not waiting."""
-        row = await (await self.records()).move(
+        row = await self.records.move(
             action_id, ["pending_approval", "approved"], "rejected", decided_by=by
         )
         if row is not None:
@@ -309,7 +305,7 @@ class RemediationEngine:
 
     async def execute(self, action: RemediationAction) -> RemediationAction | None:
         """Run an approved action once (the running claim is atomic)."""
-        records = await self.records()
+        records = self.records
         claimed = await records.move(action.id, ["approved"], "running")
         if claimed is None:
             return None
@@ -344,7 +340,7 @@ class RemediationEngine:
     async def verify(self) -> list[dict[str, Any]]:
         """For actions whose verification time came: did the alert resolve? If not, page."""
         out = []
-        records = await self.records()
+        records = self.records
         for action in await records.due_verification(self._now()):
             alerts = self.tools.alerts
             alert = await alerts.get_alert(action.alert_id) if action.alert_id else None
