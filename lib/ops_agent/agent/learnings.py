@@ -43,10 +43,7 @@ async def share_learnings(runtime: Runtime, limit: int = 20) -> dict[str, Any]:
     resolved = await alerts.incidents("resolved", limit=limit)
     if resolved:
         await log.publish(
-            *[
-                Observation(kind=KIND, subject=str(i["id"]), dedup_key=f"{KIND}:{i['id']}")
-                for i in resolved
-            ]
+            *[Observation(kind=KIND, subject=i.id, dedup_key=f"{KIND}:{i.id}") for i in resolved]
         )
     url = runtime.settings.faq_agent_url
     if not url:

@@ -47,7 +47,7 @@ async def attach_evidence(runtime: Runtime, pending: Sequence[Observation]) -> i
         for incident in incidents:
             if project and f"project={project}" in str(incident.get("group_key") or "").split("|"):
                 await alerts.add_to_timeline(
-                    str(incident["id"]),
+                    incident.id,
                     "evidence",
                     obs.kind.split(".")[0],
                     {

@@ -457,11 +457,11 @@ class AlertManagementTool:
     async def _on_resolved(
         self, rule: AlertRule, alert: Alert, now: datetime, report: EvaluationReport
     ) -> None:
-        if alert.get("incident_id"):
+        if alert.incident_id:
             await self.records.incident_event(
-                str(alert["incident_id"]), "resolved", now, alert.get("resolved_by") or "agent"
+                alert.incident_id, "resolved", now, alert.resolved_by or "agent"
             )
-        if rule.notify_resolved and alert.get("last_notified_at"):
+        if rule.notify_resolved and alert.last_notified_at:
             await pipeline.send(
                 self._flow({rule.name: rule}, now),
                 "alert_resolved",
@@ -525,8 +525,8 @@ class AlertManagementTool:
             raise AlertStateConflict(
                 f"alert is {current['state']}, only a firing alert can be acknowledged"
             )
-        if row.get("incident_id"):
-            await self.records.incident_event(str(row["incident_id"]), "acknowledged", now, by)
+        if row.incident_id:
+            await self.records.incident_event(row.incident_id, "acknowledged", now, by)
         await self._audit(by, "alerts.acknowledge", alert_id, note=note)
         return row
 
@@ -555,8 +555,8 @@ class AlertManagementTool:
         )
         if row is None:
             raise AlertStateConflict("alert changed state meanwhile; try again")
-        if row.get("incident_id"):
-            await self.records.incident_event(str(row["incident_id"]), "resolved", now, by)
+        if row.incident_id:
+            await self.records.incident_event(row.incident_id, "resolved", now, by)
         await self._audit(by, "alerts.resolve", alert_id, note=note, false_positive=false_positive)
         return row
 
@@ -567,9 +567,9 @@ class AlertManagementTool:
         now = self._now()
         await self.records.event(alert_id, now, "action", by, {"action": action, **(detail or {})})
         alert = await self.records.get(alert_id)
-        if alert and alert.get("incident_id"):
+        if alert and alert.incident_id:
             await self.records.incident_event(
-                str(alert["incident_id"]), "action", now, by, {"action": action}
+                alert.incident_id, "action", now, by, {"action": action}
             )
 
     async def get_alert_history(

@@ -267,7 +267,7 @@ class RemediationEngine:
     ) -> RemediationAction | None:
         action = await self.records.plan(
             alert_id=alert.id if alert else None,
-            incident_id=str(alert["incident_id"]) if alert and alert.get("incident_id") else None,
+            incident_id=alert.incident_id if alert else None,
             playbook=playbook,
             target=project,
             status=verdict,
