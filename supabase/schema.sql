@@ -690,6 +690,26 @@ CREATE FUNCTION public.ops_incident_list(p_state text DEFAULT NULL::text, p_limi
 $$;
 
 --
+-- Name: ops_latency_series(timestamp with time zone, timestamp with time zone, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_latency_series(p_from timestamp with time zone, p_to timestamp with time zone, p_project text DEFAULT NULL::text, p_bucket_seconds integer DEFAULT 300) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(jsonb_agg(jsonb_build_object('bucket', x.bucket, 'buckets', x.buckets)
+                              order by x.bucket), '[]'::jsonb)
+    from (
+        select floor(extract(epoch from minute - p_from) / p_bucket_seconds)::integer as bucket,
+               array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality
+                     as u(b, i) group by (i - 1) % 12 order by (i - 1) % 12) as buckets
+        from metric_rollups
+        where minute >= p_from and minute < p_to and duration_count > 0
+          and (p_project is null or project = p_project)
+        group by 1
+    ) x
+$$;
+
+--
 -- Name: ops_lock_down(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -811,19 +831,19 @@ begin
         insert into log_entries (id, ts, level, source, project_id, project_name, deployment_id,
                                  environment, host, path, status_code, request_id, message, type,
                                  entrypoint, branch, region, trace_id, method, proxy_status,
-                                 duration_ms, proxy_region, user_agent, client_ip, cache,
+                                 waf_action, proxy_region, user_agent, client_ip, cache,
                                  template_id)
         select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                e.environment, e.host, e.path, e.status_code, e.request_id,
                coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
-               e.method, e.proxy_status, e.duration_ms, e.proxy_region, e.user_agent,
+               e.method, e.proxy_status, e.waf_action, e.proxy_region, e.user_agent,
                e.client_ip, e.cache, e.template_id
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, level text, source text, project_id text,
             project_name text, deployment_id text, environment text, host text, path text,
             status_code integer, request_id text, message text, type text, entrypoint text,
             branch text, region text, trace_id text, method text, proxy_status integer,
-            duration_ms double precision, proxy_region text, user_agent text, client_ip text,
+            waf_action text, proxy_region text, user_agent text, client_ip text,
             cache text, template_id text)
         on conflict (id) do nothing
         returning id, template_id, ts
@@ -933,7 +953,7 @@ begin
         'select coalesce(jsonb_agg(to_jsonb(x) order by x.ts desc, x.id desc), ''[]''::jsonb) from (
             select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                    e.environment, e.host, e.path, e.status_code, e.request_id, e.message,
-                   e.method, e.proxy_status, e.duration_ms, e.region, e.type,
+                   e.method, e.proxy_status, e.waf_action, e.region, e.type,
                    coalesce(t.merged_into, e.template_id) as template_id,
                    coalesce(m.template, t.template) as template
             from log_entries e
@@ -961,18 +981,19 @@ CREATE FUNCTION public.ops_log_series(p_from timestamp with time zone, p_to time
     AS $$
     select coalesce(jsonb_agg(jsonb_build_object(
         'bucket', b.bucket, 'total', b.total, 'errors', b.errors, 'requests', b.requests,
-        'server_errors', b.server_errors, 'p50_ms', b.p50, 'p95_ms', b.p95) order by b.bucket),
+        'server_errors', b.server_errors) order by b.bucket),
         '[]'::jsonb)
     from (
         select floor(extract(epoch from ts - p_from) / p_bucket_seconds)::integer as bucket,
                count(*) as total,
                count(*) filter (where level in ('error', 'fatal')) as errors,
-               count(*) filter (where coalesce(proxy_status, status_code) is not null
-                                  and coalesce(proxy_status, status_code) <> 0) as requests,
-               count(*) filter (where coalesce(proxy_status, status_code) >= 500
-                                   or status_code = -1) as server_errors,
-               percentile_cont(0.5) within group (order by duration_ms) as p50,
-               percentile_cont(0.95) within group (order by duration_ms) as p95
+               count(distinct coalesce(request_id, id))
+                   filter (where coalesce(proxy_status, status_code) is not null
+                             and coalesce(proxy_status, status_code) not in (0, -1)
+                              or status_code = -1) as requests,
+               count(distinct coalesce(request_id, id))
+                   filter (where coalesce(proxy_status, status_code) >= 500
+                              or status_code = -1) as server_errors
         from log_entries
         where ts >= p_from and ts < p_to
           and (p_project is null or project_id = p_project or project_name = p_project)
@@ -1149,8 +1170,15 @@ CREATE FUNCTION public.ops_metric_purge(p_older_than timestamp with time zone, p
         where (m.minute, m.project, m.environment, m.deployment, m.route)
             = (o.minute, o.project, o.environment, o.deployment, o.route)
         returning 1
+    ), old_spans as (
+        select trace_id, span_id from trace_spans_seen where ts < p_older_than
+        order by ts limit p_batch
+    ), spans as (
+        delete from trace_spans_seen t using old_spans o
+        where (t.trace_id, t.span_id) = (o.trace_id, o.span_id) returning 1
     )
-    select jsonb_build_object('deleted', (select count(*) from del) + (select count(*) from roll))
+    select jsonb_build_object('deleted', (select count(*) from del) + (select count(*) from roll)
+                                         + (select count(*) from spans))
 $$;
 
 --
@@ -1160,53 +1188,49 @@ $$;
 CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT NULL::text[]) RETURNS integer
     LANGUAGE sql
     AS $$
-    with req as (
-        select date_trunc('minute', e.ts) as minute,
+    with lines as (
+        select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
                coalesce(e.deployment_id, '') as deployment,
-               coalesce(e.route, '') as route,
-               coalesce(e.proxy_status, e.status_code) as status,
-               e.duration_ms
+               coalesce(e.route, '') as route, e.proxy_status, e.status_code
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
-            duration_ms double precision)
-        where (p_ids is null or e.id in (select unnest(p_ids)))
-          and coalesce(e.proxy_status, e.status_code) is not null
-          and coalesce(e.proxy_status, e.status_code) <> 0
+            request_id text)
+        where (p_ids is null or e.id = any(p_ids))
+    ), new_ids as (
+        select coalesce(p_ids, array(select id from lines)) as ids
+    ), req as (
+        select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
+               max(l.environment) as environment, max(l.deployment) as deployment,
+               max(l.route) as route,
+               case when bool_or(l.status_code = -1) then -1
+                    else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
+               bool_or(l.status_code = -1) as crashed
+        from lines l
+        group by l.request
+        -- A request some line of which an earlier delivery brought was counted then.
+        having not exists (
+            select 1 from log_entries s, new_ids n
+            where max(l.request_id) is not null and s.request_id = max(l.request_id)
+              and s.id <> all(n.ids))
+    ), counted as (
+        select * from req
+        where status is not null and status <> 0 and (crashed or status <> -1)
     ), g as (
         select minute, project, environment, deployment, route, count(*) as requests,
                count(*) filter (where status between 400 and 499) as s4,
-               count(*) filter (where status >= 500 or status = -1) as s5,
-               count(duration_ms) as dcount, coalesce(sum(duration_ms), 0) as dsum
-        from req group by 1, 2, 3, 4, 5
-    ), h as (
-        select minute, project, environment, deployment, route,
-               ops_metric_bucket(duration_ms) as bucket, count(*) as n
-        from req where duration_ms is not null group by 1, 2, 3, 4, 5, 6
-    ), hb as (
-        select g.minute, g.project, g.environment, g.deployment, g.route,
-               array_agg(coalesce(h.n, 0)::integer order by i) as buckets
-        from g cross join generate_series(1, 12) as i
-        left join h on h.minute = g.minute and h.project = g.project
-                   and h.environment = g.environment and h.deployment = g.deployment
-                   and h.route = g.route and h.bucket = i
-        group by g.minute, g.project, g.environment, g.deployment, g.route
+               count(*) filter (where status >= 500 or status = -1) as s5
+        from counted group by 1, 2, 3, 4, 5
     ), up as (
         insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                         status_4xx, status_5xx, duration_count, duration_sum,
-                                         duration_buckets)
-        select g.minute, g.project, g.environment, g.deployment, g.route, g.requests, g.s4, g.s5,
-               g.dcount, g.dsum, hb.buckets
-        from g join hb using (minute, project, environment, deployment, route)
+                                         status_4xx, status_5xx)
+        select minute, project, environment, deployment, route, requests, s4, s5 from g
         on conflict (minute, project, environment, deployment, route) do update set
             requests = m.requests + excluded.requests,
             status_4xx = m.status_4xx + excluded.status_4xx,
-            status_5xx = m.status_5xx + excluded.status_5xx,
-            duration_count = m.duration_count + excluded.duration_count,
-            duration_sum = m.duration_sum + excluded.duration_sum,
-            duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b))
+            status_5xx = m.status_5xx + excluded.status_5xx
         returning 1
     )
     select count(*)::integer from up
@@ -1224,8 +1248,10 @@ declare
 begin
     execute format(
         'select coalesce(jsonb_agg(x order by x.minute), ''[]''::jsonb) from (
-            select minute, sum(requests)::bigint as requests, sum(status_4xx)::bigint as status_4xx,
-                   sum(status_5xx)::bigint as status_5xx,
+            select minute,
+                   sum(case when requests > 0 then requests else spans end)::bigint as requests,
+                   sum(case when requests > 0 then status_4xx else span_4xx end)::bigint as status_4xx,
+                   sum(case when requests > 0 then status_5xx else span_5xx end)::bigint as status_5xx,
                    sum(duration_count)::bigint as duration_count,
                    sum(duration_sum) as duration_sum,
                    array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality
@@ -1852,6 +1878,73 @@ CREATE FUNCTION public.ops_task_requeue_stale(p_stale_seconds integer) RETURNS i
 $$;
 
 --
+-- Name: ops_trace_ingest(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_trace_ingest(p_spans jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_new integer;
+begin
+    with s as (
+        select * from jsonb_to_recordset(p_spans) as x(
+            trace_id text, span_id text, ts timestamptz, project_id text, deployment_id text,
+            environment text, route text, status integer, duration_ms double precision)
+    ), fresh as (
+        insert into trace_spans_seen (trace_id, span_id, ts)
+        select distinct on (trace_id, span_id) trace_id, span_id, ts from s
+        on conflict do nothing
+        returning trace_id, span_id
+    ), spans as (
+        select date_trunc('minute', s.ts) as minute,
+               coalesce(d.project_name, s.project_id, '') as project,
+               coalesce(s.environment, d.target, '') as environment,
+               coalesce(s.deployment_id, '') as deployment,
+               coalesce(s.route, '') as route, s.status, s.duration_ms
+        from s join fresh f using (trace_id, span_id)
+        left join deployments d on d.id = s.deployment_id
+    ), g as (
+        select minute, project, environment, deployment, route, count(*) as n,
+               count(*) filter (where status between 400 and 499) as s4,
+               count(*) filter (where status >= 500) as s5,
+               count(duration_ms) as dcount, coalesce(sum(duration_ms), 0) as dsum
+        from spans group by 1, 2, 3, 4, 5
+    ), h as (
+        select minute, project, environment, deployment, route,
+               ops_metric_bucket(duration_ms) as bucket, count(*) as n
+        from spans where duration_ms is not null group by 1, 2, 3, 4, 5, 6
+    ), hb as (
+        select g.minute, g.project, g.environment, g.deployment, g.route,
+               array_agg(coalesce(h.n, 0)::integer order by i) as buckets
+        from g cross join generate_series(1, 12) as i
+        left join h on h.minute = g.minute and h.project = g.project
+                   and h.environment = g.environment and h.deployment = g.deployment
+                   and h.route = g.route and h.bucket = i
+        group by g.minute, g.project, g.environment, g.deployment, g.route
+    ), up as (
+        insert into metric_rollups as m (minute, project, environment, deployment, route, spans,
+                                         span_4xx, span_5xx, duration_count, duration_sum,
+                                         duration_buckets)
+        select g.minute, g.project, g.environment, g.deployment, g.route, g.n, g.s4, g.s5,
+               g.dcount, g.dsum, hb.buckets
+        from g join hb using (minute, project, environment, deployment, route)
+        on conflict (minute, project, environment, deployment, route) do update set
+            spans = m.spans + excluded.spans,
+            span_4xx = m.span_4xx + excluded.span_4xx,
+            span_5xx = m.span_5xx + excluded.span_5xx,
+            duration_count = m.duration_count + excluded.duration_count,
+            duration_sum = m.duration_sum + excluded.duration_sum,
+            duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b))
+        returning 1
+    )
+    select coalesce(sum(n), 0)::integer into v_new from g;
+    return jsonb_build_object('received', jsonb_array_length(p_spans), 'accepted', v_new,
+                              'duplicates', jsonb_array_length(p_spans) - v_new);
+end
+$$;
+
+--
 -- Name: ops_vercel_webhook_ingest(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2136,7 +2229,7 @@ CREATE TABLE public.log_entries (
     trace_id text,
     method text,
     proxy_status integer,
-    duration_ms double precision,
+    waf_action text,
     proxy_region text,
     user_agent text,
     client_ip text,
@@ -2215,7 +2308,10 @@ CREATE TABLE public.metric_rollups (
     status_5xx integer DEFAULT 0 NOT NULL,
     duration_count integer DEFAULT 0 NOT NULL,
     duration_sum double precision DEFAULT 0 NOT NULL,
-    duration_buckets integer[] DEFAULT '{0,0,0,0,0,0,0,0,0,0,0,0}'::integer[] NOT NULL
+    duration_buckets integer[] DEFAULT '{0,0,0,0,0,0,0,0,0,0,0,0}'::integer[] NOT NULL,
+    spans integer DEFAULT 0 NOT NULL,
+    span_4xx integer DEFAULT 0 NOT NULL,
+    span_5xx integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -2406,6 +2502,16 @@ CREATE TABLE public.silences (
     comment text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT silences_check CHECK ((ends_at > starts_at))
+);
+
+--
+-- Name: trace_spans_seen; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.trace_spans_seen (
+    span_id text NOT NULL,
+    trace_id text NOT NULL,
+    ts timestamp with time zone NOT NULL
 );
 
 --
@@ -2611,6 +2717,13 @@ ALTER TABLE ONLY public.silences
     ADD CONSTRAINT silences_pkey PRIMARY KEY (id);
 
 --
+-- Name: trace_spans_seen trace_spans_seen_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.trace_spans_seen
+    ADD CONSTRAINT trace_spans_seen_pkey PRIMARY KEY (trace_id, span_id);
+
+--
 -- Name: vercel_webhook_deliveries vercel_webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2720,6 +2833,12 @@ CREATE INDEX log_entries_problems_idx ON public.log_entries USING btree (ts DESC
 CREATE INDEX log_entries_project_ts_idx ON public.log_entries USING btree (project_id, ts DESC);
 
 --
+-- Name: log_entries_request_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX log_entries_request_idx ON public.log_entries USING btree (request_id) WHERE (request_id IS NOT NULL);
+
+--
 -- Name: log_entries_search_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2826,6 +2945,12 @@ CREATE UNIQUE INDEX remediation_one_rollback_per_suspect_idx ON public.remediati
 --
 
 CREATE INDEX remediation_target_idx ON public.remediation_actions USING btree (target, executed_at DESC);
+
+--
+-- Name: trace_spans_seen_ts_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX trace_spans_seen_ts_idx ON public.trace_spans_seen USING btree (ts);
 
 --
 -- Name: vercel_webhook_deliveries_received_idx; Type: INDEX; Schema: public; Owner: -
@@ -2976,6 +3101,12 @@ ALTER TABLE public.remediation_actions ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.silences ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: trace_spans_seen; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.trace_spans_seen ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: vercel_webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: -

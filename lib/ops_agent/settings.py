@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     vercel_team_slug: str | None = None
     vercel_api_url: str = "https://api.vercel.com"
     vercel_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # Promote and rollback are jobs Vercel finishes asynchronously (lastAliasRequest): how long
+    # and how often the agent polls before it reports the job as still pending.
+    vercel_job_timeout_seconds: float = Field(default=60.0, ge=0, le=600)
+    vercel_job_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     vercel_webhook_secret: SecretStr | None = None
     vercel_project: str | None = None
     vercel_drain_secret: SecretStr | None = None

@@ -48,8 +48,8 @@ create table if not exists log_entries (
     region        text,                               -- executionRegion
     trace_id      text,
     method        text,                               -- proxy fields, where present
-    proxy_status  integer,
-    duration_ms   double precision,
+    proxy_status  integer,                            -- -1: a background revalidation
+    waf_action    text,                               -- firewall entries: proxy.wafAction
     proxy_region  text,
     user_agent    text,
     client_ip     text,
@@ -61,6 +61,9 @@ create index if not exists log_entries_ts_idx on log_entries (ts desc, id desc);
 create index if not exists log_entries_project_ts_idx on log_entries (project_id, ts desc);
 create index if not exists log_entries_deployment_ts_idx on log_entries (deployment_id, ts desc);
 create index if not exists log_entries_template_ts_idx on log_entries (template_id, ts desc);
+-- The lines of one request share its id: the rollup asks whether a request was seen before.
+create index if not exists log_entries_request_idx on log_entries (request_id)
+    where request_id is not null;
 create index if not exists log_entries_problems_idx on log_entries (ts desc)
     where level in ('error', 'fatal') or status_code >= 500 or status_code = -1;
 create index if not exists log_entries_search_idx on log_entries using gin (search);
@@ -113,19 +116,19 @@ begin
         insert into log_entries (id, ts, level, source, project_id, project_name, deployment_id,
                                  environment, host, path, status_code, request_id, message, type,
                                  entrypoint, branch, region, trace_id, method, proxy_status,
-                                 duration_ms, proxy_region, user_agent, client_ip, cache,
+                                 waf_action, proxy_region, user_agent, client_ip, cache,
                                  template_id)
         select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                e.environment, e.host, e.path, e.status_code, e.request_id,
                coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
-               e.method, e.proxy_status, e.duration_ms, e.proxy_region, e.user_agent,
+               e.method, e.proxy_status, e.waf_action, e.proxy_region, e.user_agent,
                e.client_ip, e.cache, e.template_id
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, level text, source text, project_id text,
             project_name text, deployment_id text, environment text, host text, path text,
             status_code integer, request_id text, message text, type text, entrypoint text,
             branch text, region text, trace_id text, method text, proxy_status integer,
-            duration_ms double precision, proxy_region text, user_agent text, client_ip text,
+            waf_action text, proxy_region text, user_agent text, client_ip text,
             cache text, template_id text)
         on conflict (id) do nothing
         returning id, template_id, ts
@@ -247,7 +250,7 @@ begin
         'select coalesce(jsonb_agg(to_jsonb(x) order by x.ts desc, x.id desc), ''[]''::jsonb) from (
             select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                    e.environment, e.host, e.path, e.status_code, e.request_id, e.message,
-                   e.method, e.proxy_status, e.duration_ms, e.region, e.type,
+                   e.method, e.proxy_status, e.waf_action, e.region, e.type,
                    coalesce(t.merged_into, e.template_id) as template_id,
                    coalesce(m.template, t.template) as template
             from log_entries e
@@ -317,6 +320,8 @@ $$;
 
 
 -- Per-bucket traffic and error figures in [p_from, p_to): what the anomaly detector reads.
+-- Requests are counted once however many lines they logged (by request id); a background
+-- revalidation (proxy status -1) is not a request, a crash (status -1) is a server error.
 create or replace function ops_log_series(
     p_from timestamptz,
     p_to timestamptz,
@@ -326,18 +331,19 @@ create or replace function ops_log_series(
 language sql stable as $$
     select coalesce(jsonb_agg(jsonb_build_object(
         'bucket', b.bucket, 'total', b.total, 'errors', b.errors, 'requests', b.requests,
-        'server_errors', b.server_errors, 'p50_ms', b.p50, 'p95_ms', b.p95) order by b.bucket),
+        'server_errors', b.server_errors) order by b.bucket),
         '[]'::jsonb)
     from (
         select floor(extract(epoch from ts - p_from) / p_bucket_seconds)::integer as bucket,
                count(*) as total,
                count(*) filter (where level in ('error', 'fatal')) as errors,
-               count(*) filter (where coalesce(proxy_status, status_code) is not null
-                                  and coalesce(proxy_status, status_code) <> 0) as requests,
-               count(*) filter (where coalesce(proxy_status, status_code) >= 500
-                                   or status_code = -1) as server_errors,
-               percentile_cont(0.5) within group (order by duration_ms) as p50,
-               percentile_cont(0.95) within group (order by duration_ms) as p95
+               count(distinct coalesce(request_id, id))
+                   filter (where coalesce(proxy_status, status_code) is not null
+                             and coalesce(proxy_status, status_code) not in (0, -1)
+                              or status_code = -1) as requests,
+               count(distinct coalesce(request_id, id))
+                   filter (where coalesce(proxy_status, status_code) >= 500
+                              or status_code = -1) as server_errors
         from log_entries
         where ts >= p_from and ts < p_to
           and (p_project is null or project_id = p_project or project_name = p_project)

@@ -15,8 +15,24 @@ create table if not exists metric_rollups (
     duration_sum     double precision not null default 0,
     -- counts per latency bucket, upper bounds in ms: 5 10 25 50 100 250 500 1000 2500 5000 10000 +Inf
     duration_buckets integer[]   not null default '{0,0,0,0,0,0,0,0,0,0,0,0}',
+    -- from trace drains: server spans, and those that answered 4xx and 5xx. The durations
+    -- above come from spans only (log drains carry none); the request counts from logs when
+    -- the minute has any, else from spans (see ops_metric_rollup_series).
+    spans            integer     not null default 0,
+    span_4xx         integer     not null default 0,
+    span_5xx         integer     not null default 0,
     primary key (minute, project, environment, deployment, route)
 );
+
+-- The span ids a trace drain delivered: a redelivered span is rolled up once.
+create table if not exists trace_spans_seen (
+    span_id  text        not null,
+    trace_id text        not null,
+    ts       timestamptz not null,
+    primary key (trace_id, span_id)
+);
+create index if not exists trace_spans_seen_ts_idx on trace_spans_seen (ts);
+alter table trace_spans_seen enable row level security;
 create index if not exists metric_rollups_project_idx on metric_rollups (project, minute desc);
 alter table metric_rollups enable row level security;
 
@@ -48,38 +64,102 @@ $$;
 
 
 -- Requests rolled up per minute and label set (project, environment, deployment, route):
--- counts by status class and a latency histogram. p_entries are normalised drain entries; an
--- entry without a status (or with status 0) is not a request. Only the entries whose id is in
--- p_ids count (all of them when p_ids is null): ops_drain_ingest passes the ids the log store
--- had not seen, so each entry is rolled up once.
+-- counts by status class. p_entries are normalised log drain entries, one per log line: the
+-- lines of one request share its request id and count as one request, once, even when they
+-- arrive in different deliveries. A request whose proxy status is -1 (a background
+-- revalidation) is not counted; one whose function crashed (status -1) is a 5xx. An entry
+-- without a status is not a request. Only entries whose id is in p_ids count (all when null):
+-- ops_drain_ingest passes the ids the log store had not seen.
 create or replace function ops_metric_rollup(p_entries jsonb, p_ids text[] default null)
 returns integer
 language sql as $$
-    with req as (
-        select date_trunc('minute', e.ts) as minute,
+    with lines as (
+        select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
                coalesce(e.deployment_id, '') as deployment,
-               coalesce(e.route, '') as route,
-               coalesce(e.proxy_status, e.status_code) as status,
-               e.duration_ms
+               coalesce(e.route, '') as route, e.proxy_status, e.status_code
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
-            duration_ms double precision)
-        where (p_ids is null or e.id in (select unnest(p_ids)))
-          and coalesce(e.proxy_status, e.status_code) is not null
-          and coalesce(e.proxy_status, e.status_code) <> 0
+            request_id text)
+        where (p_ids is null or e.id = any(p_ids))
+    ), new_ids as (
+        select coalesce(p_ids, array(select id from lines)) as ids
+    ), req as (
+        select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
+               max(l.environment) as environment, max(l.deployment) as deployment,
+               max(l.route) as route,
+               case when bool_or(l.status_code = -1) then -1
+                    else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
+               bool_or(l.status_code = -1) as crashed
+        from lines l
+        group by l.request
+        -- A request some line of which an earlier delivery brought was counted then.
+        having not exists (
+            select 1 from log_entries s, new_ids n
+            where max(l.request_id) is not null and s.request_id = max(l.request_id)
+              and s.id <> all(n.ids))
+    ), counted as (
+        select * from req
+        where status is not null and status <> 0 and (crashed or status <> -1)
     ), g as (
         select minute, project, environment, deployment, route, count(*) as requests,
                count(*) filter (where status between 400 and 499) as s4,
-               count(*) filter (where status >= 500 or status = -1) as s5,
+               count(*) filter (where status >= 500 or status = -1) as s5
+        from counted group by 1, 2, 3, 4, 5
+    ), up as (
+        insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
+                                         status_4xx, status_5xx)
+        select minute, project, environment, deployment, route, requests, s4, s5 from g
+        on conflict (minute, project, environment, deployment, route) do update set
+            requests = m.requests + excluded.requests,
+            status_4xx = m.status_4xx + excluded.status_4xx,
+            status_5xx = m.status_5xx + excluded.status_5xx
+        returning 1
+    )
+    select count(*)::integer from up
+$$;
+
+
+-- Server spans of one trace drain delivery (p_spans: [{trace_id, span_id, ts, project_id,
+-- deployment_id, environment, route, status, duration_ms}]) rolled up per minute: a latency
+-- histogram and the span counts by status class. A span already seen is skipped. The project
+-- label is the project's name where the deployment history knows it (log drains label by
+-- name), else its id; a missing environment comes from the deployment's target.
+create or replace function ops_trace_ingest(p_spans jsonb)
+returns jsonb
+language plpgsql as $$
+declare
+    v_new integer;
+begin
+    with s as (
+        select * from jsonb_to_recordset(p_spans) as x(
+            trace_id text, span_id text, ts timestamptz, project_id text, deployment_id text,
+            environment text, route text, status integer, duration_ms double precision)
+    ), fresh as (
+        insert into trace_spans_seen (trace_id, span_id, ts)
+        select distinct on (trace_id, span_id) trace_id, span_id, ts from s
+        on conflict do nothing
+        returning trace_id, span_id
+    ), spans as (
+        select date_trunc('minute', s.ts) as minute,
+               coalesce(d.project_name, s.project_id, '') as project,
+               coalesce(s.environment, d.target, '') as environment,
+               coalesce(s.deployment_id, '') as deployment,
+               coalesce(s.route, '') as route, s.status, s.duration_ms
+        from s join fresh f using (trace_id, span_id)
+        left join deployments d on d.id = s.deployment_id
+    ), g as (
+        select minute, project, environment, deployment, route, count(*) as n,
+               count(*) filter (where status between 400 and 499) as s4,
+               count(*) filter (where status >= 500) as s5,
                count(duration_ms) as dcount, coalesce(sum(duration_ms), 0) as dsum
-        from req group by 1, 2, 3, 4, 5
+        from spans group by 1, 2, 3, 4, 5
     ), h as (
         select minute, project, environment, deployment, route,
                ops_metric_bucket(duration_ms) as bucket, count(*) as n
-        from req where duration_ms is not null group by 1, 2, 3, 4, 5, 6
+        from spans where duration_ms is not null group by 1, 2, 3, 4, 5, 6
     ), hb as (
         select g.minute, g.project, g.environment, g.deployment, g.route,
                array_agg(coalesce(h.n, 0)::integer order by i) as buckets
@@ -89,22 +169,25 @@ language sql as $$
                    and h.route = g.route and h.bucket = i
         group by g.minute, g.project, g.environment, g.deployment, g.route
     ), up as (
-        insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                         status_4xx, status_5xx, duration_count, duration_sum,
+        insert into metric_rollups as m (minute, project, environment, deployment, route, spans,
+                                         span_4xx, span_5xx, duration_count, duration_sum,
                                          duration_buckets)
-        select g.minute, g.project, g.environment, g.deployment, g.route, g.requests, g.s4, g.s5,
+        select g.minute, g.project, g.environment, g.deployment, g.route, g.n, g.s4, g.s5,
                g.dcount, g.dsum, hb.buckets
         from g join hb using (minute, project, environment, deployment, route)
         on conflict (minute, project, environment, deployment, route) do update set
-            requests = m.requests + excluded.requests,
-            status_4xx = m.status_4xx + excluded.status_4xx,
-            status_5xx = m.status_5xx + excluded.status_5xx,
+            spans = m.spans + excluded.spans,
+            span_4xx = m.span_4xx + excluded.span_4xx,
+            span_5xx = m.span_5xx + excluded.span_5xx,
             duration_count = m.duration_count + excluded.duration_count,
             duration_sum = m.duration_sum + excluded.duration_sum,
             duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b))
         returning 1
     )
-    select count(*)::integer from up
+    select coalesce(sum(n), 0)::integer into v_new from g;
+    return jsonb_build_object('received', jsonb_array_length(p_spans), 'accepted', v_new,
+                              'duplicates', jsonb_array_length(p_spans) - v_new);
+end
 $$;
 
 
@@ -163,8 +246,10 @@ declare
 begin
     execute format(
         'select coalesce(jsonb_agg(x order by x.minute), ''[]''::jsonb) from (
-            select minute, sum(requests)::bigint as requests, sum(status_4xx)::bigint as status_4xx,
-                   sum(status_5xx)::bigint as status_5xx,
+            select minute,
+                   sum(case when requests > 0 then requests else spans end)::bigint as requests,
+                   sum(case when requests > 0 then status_4xx else span_4xx end)::bigint as status_4xx,
+                   sum(case when requests > 0 then status_5xx else span_5xx end)::bigint as status_5xx,
                    sum(duration_count)::bigint as duration_count,
                    sum(duration_sum) as duration_sum,
                    array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality
@@ -177,6 +262,28 @@ begin
     into v_rows;
     return v_rows;
 end
+$$;
+
+
+-- Latency histograms per bucket of p_bucket_seconds in [p_from, p_to), summed over the
+-- project's rollups (its name or id): what the log anomaly detector reads for latency, since
+-- log lines carry no duration. [{bucket, buckets}].
+create or replace function ops_latency_series(p_from timestamptz, p_to timestamptz,
+                                              p_project text default null,
+                                              p_bucket_seconds integer default 300)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object('bucket', x.bucket, 'buckets', x.buckets)
+                              order by x.bucket), '[]'::jsonb)
+    from (
+        select floor(extract(epoch from minute - p_from) / p_bucket_seconds)::integer as bucket,
+               array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality
+                     as u(b, i) group by (i - 1) % 12 order by (i - 1) % 12) as buckets
+        from metric_rollups
+        where minute >= p_from and minute < p_to and duration_count > 0
+          and (p_project is null or project = p_project)
+        group by 1
+    ) x
 $$;
 
 
@@ -228,8 +335,15 @@ language sql as $$
         where (m.minute, m.project, m.environment, m.deployment, m.route)
             = (o.minute, o.project, o.environment, o.deployment, o.route)
         returning 1
+    ), old_spans as (
+        select trace_id, span_id from trace_spans_seen where ts < p_older_than
+        order by ts limit p_batch
+    ), spans as (
+        delete from trace_spans_seen t using old_spans o
+        where (t.trace_id, t.span_id) = (o.trace_id, o.span_id) returning 1
     )
-    select jsonb_build_object('deleted', (select count(*) from del) + (select count(*) from roll))
+    select jsonb_build_object('deleted', (select count(*) from del) + (select count(*) from roll)
+                                         + (select count(*) from spans))
 $$;
 
 

@@ -88,7 +88,8 @@ def test_api_fact_is_dated_by_vercel_timestamps() -> None:
         Deployment.model_validate(deployment("dpl_1", "ERROR", error=("E", "m"))), now=now
     )
     assert failed["at"] == now.isoformat() and failed["error_code"] == "E"
-    assert failed["creator"] == "octocat"
+    # The creator is the uid, as webhooks name it (`payload.user.id`): one spelling per person.
+    assert failed["creator"] == "R6efeCJQ2HKXywuasPDc0fOWB"
 
 
 def _candidates(*specs: tuple[str, str, int]) -> list[Deployment]:

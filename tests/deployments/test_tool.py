@@ -12,7 +12,7 @@ import respx
 from ops_agent.deployments import BuildProgress, BuildTimeout, DeploymentRefused, DeploymentTool
 from ops_agent.store import Store
 from ops_agent.vercel import DeploymentState, VercelClient, VercelNotFound
-from tests.vercel.payloads import API, PROJECT_ID, TEAM, deployment, list_item, page, project
+from tests.vercel.payloads import API, PROJECT_ID, T0, TEAM, deployment, list_item, page, project
 
 TOKEN = "vercel-token-0123456789"
 
@@ -99,8 +99,10 @@ async def test_branch_deploy_without_a_repo_is_refused(tool, api) -> None:
     body = project("dpl_live")
     body["link"] = None
     api.get("/v9/projects/shop").respond(json=body)
-    with pytest.raises(DeploymentRefused, match="no linked git repository"):
+    with pytest.raises(DeploymentRefused, match="not connected to a Git repository"):
         await tool.deploy(project="shop", branch="main")
+    with pytest.raises(DeploymentRefused, match="redeploy"):
+        await tool.deploy(project="shop")  # never a silent redeploy of something else
 
 
 async def test_status_has_timings_and_error(tool, api) -> None:
@@ -223,12 +225,42 @@ async def test_rollback_refusals_are_recorded(tool, api) -> None:
         await tool.rollback(project=PROJECT_ID, environment="preview")
 
 
-async def test_promote_a_ready_preview(tool, api) -> None:
+async def test_promote_a_ready_preview_rebuilds_it_for_production(tool, api) -> None:
+    """Vercel promotes only production builds: a preview is rebuilt with target production,
+    as Vercel's CLI does, and never sent to the promote endpoint."""
     api.get("/v13/deployments/dpl_pv").respond(json=deployment("dpl_pv", target=None))
     api.get(f"/v9/projects/{PROJECT_ID}").respond(json=project("dpl_4"))
-    call = api.post(f"/v10/projects/{PROJECT_ID}/promote/dpl_pv").respond(202)
+    promote = api.post(f"/v10/projects/{PROJECT_ID}/promote/dpl_pv").respond(202)
+    build = api.post("/v13/deployments").respond(json=deployment("dpl_prod", "QUEUED"))
     result = await tool.promote("dpl_pv", reason="ship it", actor="bob")
-    assert call.called and result.from_deployment == "dpl_4" and result.actor == "bob"
+    body = json.loads(build.calls.last.request.content)
+    assert body["deploymentId"] == "dpl_pv" and body["target"] == "production"
+    assert not promote.called and result.rebuilt and result.status == "pending"
+    assert result.to_deployment == "dpl_prod" and result["from_deployment"] == "dpl_4"
+
+
+async def test_promote_a_production_build_waits_for_the_job(tool, api) -> None:
+    api.get("/v13/deployments/dpl_3").respond(json=deployment("dpl_3"))
+    job = {
+        "fromDeploymentId": "dpl_4",
+        "toDeploymentId": "dpl_3",
+        "jobStatus": "in-progress",
+        "requestedAt": T0,
+        "type": "promote",
+    }
+    running = {**project("dpl_4"), "lastAliasRequest": job}
+    done = {**project("dpl_3"), "lastAliasRequest": {**job, "jobStatus": "succeeded"}}
+    api.get(f"/v9/projects/{PROJECT_ID}").mock(
+        side_effect=[
+            httpx.Response(200, json=project("dpl_4")),
+            httpx.Response(200, json=running),
+            httpx.Response(200, json=done),
+        ]
+    )
+    call = api.post(f"/v10/projects/{PROJECT_ID}/promote/dpl_3").respond(201)
+    result = await tool.promote("dpl_3", reason="ship it", actor="bob")
+    assert call.called and result.status == "done" and result.actor == "bob"
+    assert not result.production_pinned
 
 
 async def test_promote_refuses_unready(tool, api) -> None:

@@ -73,7 +73,6 @@ def entry(
             "clientIp": "203.0.113.9",
             "scheme": "https",
             "vercelCache": "MISS",
-            "duration": r.randint(20, 120),
         }
     return out
 

@@ -3,6 +3,7 @@ custom metrics, and queries end to end."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -15,9 +16,10 @@ from ops_agent.monitoring.metrics import Metrics, Sample
 from ops_agent.monitoring.query import QueryError
 from ops_agent.store import Store
 from tests.conftest import clean_tables
-from tests.logs.payloads import entry
+from tests.logs.payloads import PROJECT, entry
 
 NOW = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
+LATENCY: dict[str, float] = {}  # request id -> the latency its span reports
 
 
 @pytest.fixture
@@ -27,6 +29,8 @@ def metrics_store(store: Store, pg_url: str) -> Store:
         "metric_rollups",
         "metric_samples",
         "metric_definitions",
+        "trace_spans_seen",
+        "deployments",
         "log_entries",
         "log_templates",
     )
@@ -35,6 +39,48 @@ def metrics_store(store: Store, pg_url: str) -> Store:
 
 async def drain(store: Store, rows: list[dict]) -> None:
     await LogAnalysisTool(store, clock=lambda: NOW).ingest([normalise(r) for r in rows])
+
+
+def spans_of(rows: list[dict], latency: dict[str, float]) -> bytes:
+    """The trace drain export (OTLP JSON) of the requests in `rows`: one server span each,
+    lasting latency[request id] ms."""
+    spans = []
+    for r in rows:
+        start = r["timestamp"] * 1_000_000
+        spans.append(
+            {
+                "traceId": f"{r['timestamp']:016x}{abs(hash(r['requestId'])):016x}"[-32:],
+                "spanId": f"{int(r['id'].split('_')[1]):016x}",
+                "name": "GET",
+                "kind": 2,
+                "startTimeUnixNano": str(start),
+                "endTimeUnixNano": str(start + int(latency[r["requestId"]] * 1_000_000)),
+                "attributes": [
+                    {"key": "url.path", "value": {"stringValue": r["proxy"]["path"]}},
+                    {
+                        "key": "http.response.status_code",
+                        "value": {"intValue": str(r["statusCode"])},
+                    },
+                ],
+            }
+        )
+    export = {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [
+                        {"key": "vercel.projectId", "value": {"stringValue": PROJECT}},
+                        {
+                            "key": "vercel.deploymentId",
+                            "value": {"stringValue": rows[0]["deploymentId"]},
+                        },
+                    ]
+                },
+                "scopeSpans": [{"spans": spans}],
+            }
+        ]
+    }
+    return json.dumps(export).encode()
 
 
 def traffic(
@@ -51,7 +97,7 @@ def traffic(
                 status=500 if bad else 200,
                 path=f"/api/orders/{i}?page=1" if k % 2 else "/blog/post",
             )
-            e["proxy"]["duration"] = 400 if bad else 40
+            LATENCY[e["requestId"]] = 400 if bad else 40
             rows.append(e)
             i += 1
     return rows
@@ -70,8 +116,20 @@ async def test_rollups_are_made_at_ingest_and_redelivery_adds_nothing(
     assert total == 200 and sorted(routes) == ["/api/orders/:id", "/blog/post"]
 
 
-async def test_queries_over_drained_traffic(metrics_store: Store) -> None:
-    await drain(metrics_store, traffic(30, 20, errors_from=25))
+async def test_queries_over_drained_traffic(metrics_store: Store, pg_url: str) -> None:
+    rows = traffic(30, 20, errors_from=25)
+    await drain(metrics_store, rows)
+    with psycopg.connect(pg_url) as conn:  # the history names the project, as webhooks do
+        conn.execute(
+            "insert into deployments (id, project_id, project_name, target, created_at) "
+            "values (%s, %s, 'shop', 'production', now()) on conflict do nothing",
+            (rows[0]["deploymentId"], PROJECT),
+        )
+    tool = LogAnalysisTool(metrics_store, clock=lambda: NOW)
+    export = spans_of(rows, LATENCY)
+    first = await tool.ingest_traces(export, "application/json")
+    again = await tool.ingest_traces(export, "application/json")  # redelivered: nothing new
+    assert first.accepted == len(rows) and again.accepted == 0 and again.duplicates == len(rows)
     m = Metrics(metrics_store, clock=lambda: NOW)
     rate = await m.query("rate(requests[5m])", "30m", 60)
     assert rate.latest == pytest.approx(20 / 60, rel=0.05)

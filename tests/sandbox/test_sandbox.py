@@ -15,7 +15,7 @@ from ops_agent.deployments.events import facts_from_webhook
 from ops_agent.logs.entries import normalise
 from ops_agent.sandbox import Behaviour, SandboxVercel, ScenarioClock
 from ops_agent.sandbox.servers import Served
-from ops_agent.sandbox.traffic import entries
+from ops_agent.sandbox.traffic import Request, Where, log_lines, requests, trace_export
 from ops_agent.vercel import VercelClient
 from ops_agent.vercel.errors import VercelError
 from ops_agent.vercel.models import DeploymentState, WebhookEvent
@@ -24,6 +24,8 @@ from ops_agent.vercel.models import DeploymentState, WebhookEvent
 async def test_the_vercel_client_drives_the_sandbox() -> None:
     clock = ScenarioClock()
     sandbox = SandboxVercel(clock.now, build_seconds=60)
+    seeded = sandbox.live()
+    assert seeded is not None  # seeded: a history of READY production deployments
     first = sandbox.push("initial release")
     clock.advance(60)
     sandbox.advance()
@@ -34,8 +36,11 @@ async def test_the_vercel_client_drives_the_sandbox() -> None:
             assert project.production_deployment_id == first
             assert project.link is not None and project.link.production_branch == "main"
             bad = sandbox.push("feat: broken", Behaviour(error_rate=0.5))
-            building = await client.get_deployment(bad)
-            assert building.state is DeploymentState.BUILDING and building.commit_sha
+            queued = await client.get_deployment(bad)
+            assert queued.state is DeploymentState.QUEUED and queued.commit_sha
+            clock.advance(10)
+            sandbox.advance()
+            assert (await client.get_deployment(bad)).state is DeploymentState.BUILDING
             clock.advance(60)
             sandbox.advance()
             assert (await client.get_project("shop")).production_deployment_id == bad
@@ -46,15 +51,18 @@ async def test_the_vercel_client_drives_the_sandbox() -> None:
             everything = [
                 d.id async for d in client.iter_deployments(project_id=project.id, page_size=1)
             ]
-            assert everything == [bad, first]
+            assert everything[:2] == [bad, first] and len(everything) == 4
             events = await client.build_events(bad)
             assert any("npm run build" in e.text for e in events)
             await client.rollback(project.id, first, description="bad release")
-            assert sandbox.live() is not None and sandbox.live().id == first
+            # Vercel answers at once and finishes the job later: lastAliasRequest shows it.
+            after, job = await client.wait_for_alias_job(project.id, first, poll_interval=0.01)
+            assert job is not None and job.job_status == "succeeded" and job.type == "rollback"
+            assert after.production_pinned and sandbox.live().id == first
             redeploy = await client.create_deployment(
                 name="shop", project=project.id, target="production", deployment_id=first
             )
-            assert redeploy.state is DeploymentState.BUILDING
+            assert redeploy.state is DeploymentState.QUEUED
             with pytest.raises(VercelError):
                 await client.get_deployment("dpl_missing")
         finally:
@@ -65,6 +73,7 @@ async def test_the_vercel_client_drives_the_sandbox() -> None:
                 await wrong.get_project("shop")
         finally:
             await wrong.aclose()
+    assert sandbox.violations == []
     # Every webhook it queued is an envelope the agent's parser takes.
     types = []
     for envelope in sandbox.outbox:
@@ -72,33 +81,40 @@ async def test_the_vercel_client_drives_the_sandbox() -> None:
         types.append(event.type)
         assert facts_from_webhook(event)
     assert types[:3] == ["deployment.created", "deployment.succeeded", "deployment.promoted"]
+    assert "deployment.rollback" in types
 
 
 def test_traffic_follows_the_behaviour_and_is_idempotent() -> None:
     start = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    where = Where("prj", "shop", "dpl_x", "shop.example")
 
-    def minute(behaviour: Behaviour) -> list[dict]:
-        return entries(
-            project_id="prj",
-            project_name="shop",
-            deployment_id="dpl_x",
-            host="shop.example",
-            start=start,
-            seconds=600,
-            behaviour=behaviour,
-            rate_per_second=2,
-            seed=1,
+    def minute(behaviour: Behaviour) -> list[Request]:
+        return requests(
+            where, start=start, seconds=600, behaviour=behaviour, rate_per_second=2, seed=1
         )
 
     healthy, bad = minute(Behaviour()), minute(Behaviour(error_rate=0.3, latency_ms=900))
     assert len(healthy) == 1200
-    assert sum(e["statusCode"] >= 500 for e in healthy) < 30
-    assert 300 < sum(e["statusCode"] >= 500 for e in bad) < 420
-    latency = sorted(e["proxy"]["duration"] for e in bad)
-    assert 700 < latency[len(latency) // 2] < 1100
-    assert minute(Behaviour()) == healthy  # the same span twice is the same entries (same ids)
-    rows = [normalise(e) for e in bad[:50]]
-    assert all(r["project_name"] == "shop" and r["duration_ms"] for r in rows)
+    served = [r for r in bad if r.source == "lambda" and r.status != -1]
+    assert 0.25 < sum(r.status >= 500 for r in served) / len(served) < 0.35
+    assert sum(r.status >= 500 for r in healthy) < 15
+    assert minute(Behaviour()) == healthy  # the same span twice is the same requests
+    lines = log_lines(where, bad)
+    assert len(lines) > len(bad)  # several lines per function request, sharing requestId
+    assert all("duration" not in line and "duration" not in line["proxy"] for line in lines)
+    assert any(line["statusCode"] == -1 for line in lines if "statusCode" in line)  # crashes
+    assert any(line["proxy"]["statusCode"] == -1 for line in lines)  # revalidations
+    assert any(line["proxy"].get("wafAction") == "deny" for line in lines)
+    assert any("\u2028" in line["message"] for line in lines)
+    rows = [normalise(e) for e in lines[:50]]
+    assert all(r["project_name"] == "shop" and r["request_id"] for r in rows)
+    export = trace_export(where, bad)
+    spans = export["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    assert len(spans) == len([r for r in bad if r.source == "lambda" and r.status != -1])
+    durations = sorted(
+        (int(s["endTimeUnixNano"]) - int(s["startTimeUnixNano"])) / 1e6 for s in spans
+    )
+    assert 700 < durations[len(durations) // 2] < 1100
 
 
 def test_demo_json_on_the_embedded_default(tmp_path) -> None:

@@ -199,12 +199,22 @@ async def test_env_vars_and_custom_environments(client, api) -> None:
                 {
                     "id": "env_1",
                     "key": "DATABASE_URL",
-                    "value": "postgres://u:p@h/db",
                     "type": "encrypted",
                     "target": ["production"],
                     "updatedAt": 1,
                 }
             ]
+        }
+    )
+    api.get(f"/v1/projects/{PROJECT_ID}/env/env_1").respond(
+        json={
+            "id": "env_1",
+            "key": "DATABASE_URL",
+            "value": "postgres://u:p@h/db",
+            "decrypted": True,
+            "type": "encrypted",
+            "target": ["production"],
+            "updatedAt": 1,
         }
     )
     upsert = api.post(f"/v10/projects/{PROJECT_ID}/env").respond(
@@ -230,13 +240,18 @@ async def test_env_vars_and_custom_environments(client, api) -> None:
                     "type": "preview",
                     "description": "QA",
                     "branchMatcher": {"type": "equals", "pattern": "staging"},
+                    "createdAt": 1,
+                    "updatedAt": 1,
                 }
             ],
         }
     )
-    envs = await client.list_env(PROJECT_ID, decrypt=True)
+    envs = await client.list_env(PROJECT_ID)
     assert envs[0].key == "DATABASE_URL" and envs[0].targets == ["production"]
-    assert "postgres://" not in repr(envs[0]) and "postgres://" not in str(envs[0].model_dump())
+    assert "decrypt" not in str(api.calls.last.request.url)  # the flag is deprecated
+    value = await client.get_env_value(PROJECT_ID, "env_1")
+    assert value.value is not None and value.value.get_secret_value() == "postgres://u:p@h/db"
+    assert "postgres://" not in repr(value) and "postgres://" not in str(value.model_dump())
     created = await client.upsert_env(PROJECT_ID, key="FEATURE_X", value="on", targets=["preview"])
     assert upsert.calls.last.request.url.params["upsert"] == "true"
     assert json.loads(upsert.calls.last.request.content)["value"] == "on"

@@ -124,16 +124,13 @@ def fact_from_deployment(
     """The fact a `GET /v13/deployments/{id}` answer gives. The state is dated by Vercel's own
     timestamps where it has them, so a late poll never overrides a fresher webhook."""
     state = deployment.state
-    at: datetime | None = None
-    if state is DeploymentState.READY:
-        at = deployment.ready_at
-    elif state in (DeploymentState.BUILDING, DeploymentState.INITIALIZING):
+    at: datetime | None = deployment.ended_at
+    if state in (DeploymentState.BUILDING, DeploymentState.INITIALIZING):
         at = deployment.building_at
     elif state is DeploymentState.QUEUED:
         at = deployment.created_at
     at = at or now
-    custom = deployment.custom_environment or {}
-    target = deployment.target or custom.get("slug")
+    target = deployment.target or deployment.custom_environment_slug
     fact: dict[str, Any] = {
         "id": deployment.id,
         "project_id": deployment.project_id,
@@ -143,9 +140,7 @@ def fact_from_deployment(
         "branch": deployment.branch,
         "commit_sha": deployment.commit_sha,
         "commit_message": deployment.commit_message,
-        "creator": deployment.creator.username or deployment.creator.uid
-        if deployment.creator
-        else None,
+        "creator": deployment.creator.name if deployment.creator else None,
         "error_code": deployment.error_code,
         "error_message": deployment.error_message,
         "inspector_url": deployment.inspector_url,

@@ -41,9 +41,11 @@ def plan_rollback(
     """Choose the deployment production should serve after a rollback.
 
     `candidates` are the project's production deployments, newest first. `current` is what
-    production serves now. `away_from` names a bad deployment (it must be the one serving);
-    `to` names the deployment to go back to (it must be an earlier READY production one).
-    Without `to`, the newest READY production deployment older than the current one wins.
+    production serves now. A deployment Vercel marks `isRollbackCandidate: false` is never
+    chosen (on Hobby only the previous production deployment is one). `away_from` names a bad
+    deployment (it must be the one serving); `to` names the deployment to go back to (it must
+    be an earlier READY production one). Without `to`, the newest READY production deployment
+    older than the current one wins.
     Raises `DeploymentRefused` when there is nothing safe to go to.
     """
     by_id = {d.id: d for d in candidates}
@@ -62,10 +64,20 @@ def plan_rollback(
             )
         if to == serving:
             raise DeploymentRefused(f"{to} is already serving production", code="already_serving")
+        if chosen.is_rollback_candidate is False:
+            raise DeploymentRefused(
+                f"Vercel does not allow rolling back to {to}; on the Hobby plan only the "
+                "previous production deployment can be restored",
+                code="not_a_rollback_candidate",
+            )
         return RollbackPlan(project_id=project_id, current=serving, target=chosen)
     serving_created = by_id[serving].created_at if serving in by_id else None
+    skipped = 0
     for deployment in candidates:
         if deployment.id == serving or deployment.state is not DeploymentState.READY:
+            continue
+        if deployment.is_rollback_candidate is False:
+            skipped += 1
             continue
         if (
             serving_created is not None
@@ -74,6 +86,12 @@ def plan_rollback(
         ):
             continue
         return RollbackPlan(project_id=project_id, current=serving, target=deployment)
+    if skipped:
+        raise DeploymentRefused(
+            "Vercel offers no rollback candidate: the earlier READY production deployments "
+            "cannot be restored (on the Hobby plan only the previous one can, once)",
+            code="no_rollback_candidate",
+        )
     raise DeploymentRefused(
         "there is no earlier READY production deployment to roll back to",
         code="no_earlier_deployment",

@@ -64,6 +64,26 @@ class DeploymentStatus(BaseModel):
     error_code: str | None = None
     error_message: str | None = None
     inspector_url: str | None = None
+    ready_substate: str | None = None
+    redeploy_of: str | None = None
+    production_pinned: bool = False
+    note: str | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        """`result["id"]` as well as `result.id`; `deployment_id` is the same as `id`."""
+        name = "id" if key == "deployment_id" else key
+        if name not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, name)
+
+    @property
+    def deployment_id(self) -> str:
+        return self.id
+
+    @property
+    def staged(self) -> bool:
+        """READY for production but not serving it (production is pinned by a rollback)."""
+        return self.ready_substate == "STAGED" and self.target == "production"
 
     @classmethod
     def of(cls, d: Deployment) -> DeploymentStatus:
@@ -72,7 +92,10 @@ class DeploymentStatus(BaseModel):
             queued = (d.building_at - d.created_at).total_seconds()
         if d.building_at and d.ready_at:
             build = (d.ready_at - d.building_at).total_seconds()
-        custom = (d.custom_environment or {}).get("slug")
+        custom = d.custom_environment_slug or d.custom_environment_id
+        reason = d.error_message
+        if d.state is DeploymentState.BLOCKED and not reason:
+            reason = "Vercel blocked the deployment (checks, protection or team access)"
         return cls(
             id=d.id,
             state=d.state,
@@ -87,8 +110,9 @@ class DeploymentStatus(BaseModel):
             queued_seconds=queued,
             build_seconds=build,
             error_code=d.error_code,
-            error_message=d.error_message,
+            error_message=reason,
             inspector_url=d.inspector_url,
+            ready_substate=d.ready_substate,
         )
 
     @property
@@ -97,7 +121,8 @@ class DeploymentStatus(BaseModel):
 
 
 class ActionResult(BaseModel):
-    """What a rollback or promote did."""
+    """What a rollback or promote did. `status` is Vercel's word on the job: "done" when its
+    `lastAliasRequest` finished, "pending" when it had not within the wait."""
 
     action: str
     project_id: str
@@ -105,6 +130,15 @@ class ActionResult(BaseModel):
     to_deployment: str
     actor: str
     reason: str | None
+    status: Literal["done", "pending"] = "done"
+    production_pinned: bool = False
+    rebuilt: bool = False  # a preview promoted by rebuilding it for production
+    note: str | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, key)
 
 
 class BuildTimeout(Exception):
@@ -238,15 +272,19 @@ class DeploymentTool:
         proj = await self.client.get_project(project)
         target = "production" if environment == "production" else None
         custom = environment if environment not in ("production", "preview") else None
-        production_branch = proj.link.production_branch if proj.link and target else None
+        if proj.link is None or _git_source(proj, "ref") is None:
+            kind = proj.link.type if proj.link else None
+            raise DeploymentRefused(
+                f"project {proj.name} is not connected to a Git repository the agent can build "
+                f"from ({kind or 'no link'}); rebuild an existing deployment with "
+                "redeploy(<deployment id>) instead",
+                code="no_git_repository",
+            )
+        production_branch = proj.link.production_branch if target else None
         git_source = _git_source(proj, branch or production_branch)
         redeploy_of: str | None = None
         if git_source is None:
-            if branch:
-                raise DeploymentRefused(
-                    f"project {proj.name} has no linked git repository to build {branch!r} from",
-                    code="no_git_repository",
-                )
+            # A preview or custom environment without a branch: rebuild what it serves now.
             redeploy_of = await self._latest_ready(proj.id, environment)
         try:
             created = await self.client.create_deployment(
@@ -293,7 +331,7 @@ class DeploymentTool:
             branch=branch,
             reason=reason,
         )
-        return DeploymentStatus.of(created)
+        return _with_pin(DeploymentStatus.of(created), proj, redeploy_of)
 
     async def redeploy(
         self, deployment_id: str, *, actor: str | None = None, reason: str | None = None
@@ -304,12 +342,11 @@ class DeploymentTool:
         source = await self.client.get_deployment(deployment_id)
         if source.project_id is None:
             raise DeploymentRefused(f"{deployment_id} belongs to no project", code="no_project")
-        custom = (source.custom_environment or {}).get("slug")
         created = await self.client.create_deployment(
             name=source.name or source.project_id,
             project=source.project_id,
-            target="production" if source.target == "production" else None,
-            custom_environment=custom,
+            target=source.target if source.target in ("production", "staging") else None,
+            custom_environment=source.custom_environment_id or source.custom_environment_slug,
             deployment_id=deployment_id,
             meta={"action": "redeploy"},
         )
@@ -328,15 +365,18 @@ class DeploymentTool:
         await self._audit(
             "deployments.redeploy", created.id, "ok", who, source=deployment_id, reason=reason
         )
-        return DeploymentStatus.of(created)
+        status = DeploymentStatus.of(created)
+        if source.target == "production":
+            status = _with_pin(status, await self.client.get_project(source.project_id), None)
+        return status.model_copy(update={"redeploy_of": deployment_id})
 
     async def _latest_ready(self, project_id: str, environment: str) -> str:
         target = environment if environment in ("production", "preview") else None
+        custom_id = None if target else await self._custom_environment_id(project_id, environment)
         async for deployment in self.client.iter_deployments(
             project_id=project_id, target=target, state="READY", max_items=100
         ):
-            slug = (deployment.custom_environment or {}).get("slug")
-            if target is not None or slug == environment:
+            if target is not None or deployment.custom_environment_id == custom_id:
                 return deployment.id
         raise DeploymentRefused(
             f"no READY deployment in {environment} to redeploy; name a branch",
@@ -483,7 +523,10 @@ class DeploymentTool:
     async def promote(
         self, deployment_id: str, *, reason: str | None = None, actor: str | None = None
     ) -> ActionResult:
-        """Serve a READY deployment (a preview, say) on production without rebuilding it."""
+        """Serve a READY deployment on production, and turn production's auto-assignment back on
+        if a rollback had pinned it. A production build is promoted as it is; a preview or
+        custom-environment build is rebuilt for production first (what Vercel's CLI does:
+        Vercel promotes only production builds), and the result says `rebuilt`."""
         who = actor or self.actor
         deployment = await self.client.get_deployment(deployment_id)
         if deployment.state is not DeploymentState.READY:
@@ -498,6 +541,49 @@ class DeploymentTool:
         if current == deployment_id:
             raise DeploymentRefused(
                 f"{deployment_id} is already serving production", code="already_serving"
+            )
+        if deployment.target != "production":
+            rebuilt = await self.client.create_deployment(
+                name=proj.name,
+                project=proj.id,
+                target="production",
+                deployment_id=deployment_id,
+                meta={"action": "promote"},
+            )
+            await self._record(rebuilt, proj.name)
+            await self.history.record_action(
+                DeploymentAction(
+                    action="promote",
+                    project_id=proj.id,
+                    from_deployment=current,
+                    to_deployment=rebuilt.id,
+                    actor=who,
+                    reason=reason,
+                    outcome="rebuilding",
+                    details={"source": deployment_id},
+                )
+            )
+            await self._audit(
+                "deployments.promote",
+                rebuilt.id,
+                "rebuilding",
+                who,
+                source=deployment_id,
+                reason=reason,
+            )
+            return ActionResult(
+                action="promote",
+                project_id=proj.id,
+                from_deployment=current,
+                to_deployment=rebuilt.id,
+                actor=who,
+                reason=reason,
+                status="pending",
+                production_pinned=proj.production_pinned,
+                rebuilt=True,
+                note=f"{deployment_id} is not a production build: Vercel is rebuilding it for "
+                f"production as {rebuilt.id}, which goes live when it is READY"
+                + (" and promoted (production is pinned)" if proj.production_pinned else ""),
             )
         return await self._move_production("promote", proj, current, deployment_id, who, reason)
 
@@ -519,49 +605,80 @@ class DeploymentTool:
             reason=reason,
             outcome="ok",
         )
+        s = self._settings or get_settings()
         try:
             if action == "rollback":
                 await self.client.rollback(proj.id, to, description=reason)
             else:
                 await self.client.promote(proj.id, to)
+            after, job = await self.client.wait_for_alias_job(
+                proj.id,
+                to,
+                timeout=s.vercel_job_timeout_seconds,
+                poll_interval=s.vercel_job_poll_seconds,
+            )
         except VercelError as exc:
             await self.history.record_action(
                 record.model_copy(update={"outcome": "failed", "details": {"error": str(exc)}})
             )
             await self._audit(f"deployments.{action}", to, "failed", who, error=str(exc))
             raise
+        if job is not None and job.job_status == "failed":
+            message = f"Vercel reports the {action} job to {to} failed"
+            await self.history.record_action(
+                record.model_copy(update={"outcome": "failed", "details": {"error": message}})
+            )
+            await self._audit(f"deployments.{action}", to, "failed", who, error=message)
+            raise VercelError(message, status=0, code=f"{action}_failed")
+        done = job is None or job.finished
         now = self._now().isoformat()
-        await self.history.record(
-            {
-                "id": to,
-                "project_id": proj.id,
-                "project_name": proj.name,
-                "target": "production",
-                "event": "promoted",
-                "at": now,
-                "source": "agent",
-            }
-        )
-        if current is not None:
+        if done:
             await self.history.record(
                 {
-                    "id": current,
+                    "id": to,
                     "project_id": proj.id,
-                    "event": f"{action}_away",
+                    "project_name": proj.name,
+                    "target": "production",
+                    "event": "promoted",
                     "at": now,
                     "source": "agent",
                 }
             )
-        await self.history.record_action(record)
+            if current is not None:
+                await self.history.record(
+                    {
+                        "id": current,
+                        "project_id": proj.id,
+                        "event": f"{action}_away",
+                        "at": now,
+                        "source": "agent",
+                    }
+                )
+        outcome = "ok" if done else "pending"
+        pinned = action == "rollback" or (action == "promote" and after.production_pinned)
+        await self.history.record_action(
+            record.model_copy(update={"outcome": outcome, "details": {"pinned": pinned}})
+        )
         await self._audit(
             f"deployments.{action}",
             to,
-            "ok",
+            outcome,
             who,
             project=proj.id,
             from_deployment=current,
             reason=reason,
         )
+        note = None
+        if action == "rollback":
+            note = (
+                "production is pinned to this deployment: Vercel will not serve new production "
+                "builds until one is promoted"
+            )
+        if not done:
+            note = (note + "; " if note else "") + (
+                f"Vercel had not finished the {action} after "
+                f"{s.vercel_job_timeout_seconds:.0f}s; it carries on"
+            )
         return ActionResult(
             action=action,
             project_id=proj.id,
@@ -569,6 +686,9 @@ class DeploymentTool:
             to_deployment=to,
             actor=who,
             reason=reason,
+            status="done" if done else "pending",
+            production_pinned=pinned,
+            note=note,
         )
 
     # --- history (store only) ---
@@ -639,13 +759,20 @@ class DeploymentTool:
         """The project's variables, those of `environment` only when given. Values stay
         SecretStr: they print as '**********'."""
         custom_id = await self._custom_environment_id(project, environment)
-        variables = await self.client.list_env(project, decrypt=decrypt)
-        if environment is None:
+        variables = await self.client.list_env(project)
+        if environment is not None:
+            variables = [
+                v
+                for v in variables
+                if environment in v.targets or (custom_id and custom_id in v.custom_environment_ids)
+            ]
+        if not decrypt:
             return variables
+        # Values come one by one from GET /v1/projects/{id}/env/{envId} (list decryption is
+        # deprecated); sensitive variables never come back with one.
         return [
-            v
+            await self.client.get_env_value(project, v.id) if v.id and v.type != "sensitive" else v
             for v in variables
-            if environment in v.targets or (custom_id and custom_id in v.custom_environment_ids)
         ]
 
     async def set_env_var(
@@ -702,20 +829,43 @@ def _no_environment(project: str, environment: str) -> DeploymentRefused:
 
 
 def _git_source(project: Project, ref: str | None) -> dict[str, Any] | None:
-    """The `gitSource` that builds `ref` from the project's linked repository."""
+    """The `gitSource` that builds `ref` from the project's linked repository, in the variant
+    Vercel's create-deployment schema has for its provider (SDK `GitSource1..7`); None when
+    there is no link or Vercel offers no variant for it (github-custom-host)."""
     link = project.link
     if link is None or not ref or not link.type:
         return None
-    if link.type == "github":
+    if link.type in ("github", "github-limited"):
         if link.repo_id is not None:
-            return {"type": "github", "repoId": link.repo_id, "ref": ref}
+            return {"type": link.type, "repoId": link.repo_id, "ref": ref}
         if link.org and link.repo:
-            return {"type": "github", "org": link.org, "repo": link.repo, "ref": ref}
-    if link.type == "gitlab" and link.repo_id is not None:
-        return {"type": "gitlab", "projectId": link.repo_id, "ref": ref}
-    if link.type == "bitbucket" and link.org and link.repo:
-        return {"type": "bitbucket", "owner": link.org, "slug": link.repo, "ref": ref}
+            return {"type": link.type, "org": link.org, "repo": link.repo, "ref": ref}
+    if link.type == "gitlab" and link.gitlab_project_id is not None:
+        return {"type": "gitlab", "projectId": link.gitlab_project_id, "ref": ref}
+    if link.type == "bitbucket":
+        if link.owner and link.slug:
+            return {"type": "bitbucket", "owner": link.owner, "slug": link.slug, "ref": ref}
+        if link.uuid:
+            source = {"type": "bitbucket", "repoUuid": link.uuid, "ref": ref}
+            if link.workspace_uuid:
+                source["workspaceUuid"] = link.workspace_uuid
+            return source
     return None
+
+
+def _with_pin(
+    status: DeploymentStatus, project: Project, redeploy_of: str | None
+) -> DeploymentStatus:
+    """A new deployment's status, saying so when it will be staged rather than served: after
+    an instant rollback Vercel does not assign production to new production builds."""
+    update: dict[str, Any] = {"redeploy_of": redeploy_of}
+    if status.target == "production" and project.production_pinned:
+        update["production_pinned"] = True
+        update["note"] = (
+            "production is pinned by an instant rollback: this build will be staged, not live; "
+            f"promote it (POST /api/deployments/{status.id}/promote) to serve it"
+        )
+    return status.model_copy(update=update)
 
 
 async def _call(callback: ProgressCallback, progress: BuildProgress) -> None:

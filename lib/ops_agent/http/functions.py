@@ -51,7 +51,8 @@ def notify_app() -> FastAPI:
 
 
 def log_drain_app(runtime: Runtime | None = None) -> FastAPI:
-    """api/drains/logs.py: POST /api/drains/logs (Vercel log drains)."""
+    """api/drains/logs.py: POST /api/drains/logs (Vercel log drains) and, rewritten to it,
+    POST /api/drains/traces (Vercel trace drains)."""
     from ops_agent.http.routes import drains
 
     app = create_app("Ops Agent: log drain", [drains.router], runtime=runtime)

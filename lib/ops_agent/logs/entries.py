@@ -60,29 +60,32 @@ def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
     return out
 
 
-def split_items(body: bytes) -> tuple[list[Any], list[Rejected]]:
-    """The JSON values of a delivery: the items of a JSON array, or one per NDJSON line."""
-    text = body.decode("utf-8", errors="replace").strip()
-    if not text:
+def split_items(body: bytes) -> tuple[list[tuple[int, Any]], list[Rejected]]:
+    """The JSON values of a delivery with their positions: the items of a JSON array (by
+    index), or one per NDJSON line (by line, counting from 0, blank lines included). NDJSON is
+    split on "\\n" only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string."""
+    text = body.decode("utf-8", errors="replace")
+    start = text.lstrip(" \t\r\n")
+    if not start:
         return [], []
-    if text[0] == "[":
+    if start[0] == "[":
         try:
-            items = json.loads(text)
+            array = json.loads(text)
         except ValueError as exc:
             raise DeliveryError(f"the body is not a valid JSON array: {exc}") from None
-        return list(items), []
-    if text[0] != "{":
+        return list(enumerate(array)), []
+    if start[0] != "{":
         raise DeliveryError("the body is neither a JSON array nor NDJSON objects")
-    items, rejected = [], []
-    for index, line in enumerate(text.splitlines()):
-        if not line.strip():
+    items: list[tuple[int, Any]] = []
+    rejected: list[Rejected] = []
+    for index, line in enumerate(text.split("\n")):
+        if not line.strip(" \t\r"):
             continue
         try:
-            items.append(json.loads(line))
+            items.append((index, json.loads(line)))
         except json.JSONDecodeError as exc:
             rejected.append(Rejected(index, f"line {index + 1} is not JSON: {exc.msg}"))
-            items.append(None)
-    if all(item is None for item in items):
+    if not items:
         raise DeliveryError("no line of the NDJSON body is valid JSON")
     return items, rejected
 
@@ -104,15 +107,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 _ID_SEGMENT = re.compile(
@@ -178,9 +172,7 @@ def normalise(item: Any) -> dict[str, Any]:
         "trace_id": _str(item.get("traceId") or item.get("trace.id"), 128),
         "method": _str(proxy.get("method"), 16),
         "proxy_status": _int(proxy.get("statusCode")),
-        "duration_ms": _float(
-            proxy.get("duration") or item.get("duration") or item.get("durationMs")
-        ),
+        "waf_action": _str(proxy.get("wafAction"), 32),
         "proxy_region": _str(proxy.get("region"), 32),
         "user_agent": _str(user_agent, 512),
         "client_ip": _str(proxy.get("clientIp"), 64),
@@ -189,16 +181,14 @@ def normalise(item: Any) -> dict[str, Any]:
 
 
 def parse_delivery(body: bytes) -> Parsed:
-    """Every readable entry of a delivery as a row, and every unreadable one with its reason."""
+    """Every readable entry of a delivery as a row, and every unreadable one with its reason
+    and position (array index, or NDJSON line from 0)."""
     items, rejected = split_items(body)
     parsed = Parsed(rejected=rejected)
-    seen_bad = {r.index for r in rejected}
-    for index, item in enumerate(items):
-        if item is None:
-            continue
+    for index, item in items:
         try:
             parsed.rows.append(normalise(item))
         except ValueError as exc:
-            if index not in seen_bad:
-                parsed.rejected.append(Rejected(index, str(exc)))
+            parsed.rejected.append(Rejected(index, str(exc)))
+    parsed.rejected.sort(key=lambda r: r.index)
     return parsed

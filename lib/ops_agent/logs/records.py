@@ -99,6 +99,27 @@ class LogRecords:
         )
         return rows
 
+    async def ingest_spans(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """Roll request spans up (`ops_trace_ingest`); spans seen before are skipped."""
+        result: dict[str, Any] = await self._store.rpc("ops_trace_ingest", {"p_spans": rows})
+        return result
+
+    async def latency_series(
+        self, start: datetime, end: datetime, *, project: str | None, bucket_seconds: int
+    ) -> list[dict[str, Any]]:
+        """Per-bucket latency histograms from the trace drain rollups (log lines carry no
+        duration): `[{bucket, buckets}]`."""
+        rows: list[dict[str, Any]] = await self._store.rpc(
+            "ops_latency_series",
+            {
+                "p_from": start,
+                "p_to": end,
+                "p_project": project,
+                "p_bucket_seconds": bucket_seconds,
+            },
+        )
+        return rows
+
     async def template_series(
         self,
         template_ids: Sequence[str],

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops_agent.cursor import decode_cursor, encode_cursor
+from ops_agent.histogram import histogram_quantile
+from ops_agent.logs import traces
 from ops_agent.logs.anomalies import (
     Anomaly,
     DeploymentMark,
@@ -50,6 +52,22 @@ class IngestReport:
             "rejected": len(self.rejected),
             "rejections": [{"index": r.index, "reason": r.reason} for r in self.rejected[:20]],
             "templates_changed": self.templates_changed,
+        }
+
+
+@dataclass
+class TraceReport:
+    received: int  # request spans in the delivery
+    accepted: int  # rolled up now
+    duplicates: int  # delivered before
+    skipped: int  # spans that are not requests
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
         }
 
 
@@ -112,6 +130,22 @@ class LogAnalysisTool:
         report.received += len(parsed.rejected)
         report.rejected = parsed.rejected
         return report
+
+    async def ingest_traces(self, body: bytes, content_type: str | None) -> TraceReport:
+        """Decode a trace drain delivery (OTLP JSON or protobuf, already decompressed) and roll
+        its server spans up into the per-minute metrics, each span once.
+
+        Raises `DeliveryError` when the body is no OTLP export."""
+        batch = traces.spans(traces.decode(body, content_type))
+        if not batch.rows:
+            return TraceReport(received=0, accepted=0, duplicates=0, skipped=batch.skipped)
+        result = await self.records.ingest_spans(batch.rows)
+        return TraceReport(
+            received=int(result["received"]),
+            accepted=int(result["accepted"]),
+            duplicates=int(result["duplicates"]),
+            skipped=batch.skipped,
+        )
 
     async def ingest(self, rows: list[dict[str, Any]]) -> IngestReport:
         """Mine the rows' templates and store rows and templates in one round trip. Rows whose
@@ -256,6 +290,15 @@ class LogAnalysisTool:
         n = math.ceil((end - start).total_seconds() / bucket)
         season = 86400 // bucket if 86400 % bucket == 0 and bucket <= 3600 else None
         rows = await self.records.series(start, end, project=project, bucket_seconds=bucket)
+        latency = await self.records.latency_series(
+            start, end, project=project, bucket_seconds=bucket
+        )
+        by_bucket = {int(r["bucket"]): r for r in rows}
+        for r in latency:
+            p95 = histogram_quantile(0.95, r["buckets"])
+            entry = by_bucket.setdefault(int(r["bucket"]), {"bucket": r["bucket"]})
+            entry["p95_ms"] = p95
+        rows = list(by_bucket.values())
         series = _dense(rows, n)
         marks = await self._deployments(project, start)
 

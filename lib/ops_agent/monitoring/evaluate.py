@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ops_agent.errors import Unprocessable
+from ops_agent.histogram import histogram_quantile
 from ops_agent.monitoring.query import Binary, Call, Expr, Number, Selector
 
 ROLLUP_METRICS = frozenset(
@@ -32,7 +33,6 @@ ROLLUP_METRICS = frozenset(
         "response_time",
     }
 )
-BOUNDS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, math.inf)
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
 
 Value = float | None
@@ -54,24 +54,6 @@ class Data:
     rollups: dict[Selector, list[Rollup]] = field(default_factory=dict)
     samples: dict[Selector, list[tuple[float, float]]] = field(default_factory=dict)
     definitions: dict[str, Expr] = field(default_factory=dict)
-
-
-def histogram_quantile(q: float, buckets: Sequence[int]) -> Value:
-    """The q-quantile of a latency histogram, interpolated inside its bucket."""
-    total = sum(buckets)
-    if total == 0:
-        return None
-    rank = q * total
-    seen = 0.0
-    for i, count in enumerate(buckets):
-        if count and seen + count >= rank:
-            lower = BOUNDS[i - 1] if i else 0.0
-            upper = BOUNDS[i]
-            if math.isinf(upper):
-                return float(lower)
-            return lower + (upper - lower) * (rank - seen) / count
-        seen += count
-    return float(BOUNDS[-2])
 
 
 def quantile(q: float, values: Sequence[float]) -> Value:

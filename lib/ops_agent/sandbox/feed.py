@@ -4,27 +4,40 @@ deployment's traffic, and the deployment webhooks it owes. Shared by the scenari
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import datetime
 from typing import Any
 
 import httpx
+from google.protobuf.json_format import ParseDict
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from ops_agent.sandbox.traffic import HEALTHY, Behaviour, entries
+from ops_agent.logs.traces import protobuf_json
+from ops_agent.sandbox.traffic import HEALTHY, Behaviour, Where, log_lines, requests, trace_export
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.vercel.signature import sign
 
 
 async def post_signed(
-    http: httpx.AsyncClient, path: str, payload: Any, secret: str
+    http: httpx.AsyncClient,
+    path: str,
+    payload: Any,
+    secret: str,
+    *,
+    body: bytes | None = None,
+    content_type: str = "application/json",
+    gzip_it: bool = False,
 ) -> httpx.Response:
-    """POST `payload` as JSON with `x-vercel-signature`; raises on an error status."""
-    body = json.dumps(payload).encode()
-    response = await http.post(
-        path,
-        content=body,
-        headers={"content-type": "application/json", "x-vercel-signature": sign(body, secret)},
-    )
+    """POST `payload` (or the raw `body`) signed as Vercel signs it: `x-vercel-signature` is the
+    HMAC-SHA1 of the bytes sent. Raises on an error status."""
+    raw = body if body is not None else json.dumps(payload).encode()
+    headers = {"content-type": content_type}
+    if gzip_it:
+        raw = gzip.compress(raw)
+        headers["content-encoding"] = "gzip"
+    headers["x-vercel-signature"] = sign(raw, secret)
+    response = await http.post(path, content=raw, headers=headers)
     response.raise_for_status()
     return response
 
@@ -41,25 +54,62 @@ async def send_traffic(
     deployment_id: str | None = None,
     behaviour: Behaviour | None = None,
 ) -> httpx.Response | None:
-    """The traffic of `seconds` from `start` to the log drain: the live deployment's, or the
-    given one's. None when nothing serves."""
+    """The traffic of `seconds` from `start`, the live deployment's or the given one's, as
+    Vercel's drains deliver it: log lines to the log drain (JSON or NDJSON, sometimes gzip)
+    and server spans to the trace drain (OTLP JSON or protobuf). Returns the log drain's
+    answer; None when nothing serves."""
     serving = sandbox.live()
     if deployment_id is None:
         if serving is None:
             return None
         deployment_id, behaviour = serving.id, serving.behaviour
-    batch = entries(
+    where = Where(
         project_id=sandbox.project.id,
         project_name=sandbox.project.name,
         deployment_id=deployment_id,
         host=f"{sandbox.project.name}.sandbox.vercel.app",
+    )
+    reqs = requests(
+        where,
         start=start,
         seconds=seconds,
         behaviour=behaviour or HEALTHY,
         rate_per_second=rate,
         seed=seed,
     )
-    return await post_signed(http, "/api/drains/logs", batch, drain_secret)
+    lines = log_lines(where, reqs, seed=seed)
+    # Vercel delivers either encoding, compressed or not: take turns, so every one is used.
+    turn = seed % 4
+    if turn % 2:
+        ndjson = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        response = await post_signed(
+            http,
+            "/api/drains/logs",
+            None,
+            drain_secret,
+            body=ndjson.encode(),
+            content_type="application/x-ndjson",
+            gzip_it=turn == 3,
+        )
+    else:
+        response = await post_signed(
+            http, "/api/drains/logs", lines, drain_secret, gzip_it=turn == 2
+        )
+    export = trace_export(where, reqs)
+    if turn < 2:
+        await post_signed(http, "/api/drains/traces", export, drain_secret)
+    else:
+        message = ParseDict(protobuf_json(export), ExportTraceServiceRequest())
+        await post_signed(
+            http,
+            "/api/drains/traces",
+            None,
+            drain_secret,
+            body=message.SerializeToString(),
+            content_type="application/x-protobuf",
+            gzip_it=turn == 3,
+        )
+    return response
 
 
 async def send_webhooks(

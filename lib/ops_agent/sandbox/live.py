@@ -74,6 +74,7 @@ def sandbox_app(
             "monitor_allowed_hosts": "127.0.0.1",
             "alert_channels": "webhook",
             "monitor_config": config,
+            "vercel_job_poll_seconds": 0.05,
         }
     )
     runtime = Runtime(s, store=store, kv=kv, clock=clock.now)

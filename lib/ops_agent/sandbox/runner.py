@@ -120,6 +120,9 @@ async def run_scenario(
                     "alert_channels": "webhook",
                     "monitor_config": config,
                     "remediation_mode": "auto",
+                    # The double finishes a promote or rollback job on the second read of the
+                    # project: poll it at once rather than at Vercel's pace.
+                    "vercel_job_poll_seconds": 0.01,
                     "remediation_approval": "",
                     "remediation_verify_seconds": 600,
                     "alert_digest_hour": -1,  # a scenario is about its incident

@@ -10,6 +10,7 @@ Request bodies are never logged, so environment variable values cannot leak thro
 from __future__ import annotations
 
 import asyncio
+import json as json_lib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -21,9 +22,10 @@ import httpx
 
 from ops_agent.errors import NotConfigured
 from ops_agent.retry import RETRY_STATUSES, backoff_delay, server_delay
-from ops_agent.vercel.errors import VercelError, VercelRateLimited, error_class
+from ops_agent.vercel.errors import EnvWriteFailed, VercelError, VercelRateLimited, error_class
 from ops_agent.vercel.models import (
     Alias,
+    AliasJob,
     BuildEvent,
     CustomEnvironment,
     Deployment,
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.vercel.com"
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "PATCH"})
+# What the SDK sends for build events: JSON preferred, NDJSON accepted.
+EVENTS_ACCEPT = "application/json;q=1, application/stream+json;q=0"
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -101,8 +105,10 @@ class VercelClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        accept: str = "application/json",
     ) -> Any:
-        """Send one API call (with retries) and return its decoded JSON body, or None."""
+        """Send one API call (with retries) and return its decoded body, or None. A JSON body
+        is decoded; an `application/stream+json` (NDJSON) body becomes a list of its values."""
         safe_to_repeat = method in _IDEMPOTENT if idempotent is None else idempotent
         query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         query.update(self._scope)
@@ -110,7 +116,9 @@ class VercelClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(method, path, params=query, json=json)
+                response = await self._http.request(
+                    method, path, params=query, json=json, headers={"Accept": accept}
+                )
             except httpx.TimeoutException as exc:
                 # A request that timed out may have been acted on; only repeat safe ones.
                 error: VercelError = error_class(0)(
@@ -134,7 +142,7 @@ class VercelClient:
                 continue
             log.debug("vercel %s %s -> %s", method, path, response.status_code)
             if response.is_success:
-                return response.json() if response.content else None
+                return _decode(response)
             error = _error_from(response, method, path)
             retryable = response.status_code == 429 or (
                 safe_to_repeat and response.status_code in RETRY_STATUSES
@@ -267,10 +275,14 @@ class VercelClient:
             "since": to_ms(since) if since else None,
         }
         data = await self.request(
-            "GET", f"/v3/deployments/{_segment(id_or_url)}/events", params=params
+            "GET",
+            f"/v3/deployments/{_segment(id_or_url)}/events",
+            params=params,
+            accept=EVENTS_ACCEPT,
         )
-        items = data if isinstance(data, list) else (data or {}).get("events", [])
-        return [BuildEvent.model_validate(item) for item in items]
+        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        # The SDK types items as nullable: a null is a gap in the stream, not an event.
+        return [BuildEvent.model_validate(item) for item in items if isinstance(item, dict)]
 
     async def list_aliases(self, deployment_id: str) -> list[Alias]:
         """`GET /v2/deployments/{id}/aliases`."""
@@ -287,8 +299,9 @@ class VercelClient:
     async def rollback(
         self, project_id: str, deployment_id: str, *, description: str | None = None
     ) -> None:
-        """`POST /v1/projects/{projectId}/rollback/{deploymentId}`: point production at an
-        earlier production deployment without rebuilding (instant rollback)."""
+        """`POST /v1/projects/{projectId}/rollback/{deploymentId}`: ask Vercel to point
+        production at an earlier production deployment without rebuilding (instant rollback).
+        Vercel answers 201 or 202 and does the job asynchronously: `wait_for_alias_job`."""
         await self.request(
             "POST",
             f"/v1/projects/{_segment(project_id)}/rollback/{_segment(deployment_id)}",
@@ -297,30 +310,56 @@ class VercelClient:
         )
 
     async def promote(self, project_id: str, deployment_id: str) -> None:
-        """`POST /v10/projects/{projectId}/promote/{deploymentId}`: serve this deployment on
-        production without rebuilding it."""
+        """`POST /v10/projects/{projectId}/promote/{deploymentId}`: ask Vercel to serve this
+        production deployment on production without rebuilding it (201 or 202; the job runs
+        asynchronously: `wait_for_alias_job`). A non-production deployment must be rebuilt for
+        production instead (`create_deployment(deployment_id=..., target="production")`)."""
         await self.request(
             "POST",
             f"/v10/projects/{_segment(project_id)}/promote/{_segment(deployment_id)}",
             idempotent=True,
         )
 
+    async def wait_for_alias_job(
+        self,
+        project_id: str,
+        deployment_id: str,
+        *,
+        timeout: float = 120.0,
+        poll_interval: float = 2.0,
+    ) -> tuple[Project, AliasJob | None]:
+        """Poll the project until its `lastAliasRequest` for `deployment_id` has finished, or
+        `timeout` seconds of polling have passed; return the project as last read and the job
+        (None when Vercel shows no job for that deployment)."""
+        waited = 0.0
+        while True:
+            project = await self.get_project(project_id)
+            job = project.last_alias_request
+            if job is not None and job.to_deployment_id != deployment_id:
+                job = None
+            if job is None or job.finished or waited >= timeout:
+                return project, job
+            await self._sleep(poll_interval)
+            waited += poll_interval
+
     async def list_env(
         self,
         project: str,
         *,
-        decrypt: bool = False,
         git_branch: str | None = None,
         custom_environment_id: str | None = None,
     ) -> list[EnvVar]:
-        """`GET /v10/projects/{idOrName}/env`. Values come back only with `decrypt`."""
-        params = {
-            "decrypt": "true" if decrypt else None,
-            "gitBranch": git_branch,
-            "customEnvironmentId": custom_environment_id,
-        }
+        """`GET /v10/projects/{idOrName}/env`, without values (the `decrypt` flag is
+        deprecated): read one value with `get_env_value`."""
+        params = {"gitBranch": git_branch, "customEnvironmentId": custom_environment_id}
         data = await self.request("GET", f"/v10/projects/{_segment(project)}/env", params=params)
         return [EnvVar.model_validate(e) for e in (data or {}).get("envs", [])]
+
+    async def get_env_value(self, project: str, env_id: str) -> EnvVar:
+        """`GET /v1/projects/{idOrName}/env/{id}`: one variable with its decrypted value (as a
+        SecretStr). Sensitive variables never come back with a value."""
+        data = await self.request("GET", f"/v1/projects/{_segment(project)}/env/{_segment(env_id)}")
+        return EnvVar.model_validate(data)
 
     async def upsert_env(
         self,
@@ -334,7 +373,12 @@ class VercelClient:
         custom_environment_ids: Sequence[str] = (),
         comment: str | None = None,
     ) -> EnvVar:
-        """`POST /v10/projects/{idOrName}/env?upsert=true`: create or overwrite one variable."""
+        """`POST /v10/projects/{idOrName}/env?upsert=true`: create or overwrite one variable.
+
+        Vercel answers 201 even when it could not write the variable: `failed[]` then says
+        why. Raises `EnvWriteFailed` when anything failed or nothing was created."""
+        if not targets and not custom_environment_ids:
+            raise ValueError("a variable needs targets or custom environment ids")
         body: dict[str, Any] = {"key": key, "value": value, "type": type}
         if targets:
             body["target"] = list(targets)
@@ -351,10 +395,29 @@ class VercelClient:
             json=body,
             idempotent=True,
         )
-        created = (data or {}).get("created", data)
+        body_out = data if isinstance(data, dict) else {}
+        failed = [f for f in body_out.get("failed") or [] if isinstance(f, dict)]
+        created = body_out.get("created")
         if isinstance(created, list):
-            created = created[0] if created else {}
-        result = EnvVar.model_validate({"key": key, "type": type, **(created or {})})
+            created = created[0] if created else None
+        if failed or not isinstance(created, dict) or not created:
+            reasons = "; ".join(
+                str((f.get("error") or {}).get("message") or (f.get("error") or {}).get("code"))
+                for f in failed
+            )
+            code = (
+                str((failed[0].get("error") or {}).get("code") or "env_failed")
+                if failed
+                else ("env_not_created")
+            )
+            raise EnvWriteFailed(
+                f"Vercel did not write {key}: {reasons or 'nothing was created'}",
+                status=201,
+                code=code,
+                method="POST",
+                path=f"/v10/projects/{project}/env",
+            )
+        result = EnvVar.model_validate({"key": key, "type": type, **created})
         return result.model_copy(update={"value": None})
 
     async def list_custom_environments(self, project: str) -> list[CustomEnvironment]:
@@ -362,6 +425,15 @@ class VercelClient:
         data = await self.request("GET", f"/v9/projects/{_segment(project)}/custom-environments")
         items = (data or {}).get("environments", [])
         return [CustomEnvironment.model_validate(e) for e in items]
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    if "stream+json" in response.headers.get("content-type", ""):
+        # NDJSON: one value per line; only "\n" separates lines (U+2028 may sit in a string).
+        return [json_lib.loads(line) for line in response.text.split("\n") if line.strip()]
+    return response.json()
 
 
 def _param(value: Any) -> Any:

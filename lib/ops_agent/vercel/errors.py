@@ -45,6 +45,15 @@ class VercelError(OpsAgentError):
         return Problem(502, "vercel_unavailable", f"Vercel: {self.message}", details)
 
 
+class EnvWriteFailed(VercelError):
+    """`POST /v10/projects/{id}/env` answered 201 but created nothing, or reported `failed[]`:
+    a refusal, whatever the status said."""
+
+    def problem(self) -> Problem:
+        details: dict[str, object] = {"vercel_code": self.code}
+        return Problem(422, "vercel_rejected", f"Vercel: {self.message}", details)
+
+
 class VercelUnauthorized(VercelError):
     """The token is missing, wrong, expired, or lacks access to this team (401, 403)."""
 

@@ -53,6 +53,9 @@ FINAL_STATES = frozenset(
         DeploymentState.ERROR,
         DeploymentState.CANCELED,
         DeploymentState.DELETED,
+        # Blocked (by checks, a seat block, a protection rule) stays so until a person acts:
+        # nothing the agent waits for will change it.
+        DeploymentState.BLOCKED,
     }
 )
 
@@ -62,9 +65,23 @@ class Creator(VercelModel):
     username: str | None = None
     email: str | None = None
 
+    @property
+    def name(self) -> str | None:
+        """Who created it, spelled as webhooks spell it (`payload.user.id` is the uid), so a
+        fact reads the same whichever way it came."""
+        return self.uid or self.username
+
+
+class ProjectRef(VercelModel):
+    """`project` on the short (public) form of `GET /v13/deployments/{id}`."""
+
+    id: str
+    name: str | None = None
+
 
 class Deployment(VercelModel):
-    """A deployment, from `GET /v13/deployments/{id}` or an item of `GET /v6/deployments`."""
+    """A deployment, from `GET /v13/deployments/{id}` (long or short form) or an item of
+    `GET /v6/deployments` (`uid`, `created`, `state`)."""
 
     id: str = Field(validation_alias=AliasChoices("id", "uid"))
     name: str | None = None
@@ -73,7 +90,8 @@ class Deployment(VercelModel):
         default=None, validation_alias=AliasChoices("readyState", "state")
     )
     target: str | None = None
-    project_id: str | None = Field(default=None, validation_alias="projectId")
+    project_id_field: str | None = Field(default=None, validation_alias="projectId")
+    project: ProjectRef | None = None
     created_at: Millis | None = Field(
         default=None, validation_alias=AliasChoices("createdAt", "created")
     )
@@ -89,6 +107,36 @@ class Deployment(VercelModel):
     custom_environment: dict[str, Any] | None = Field(
         default=None, validation_alias="customEnvironment"
     )
+    build_error_at: Millis | None = Field(default=None, validation_alias="buildErrorAt")
+    canceled_at: Millis | None = Field(default=None, validation_alias="canceledAt")
+    is_rollback_candidate: bool | None = Field(default=None, validation_alias="isRollbackCandidate")
+
+    @property
+    def project_id(self) -> str | None:
+        """`projectId` on the long form and list items; `project.id` on the short form."""
+        return self.project_id_field or (self.project.id if self.project else None)
+
+    @property
+    def custom_environment_id(self) -> str | None:
+        value = (self.custom_environment or {}).get("id")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def custom_environment_slug(self) -> str | None:
+        """The slug, when Vercel sent one: a deployment may carry only `customEnvironment.id`."""
+        value = (self.custom_environment or {}).get("slug")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the deployment reached its final state, by Vercel's own clock."""
+        if self.state is DeploymentState.READY:
+            return self.ready_at
+        if self.state is DeploymentState.ERROR:
+            return self.build_error_at
+        if self.state is DeploymentState.CANCELED:
+            return self.canceled_at
+        return None
 
     @property
     def branch(self) -> str | None:
@@ -124,12 +172,14 @@ class DeploymentPage(VercelModel):
 
 
 class BuildEvent(VercelModel):
-    """One line or state change of a build, from `GET /v3/deployments/{id}/events`."""
+    """One line or state change of a build, from `GET /v3/deployments/{id}/events`: nested
+    (`{type, created, payload: {text, ...}}`) or flat (`{type, created, text, ...}`)."""
 
     type: str
     created: Millis | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
     text_field: str | None = Field(default=None, validation_alias="text")
+    info: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -138,12 +188,40 @@ class BuildEvent(VercelModel):
         return str(value)
 
 
+GitProvider = Literal["github", "github-limited", "github-custom-host", "gitlab", "bitbucket"]
+
+
 class GitLink(VercelModel):
+    """A project's `link`, one variant per provider (SDK `GetProjectsLink*`): GitHub and
+    github-limited carry `org`, `repo`, `repoId`; GitLab `projectId`, `projectNamespace`;
+    Bitbucket `owner`, `slug`, `uuid` (the repository's), `workspaceUuid`."""
+
     type: str | None = None
     repo: str | None = None
     repo_id: int | str | None = Field(default=None, validation_alias="repoId")
     org: str | None = None
+    gitlab_project_id: str | int | None = Field(default=None, validation_alias="projectId")
+    owner: str | None = None
+    slug: str | None = None
+    uuid: str | None = None
+    workspace_uuid: str | None = Field(default=None, validation_alias="workspaceUuid")
     production_branch: str | None = Field(default=None, validation_alias="productionBranch")
+
+
+class AliasJob(VercelModel):
+    """`lastAliasRequest`: the promote or rollback Vercel is carrying out, or last did."""
+
+    from_deployment_id: str | None = Field(default=None, validation_alias="fromDeploymentId")
+    to_deployment_id: str = Field(validation_alias="toDeploymentId")
+    job_status: Literal["succeeded", "failed", "skipped", "pending", "in-progress"] = Field(
+        validation_alias="jobStatus"
+    )
+    requested_at: Millis = Field(validation_alias="requestedAt")
+    type: Literal["promote", "rollback"]
+
+    @property
+    def finished(self) -> bool:
+        return self.job_status in ("succeeded", "failed", "skipped")
 
 
 class Project(VercelModel):
@@ -153,6 +231,10 @@ class Project(VercelModel):
     name: str
     link: GitLink | None = None
     targets: dict[str, Deployment | None] = Field(default_factory=dict)
+    last_alias_request: AliasJob | None = Field(default=None, validation_alias="lastAliasRequest")
+    last_rollback_target: dict[str, Any] | None = Field(
+        default=None, validation_alias="lastRollbackTarget"
+    )
 
     @property
     def production_deployment_id(self) -> str | None:
@@ -160,8 +242,17 @@ class Project(VercelModel):
         prod = self.targets.get("production")
         return prod.id if prod else None
 
+    @property
+    def production_pinned(self) -> bool:
+        """Whether an instant rollback left production pinned: Vercel then stops assigning
+        production domains to new production builds until something is promoted. Vercel
+        exposes this only as the last alias job being a rollback (the SDK documents no flag
+        of its own), which is what its dashboard and CLI read too."""
+        job = self.last_alias_request
+        return job is not None and job.type == "rollback" and job.job_status != "failed"
 
-EnvType = Literal["system", "encrypted", "plain", "sensitive", "secret"]
+
+EnvType = Literal["system", "encrypted", "plain", "sensitive"]
 
 
 class EnvVar(VercelModel):

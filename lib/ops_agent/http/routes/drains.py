@@ -1,4 +1,6 @@
-"""POST /api/drains/logs: Vercel log drain deliveries, verified, parsed, mined and stored once.
+"""Vercel drains: POST /api/drains/logs (log lines, verified, parsed, mined and stored once)
+and POST /api/drains/traces (OTLP/HTTP trace exports, JSON or protobuf, rolled up once per span).
+Both are signed the same way (`x-vercel-signature`, VERCEL_DRAIN_SECRET) and may be gzip'd.
 
 Every response carries `x-vercel-verify` (Vercel's endpoint verification) when
 VERCEL_DRAIN_VERIFY_TOKEN is set.
@@ -22,6 +24,7 @@ from ops_agent.vercel.signature import parse_secrets, verify
 router = APIRouter(tags=["drains"])
 
 DRAIN = Principal(name="vercel-log-drain", role=Role.VIEWER)
+TRACE_DRAIN = Principal(name="vercel-trace-drain", role=Role.VIEWER)
 MAX_INFLATED = 64 * 1024 * 1024
 
 
@@ -54,15 +57,9 @@ async def verification() -> dict[str, Any]:
     return {"ok": True}
 
 
-@router.post(
-    "/api/drains/logs",
-    summary="Receive a Vercel log drain delivery (JSON array or NDJSON, optionally gzip)",
-    responses={401: {"description": "missing or wrong x-vercel-signature"}},
-)
-async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {"ok": True, "received": 0, "accepted": 0}  # a verification probe
+def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
+    """The delivery inflated and checked against `x-vercel-signature`; 503 without a secret,
+    401 on a wrong or missing signature."""
     configured = runtime.settings.vercel_drain_secret
     secrets = parse_secrets(configured.get_secret_value() if configured else None)
     if not secrets:
@@ -79,6 +76,19 @@ async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
         raise ApiError(
             401, "invalid_signature", "x-vercel-signature is missing or does not match the body"
         )
+    return body
+
+
+@router.post(
+    "/api/drains/logs",
+    summary="Receive a Vercel log drain delivery (JSON array or NDJSON, optionally gzip)",
+    responses={401: {"description": "missing or wrong x-vercel-signature"}},
+)
+async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {"ok": True, "received": 0, "accepted": 0}  # a verification probe
+    body = _verified_body(request, raw, runtime)
     request.state.principal = DRAIN
     tool = await runtime.logs()
     report = await tool.ingest_delivery(body)
@@ -92,3 +102,28 @@ async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
         rejected=len(report.rejected),
     )
     return {"ok": True, **summary}
+
+
+@router.get("/api/drains/traces", summary="Endpoint verification (answers with x-vercel-verify)")
+async def trace_verification() -> dict[str, Any]:
+    return {"ok": True}
+
+
+@router.post(
+    "/api/drains/traces",
+    summary="Receive a Vercel trace drain delivery (OTLP/HTTP JSON or protobuf, optionally gzip)",
+    responses={
+        400: {"description": "not an OTLP trace export"},
+        401: {"description": "missing or wrong x-vercel-signature"},
+    },
+)
+async def trace_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {"ok": True, "received": 0, "accepted": 0}  # a verification probe
+    body = _verified_body(request, raw, runtime)
+    request.state.principal = TRACE_DRAIN
+    tool = await runtime.logs()
+    report = await tool.ingest_traces(body, request.headers.get("content-type"))
+    audit(request, action="drains.traces", **report.as_dict())
+    return {"ok": True, **report.as_dict()}
