@@ -56,6 +56,40 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- sandbox vercel ---
+
+
+def sandbox_vercel(args: argparse.Namespace, settings: Settings) -> int:
+    """The local Vercel double on its own, until interrupted."""
+    try:
+        import uvicorn
+    except ImportError:
+        _err("the Vercel double needs uvicorn: pip install 'ops-agent[local]'")
+        return 2
+    from ops_agent.sandbox.standalone import standalone
+
+    if bool(args.webhook_url) != bool(args.webhook_secret):
+        _err("--webhook-url and --webhook-secret go together")
+        return 2
+    sandbox, app = standalone(
+        args.project or ["shop"],
+        token=args.token,
+        plan=args.plan,
+        link_type=None if args.link == "none" else args.link,
+        build_seconds=args.build_seconds,
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+    )
+    names = ", ".join(p.name for p in sandbox.projects.values())
+    print(
+        f"Vercel double on http://{args.host}:{args.port} ({args.plan} plan; projects: {names})\n"
+        f"  VERCEL_API_URL=http://{args.host}:{args.port} VERCEL_TOKEN={args.token}",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
 # --- migrate ---
 
 
@@ -296,6 +330,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="feed the agent from a live local Vercel sandbox (traffic, deploys, incidents)",
     )
 
+    sandbox = sub.add_parser("sandbox", help="local doubles of outside services").add_subparsers(
+        dest="sandbox_command", required=True
+    )
+    p = sandbox.add_parser(
+        "vercel", help="run the local Vercel double alone (point VERCEL_API_URL at it)"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8100)
+    p.add_argument(
+        "--project", action="append", help="a project to seed (repeatable; default: shop)"
+    )
+    p.add_argument("--token", default="sandbox-token", help="the bearer token it accepts")
+    p.add_argument("--plan", choices=("hobby", "pro", "enterprise"), default="pro")
+    p.add_argument(
+        "--link",
+        choices=("github", "github-limited", "gitlab", "bitbucket", "none"),
+        default="github",
+        help="the Git provider the projects are linked to",
+    )
+    p.add_argument("--build-seconds", type=float, default=20.0)
+    p.add_argument("--webhook-url", help="deliver Vercel's webhooks here, signed")
+    p.add_argument("--webhook-secret", help="the secret webhooks are signed with")
+    p.set_defaults(sync_handler=sandbox_vercel)
+
     p = sub.add_parser("demo", help="stage an incident end to end and print its timeline")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
@@ -353,6 +411,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return serve(args, settings)
+    if getattr(args, "sync_handler", None) is not None:  # runs its own event loop (uvicorn)
+        sync: Callable[[argparse.Namespace, Settings], int] = args.sync_handler
+        return sync(args, settings)
     handler: Command = args.handler
     try:
         return asyncio.run(handler(args, settings))

@@ -167,6 +167,16 @@ class DeploymentHistory:
         )
         return [DeploymentAction.model_validate(r) for r in rows]
 
+    async def pinned(self, *, limit: int = 200) -> builtins.list[DeploymentAction]:
+        """The projects whose production an instant rollback pinned: for each project, its
+        latest production move (rollback or promote) when that was a rollback that did not
+        fail. Vercel then leaves new production builds staged until one is promoted."""
+        latest: dict[str | None, DeploymentAction] = {}
+        for a in await self.actions(limit=limit):  # newest first
+            if a.action in ("rollback", "promote") and a.outcome not in ("failed", "refused"):
+                latest.setdefault(a.project_id, a)
+        return [a for a in latest.values() if a.action == "rollback"]
+
     async def purge_webhooks(self, older_than: datetime, *, batch: int = 5000) -> int:
         """Forget webhook deliveries (the dedup record) older than `older_than`, one batch."""
         result = await self._store.rpc(

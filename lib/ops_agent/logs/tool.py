@@ -136,7 +136,7 @@ class LogAnalysisTool:
         its server spans up into the per-minute metrics, each span once.
 
         Raises `DeliveryError` when the body is no OTLP export."""
-        batch = traces.spans(traces.decode(body, content_type))
+        batch = traces.read(body, content_type)
         if not batch.rows:
             return TraceReport(received=0, accepted=0, duplicates=0, skipped=batch.skipped)
         result = await self.records.ingest_spans(batch.rows)

@@ -10,11 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from google.protobuf.json_format import ParseDict
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from ops_agent.logs.traces import protobuf_json
-from ops_agent.sandbox.traffic import HEALTHY, Behaviour, Where, log_lines, requests, trace_export
+from ops_agent.sandbox.traffic import (
+    HEALTHY,
+    Behaviour,
+    Where,
+    log_lines,
+    requests,
+    to_protobuf,
+    trace_export,
+)
 from ops_agent.sandbox.vercel import SandboxVercel
 from ops_agent.vercel.signature import sign
 
@@ -99,13 +104,12 @@ async def send_traffic(
     if turn < 2:
         await post_signed(http, "/api/drains/traces", export, drain_secret)
     else:
-        message = ParseDict(protobuf_json(export), ExportTraceServiceRequest())
         await post_signed(
             http,
             "/api/drains/traces",
             None,
             drain_secret,
-            body=message.SerializeToString(),
+            body=to_protobuf(export),
             content_type="application/x-protobuf",
             gzip_it=turn == 3,
         )

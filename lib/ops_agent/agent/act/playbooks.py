@@ -46,7 +46,13 @@ async def _rollback(tools: Tools, job: Job) -> dict[str, Any]:
         if suspect
         else tool.rollback(project=job.action.target, reason=job.reason, actor="agent")
     )
-    return {"from_deployment": done.from_deployment, "to_deployment": done.to_deployment}
+    return {
+        "from_deployment": done.from_deployment,
+        "to_deployment": done.to_deployment,
+        "status": done.status,
+        "production_pinned": done.production_pinned,
+        "note": done.note,
+    }
 
 
 async def _redeploy(tools: Tools, job: Job) -> dict[str, Any]:
@@ -66,7 +72,12 @@ async def _redeploy(tools: Tools, job: Job) -> dict[str, Any]:
             actor="agent",
             reason=job.reason,
         )
-    return {"deployment_id": status.id, "deployment_url": status.url}
+    return {
+        "deployment_id": status.id,
+        "deployment_url": status.url,
+        "production_pinned": status.production_pinned or None,
+        "note": status.note,  # "staged, not live" after a rollback, with how to promote it
+    }
 
 
 async def _hand_off(tools: Tools, job: Job, url: str | None) -> dict[str, Any]:

@@ -106,6 +106,15 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
                 }
             )
     history = DeploymentHistory(store)
+    for pin in await history.pinned():
+        alerts.append(
+            {
+                "severity": "warning",
+                "title": f"production of {pin.project_id} is pinned to {pin.to_deployment} by a "
+                "rollback: new production builds stay staged until one is promoted",
+                "since": pin.at.isoformat() if pin.at else None,
+            }
+        )
     rows = [
         {
             "at": (d.ready_at or d.created_at).isoformat(),
