@@ -1,9 +1,12 @@
-"""End-to-end log drain ingest: entries per second through POST /api/drains/logs (signature
-check, parsing, template mining, one set-based insert, the audit row) into a real Postgres.
+"""End-to-end drain ingest into a real Postgres: log entries per second through
+POST /api/drains/logs (signature check, parsing, template mining, one set-based insert, the
+audit row), and server spans per second through POST /api/drains/traces (OTLP JSON and
+protobuf, batches of 1,000 spans, each span rolled up once).
 
-Baseline, in the same run: deliveries of a single entry each (what a naive per-entry endpoint
-costs). Candidates: batches of 1,000 and 5,000 entries, as Vercel delivers them. Read the
-ratios; this machine is shared and noisy.
+Baseline, in the same run: deliveries of a single log entry each (what a naive per-entry
+endpoint costs). Candidates: log batches of 1,000 and 5,000 entries, as Vercel delivers them,
+and trace batches of 1,000 spans (the ratio compares spans with entries: both are one
+request's worth of telemetry). Read the ratios; this machine is shared and noisy.
 
     python bench/drain_ingest.py [--rounds 3] [--json]
 """
@@ -18,6 +21,7 @@ import sys
 import tempfile
 import time
 import warnings
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +33,13 @@ from tests.logs.payloads import as_json, batch  # noqa: E402
 
 from ops_agent.http.functions import log_drain_app  # noqa: E402
 from ops_agent.runtime import Runtime  # noqa: E402
+from ops_agent.sandbox.traffic import (  # noqa: E402
+    HEALTHY,
+    Where,
+    requests,
+    to_protobuf,
+    trace_export,
+)
 from ops_agent.settings import Settings  # noqa: E402
 from ops_agent.store.migrations import migrate, migrations_dir  # noqa: E402
 from ops_agent.store.postgres import PostgresStore  # noqa: E402
@@ -36,6 +47,27 @@ from ops_agent.vercel.signature import sign  # noqa: E402
 
 SECRET = "bench-drain-secret"  # noqa: S105 - a throwaway secret for the benchmark
 SINGLES = 200
+SPANS = 1000
+
+
+def span_export(seq: int) -> dict:
+    """An OTLP/JSON export of SPANS server spans, fresh ids for each `seq`."""
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    where = Where("prj_bench", "shop", f"dpl_bench{seq:06d}", "shop.example")
+    reqs = requests(
+        where, start=start, seconds=SPANS, behaviour=HEALTHY, rate_per_second=1.3, seed=seq
+    )
+    export = trace_export(where, reqs)
+    spans = export["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    export["resourceSpans"][0]["scopeSpans"][0]["spans"] = spans[:SPANS]
+    return export
+
+
+async def deliver_spans(client: httpx.AsyncClient, body: bytes, content_type: str) -> None:
+    headers = {"content-type": content_type, "x-vercel-signature": sign(body, SECRET)}
+    r = await client.post("/api/drains/traces", content=body, headers=headers)
+    r.raise_for_status()
+    assert r.json()["accepted"] == SPANS, r.text
 
 
 async def deliver(client: httpx.AsyncClient, entries: list[dict]) -> None:
@@ -82,6 +114,26 @@ async def run(url: str, rounds: int) -> dict[str, dict[str, float]]:
                 "entries_per_s": round(statistics.median(rates)),
                 "delivery_ms": round(statistics.median(latencies), 1),
             }
+        seq = 0
+        for encoding in ("json", "proto"):
+            rates, latencies = [], []
+            for _ in range(rounds):
+                seq += 1
+                export = span_export(seq)
+                body, kind = (
+                    (json.dumps(export).encode(), "application/json")
+                    if encoding == "json"
+                    else (to_protobuf(export), "application/x-protobuf")
+                )
+                started = time.perf_counter()
+                await deliver_spans(c, body, kind)
+                elapsed = time.perf_counter() - started
+                rates.append(SPANS / elapsed)
+                latencies.append(elapsed * 1000)
+            results[f"spans_{encoding}_{SPANS}"] = {
+                "entries_per_s": round(statistics.median(rates)),
+                "delivery_ms": round(statistics.median(latencies), 1),
+            }
     await runtime.close()
     base = results["single_entry"]["entries_per_s"]
     for r in results.values():
@@ -110,10 +162,11 @@ def main() -> int:
         print(json.dumps({"rounds": args.rounds, "baseline": "single_entry", "results": results}))
         return 0
     print(f"drain ingest, median of {args.rounds} rounds (baseline: one entry per delivery)")
-    print(f"{'delivery':<14} {'entries/s':>10} {'delivery ms':>12} {'ratio':>7}")
+    print(f"{'delivery':<16} {'items/s':>10} {'delivery ms':>12} {'ratio':>7}")
     for name, r in results.items():
         ms = f"{r['delivery_ms']:.1f}" if "delivery_ms" in r else "-"
-        print(f"{name:<14} {r['entries_per_s']:>10} {ms:>12} {r['ratio']:>6}x")
+        print(f"{name:<16} {r['entries_per_s']:>10} {ms:>12} {r['ratio']:>6}x")
+    print("(items: log entries, or spans for the spans_* rows)")
     return 0
 
 
