@@ -171,6 +171,13 @@ async def test_wait_for_build_times_out(tool, api) -> None:
     assert info.value.status.state is DeploymentState.BUILDING
 
 
+async def test_a_blocked_deployment_ends_the_wait_with_a_reason(tool, api) -> None:
+    api.get("/v13/deployments/dpl_b").respond(json=deployment("dpl_b", "BLOCKED"))
+    status = await tool.wait_for_build("dpl_b", timeout=60)
+    assert status.state is DeploymentState.BLOCKED and status.final
+    assert status.error_message and "blocked" in status.error_message
+
+
 def _production_history(api: respx.MockRouter, current: str) -> None:
     api.get(f"/v9/projects/{PROJECT_ID}").respond(json=project(current))
     api.get("/v6/deployments").respond(

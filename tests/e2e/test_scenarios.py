@@ -9,6 +9,7 @@ are chained two scenario hours apart, so no scenario's metrics fall in another's
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,6 +68,10 @@ def test_bad_deploy_is_detected_rolled_back_and_resolved(results: dict[str, Scen
     assert bad["deployment"] in rollbacks[0]["reason"]  # it named the suspect deployment
     kinds = [kind_of(n) for n in r.notifications]
     assert "alert.firing" in kinds and "alert.resolved" in kinds, kinds
+    # The rollback pinned production (Vercel stages new production builds until a promotion):
+    # people are told so, with how to promote.
+    [done] = [n for n in r.notifications if kind_of(n) == "remediation_done"]
+    assert "pinned" in json.dumps(done["body"]) and "promote" in json.dumps(done["body"])
     # Once resolved, what was learned went to the FAQ Agent, signed.
     [learned] = [h["body"]["data"] for h in r.handoffs if h["hook"] == "faq-agent"]
     assert learned["incident"]["title"].startswith("shop-error-rate")

@@ -60,6 +60,20 @@ def test_json_array_and_ndjson_with_bad_entries() -> None:
     assert "not JSON" in parsed.rejected[0].reason
 
 
+def test_ndjson_is_split_on_newlines_only_and_rejections_name_lines() -> None:
+    """U+2028, U+2029 and U+0085 are legal inside a JSON string: they do not end a line. A
+    rejection's index is its line, counting from 0, blank lines included."""
+    good = batch(3)
+    good[1]["message"] = "cache refreshed\u2028(in the background)\u2029next\x85end"
+    lines = [json.dumps(good[0]), "", json.dumps(good[1], ensure_ascii=False), "{bad", "[]"]
+    lines.append(json.dumps({"id": "x"}))  # no timestamp
+    lines.append(json.dumps(good[2]) + "\r")  # CRLF
+    parsed = parse_delivery("\n".join(lines).encode())
+    assert len(parsed.rows) == 3
+    assert parsed.rows[1]["message"] == good[1]["message"]
+    assert [r.index for r in parsed.rejected] == [3, 4, 5]
+
+
 @pytest.mark.parametrize("body", [b"hello", b"[1, 2", b"{broken\n{also broken\n"])
 def test_undeliverable_bodies(body: bytes) -> None:
     with pytest.raises(DeliveryError):

@@ -141,7 +141,9 @@ def test_demo_json_on_the_embedded_default(tmp_path) -> None:
     assert result["auto_fixed"] is True and result["false_positives"] == 0
     assert result["mttd_seconds"] < 300 and result["mttr_seconds"] < 900
     assert result["rolled_back_to"].startswith("dpl_")
-    assert [n["kind"] for n in result["notifications"]] == ["alert.firing", "alert.resolved"]
+    kinds = [n["kind"] for n in result["notifications"]]
+    # The rollback pinned production: people are told, since their next pushes stay staged.
+    assert kinds == ["alert.firing", "remediation_done", "alert.resolved"]
 
 
 async def test_serve_sandbox_feeds_the_agent_live(

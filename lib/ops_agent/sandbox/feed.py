@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from ops_agent.sandbox.traffic import (
     HEALTHY,
     Behaviour,
     Where,
+    build_lines,
     log_lines,
     requests,
     to_protobuf,
@@ -63,6 +64,7 @@ async def send_traffic(
     Vercel's drains deliver it: log lines to the log drain (JSON or NDJSON, sometimes gzip)
     and server spans to the trace drain (OTLP JSON or protobuf). Returns the log drain's
     answer; None when nothing serves."""
+    span = timedelta(seconds=seconds)
     serving = sandbox.live()
     if deployment_id is None:
         if serving is None:
@@ -83,6 +85,10 @@ async def send_traffic(
         seed=seed,
     )
     lines = log_lines(where, reqs, seed=seed)
+    for d in sandbox.deployments.values():  # builds log to the drain as they run
+        if d.state in ("BUILDING", "ERROR") and d.building and start <= d.building < start + span:
+            at = Where(where.project_id, where.project_name, d.id, where.host)
+            lines += build_lines(at, d.log, int(d.building.timestamp() * 1000))
     # Vercel delivers either encoding, compressed or not: take turns, so every one is used.
     turn = seed % 4
     if turn % 2:

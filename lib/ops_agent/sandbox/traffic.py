@@ -98,10 +98,28 @@ def requests(
         request_id = f"{where.region}::{_digest(where.deployment_id, ts, i)[:12]}-{ts}"
         draw = rng.random()
         latency = round(behaviour.latency_ms * rng.lognormvariate(0, 0.35), 1)
-        if draw < 0.12:
+        if draw < 0.09:
             path = STATIC[rng.randrange(len(STATIC))]
             out.append(
                 Request(request_id, ts, "static", "GET", path, path, 200, False, latency / 10)
+            )
+            continue
+        if draw < 0.12:  # middleware answering at the edge: a redirect to the locale
+            out.append(Request(request_id, ts, "edge", "GET", "/", "/", 307, False, 3.0))
+            continue
+        if draw < 0.13:  # a rewrite to an external origin
+            out.append(
+                Request(
+                    request_id,
+                    ts,
+                    "external",
+                    "GET",
+                    "/blog/feed",
+                    "/blog/feed",
+                    200,
+                    False,
+                    latency,
+                )
             )
             continue
         if draw < 0.14:
@@ -196,6 +214,26 @@ def log_lines(where: Where, reqs: list[Request], *, seed: int = 0) -> list[dict[
                 entry["statusCode"] = crash_status if crash_status is not None else own
             out.append(entry)
     return out
+
+
+def build_lines(where: Where, lines: list[str], start_ms: int) -> list[dict[str, Any]]:
+    """A build's log as the drain sends it: `source: build`, no request, no proxy."""
+    return [
+        {
+            "id": f"{where.deployment_id}-build-{n}",
+            "timestamp": start_ms + n,
+            "message": text,
+            "level": "error" if "rror" in text else "info",
+            "type": "stderr" if "rror" in text else "stdout",
+            "source": "build",
+            "projectId": where.project_id,
+            "projectName": where.project_name,
+            "deploymentId": where.deployment_id,
+            "environment": where.environment,
+            "host": where.host,
+        }
+        for n, text in enumerate(lines)
+    ]
 
 
 def trace_export(where: Where, reqs: list[Request]) -> dict[str, Any]:

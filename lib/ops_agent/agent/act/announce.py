@@ -16,7 +16,10 @@ from ops_agent.notify import CHANNELS, Notification, Severity
 async def tell(tools: Tools, action: RemediationAction, result: dict[str, Any]) -> None:
     """Let people know what the agent did on its own, on the alert channels."""
     what = f"{action.playbook} of {action.target}"
-    details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None)
+    note = result.get("note")
+    details = ", ".join(f"{k}={v}" for k, v in result.items() if v is not None and k != "note")
+    if note:
+        details = f"{details}\n{str(note)[0].upper()}{str(note)[1:]}."
     await _on_every_channel(
         tools,
         lambda channel: Notification(

@@ -331,9 +331,10 @@ class RemediationEngine:
         if status == "failed":
             why = f"automatic {playbook} failed: {result['error']}"
             await page(self.tools, alert or subject(claimed), why, self._now())
-        elif not claimed.alert_id:
-            # No alert told anyone about this one (a failed build, a log anomaly): say what
-            # was done and why.
+        elif not claimed.alert_id or result.get("production_pinned"):
+            # No alert told anyone about this one (a failed build, a log anomaly), or the
+            # rollback pinned production (the team's next pushes will not go live until a
+            # promotion): say what was done and why.
             await tell(self.tools, claimed, result)
         return done
 
