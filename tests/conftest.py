@@ -140,6 +140,7 @@ ALL_TABLES = (
     "monitor_results",
     "monitor_state",
     "metric_rollups",
+    "trace_spans_seen",
     "metric_samples",
     "metric_definitions",
     "alert_rules",

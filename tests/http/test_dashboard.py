@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ops_agent.deployments.records import DeploymentAction, DeploymentHistory
 from ops_agent.http.functions import dashboard_app
 from ops_agent.logs import LogAnalysisTool
 from ops_agent.logs.entries import normalise
@@ -18,7 +19,7 @@ from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.runtime import Runtime
 from ops_agent.store import Role
 from ops_agent.store.postgres import PostgresStore
-from tests.logs.payloads import entry
+from tests.logs.payloads import entry, otlp_export
 from tests.servers import serve_in_thread
 
 # Non-transparent pixels of a canvas: a chart that drew nothing has none.
@@ -41,9 +42,23 @@ async def seed(runtime: Runtime) -> None:
     for i in range(600):  # an hour of traffic, with errors in the last ten minutes
         at = now - timedelta(seconds=6 * (600 - i))
         e = entry(i, at=at, status=500 if i > 500 and i % 3 == 0 else 200)
-        e["proxy"]["duration"] = 30 + (i % 50)
         rows.append(e)
-    await LogAnalysisTool(store).ingest([normalise(r) for r in rows])
+    tool = LogAnalysisTool(store)
+    await tool.ingest([normalise(r) for r in rows])
+    # Latency comes from the trace drain (log lines carry none).
+    latency = {r["requestId"]: 30.0 + (i % 50) for i, r in enumerate(rows)}
+    await tool.ingest_traces(otlp_export(rows, latency), "application/json")
+    # A rollback pinned production: the dashboard says new builds stay staged.
+    await DeploymentHistory(store).record_action(
+        DeploymentAction(
+            action="rollback",
+            project_id="prj_shop",
+            from_deployment="dpl_bad",
+            to_deployment="dpl_live",
+            actor="agent",
+            outcome="ok",
+        )
+    )
     await MonitorRecords(store).upsert_service(
         ServiceCheck(name="api", url="https://shop.example.com/health", failure_threshold=1), "test"
     )
@@ -108,6 +123,8 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
         data["alerts"][0]["severity"] == "critical" and "api is down" in data["alerts"][0]["title"]
     )
     assert data["deployments"][0]["id"] == "dpl_live"
+    assert any(v for _, v in data["charts"]["p95"])  # from the trace drain's spans
+    assert any("pinned to dpl_live" in a["title"] for a in data["alerts"])
 
 
 @pytest.mark.skipif(

@@ -91,3 +91,37 @@ def as_ndjson(entries: list[dict[str, Any]]) -> bytes:
 
 def gz(body: bytes) -> bytes:
     return gzip.compress(body)
+
+
+def otlp_export(rows: list[dict[str, Any]], latency: dict[str, float]) -> bytes:
+    """The trace drain export (OTLP/JSON, as Vercel sends it) of the requests in `rows`: one
+    server span each, lasting latency[request id] ms, with the row's path and status."""
+    spans = []
+    for r in rows:
+        start = r["timestamp"] * 1_000_000
+        request = r["requestId"]
+        spans.append(
+            {
+                "traceId": f"{int(request.split('_')[1]):032x}",
+                "spanId": f"{int(r['id'].split('_')[1]) + 1:016x}",
+                "name": "GET",
+                "kind": 2,
+                "startTimeUnixNano": str(start),
+                "endTimeUnixNano": str(start + int(latency[request] * 1_000_000)),
+                "attributes": [
+                    {"key": "url.path", "value": {"stringValue": r["proxy"]["path"]}},
+                    {
+                        "key": "http.response.status_code",
+                        "value": {"intValue": str(r["statusCode"])},
+                    },
+                ],
+            }
+        )
+    resource = [
+        {"key": "vercel.projectId", "value": {"stringValue": PROJECT}},
+        {"key": "vercel.deploymentId", "value": {"stringValue": rows[0]["deploymentId"]}},
+    ]
+    export = {
+        "resourceSpans": [{"resource": {"attributes": resource}, "scopeSpans": [{"spans": spans}]}]
+    }
+    return json.dumps(export).encode()

@@ -3,7 +3,6 @@ custom metrics, and queries end to end."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -16,7 +15,7 @@ from ops_agent.monitoring.metrics import Metrics, Sample
 from ops_agent.monitoring.query import QueryError
 from ops_agent.store import Store
 from tests.conftest import clean_tables
-from tests.logs.payloads import PROJECT, entry
+from tests.logs.payloads import PROJECT, entry, otlp_export
 
 NOW = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
 LATENCY: dict[str, float] = {}  # request id -> the latency its span reports
@@ -39,48 +38,6 @@ def metrics_store(store: Store, pg_url: str) -> Store:
 
 async def drain(store: Store, rows: list[dict]) -> None:
     await LogAnalysisTool(store, clock=lambda: NOW).ingest([normalise(r) for r in rows])
-
-
-def spans_of(rows: list[dict], latency: dict[str, float]) -> bytes:
-    """The trace drain export (OTLP JSON) of the requests in `rows`: one server span each,
-    lasting latency[request id] ms."""
-    spans = []
-    for r in rows:
-        start = r["timestamp"] * 1_000_000
-        spans.append(
-            {
-                "traceId": f"{r['timestamp']:016x}{abs(hash(r['requestId'])):016x}"[-32:],
-                "spanId": f"{int(r['id'].split('_')[1]):016x}",
-                "name": "GET",
-                "kind": 2,
-                "startTimeUnixNano": str(start),
-                "endTimeUnixNano": str(start + int(latency[r["requestId"]] * 1_000_000)),
-                "attributes": [
-                    {"key": "url.path", "value": {"stringValue": r["proxy"]["path"]}},
-                    {
-                        "key": "http.response.status_code",
-                        "value": {"intValue": str(r["statusCode"])},
-                    },
-                ],
-            }
-        )
-    export = {
-        "resourceSpans": [
-            {
-                "resource": {
-                    "attributes": [
-                        {"key": "vercel.projectId", "value": {"stringValue": PROJECT}},
-                        {
-                            "key": "vercel.deploymentId",
-                            "value": {"stringValue": rows[0]["deploymentId"]},
-                        },
-                    ]
-                },
-                "scopeSpans": [{"spans": spans}],
-            }
-        ]
-    }
-    return json.dumps(export).encode()
 
 
 def traffic(
@@ -126,7 +83,7 @@ async def test_queries_over_drained_traffic(metrics_store: Store, pg_url: str) -
             (rows[0]["deploymentId"], PROJECT),
         )
     tool = LogAnalysisTool(metrics_store, clock=lambda: NOW)
-    export = spans_of(rows, LATENCY)
+    export = otlp_export(rows, LATENCY)
     first = await tool.ingest_traces(export, "application/json")
     again = await tool.ingest_traces(export, "application/json")  # redelivered: nothing new
     assert first.accepted == len(rows) and again.accepted == 0 and again.duplicates == len(rows)
