@@ -370,11 +370,18 @@ class SandboxVercel:
             "source": "git",
             "target": d.target,
         }
+        body.update(self._optional(d))
+        if d.error_at:
+            body["buildErrorAt"] = _ms(d.error_at)
+        if d.canceled_at:
+            body["canceledAt"] = _ms(d.canceled_at)
+        return body
+
+    def _optional(self, d: SandboxDeployment) -> dict[str, Any]:
+        """The fields a deployment has only in some states, in both GET and list answers."""
         optional = {
             "ready": _ms(d.ready) if d.ready else None,
             "readySubstate": self._substate(d),
-            "buildErrorAt": _ms(d.error_at) if d.error_at else None,
-            "canceledAt": _ms(d.canceled_at) if d.canceled_at else None,
             "errorCode": d.error_code,
             "errorMessage": d.error_message,
             # Vercel may send only the id; the agent must cope without the slug.
@@ -382,8 +389,7 @@ class SandboxVercel:
             if d.custom_environment_id
             else None,
         }
-        body.update({k: v for k, v in optional.items() if v is not None})
-        return body
+        return {k: v for k, v in optional.items() if v is not None}
 
     def list_item_json(self, d: SandboxDeployment) -> dict[str, Any]:
         """An item of `GET /v6/deployments`."""
@@ -404,16 +410,7 @@ class SandboxVercel:
             "inspectorUrl": self._inspector(d),
             "isRollbackCandidate": self._is_candidate(d),
         }
-        optional = {
-            "ready": _ms(d.ready) if d.ready else None,
-            "readySubstate": self._substate(d),
-            "errorCode": d.error_code,
-            "errorMessage": d.error_message,
-            "customEnvironment": {"id": d.custom_environment_id}
-            if d.custom_environment_id
-            else None,
-        }
-        item.update({k: v for k, v in optional.items() if v is not None})
+        item.update(self._optional(d))
         return item
 
     def _target_json(self, d: SandboxDeployment) -> dict[str, Any]:

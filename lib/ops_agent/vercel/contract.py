@@ -244,12 +244,9 @@ class Aliases(Strict):
 # --- projects (src/models/getprojectsop.ts, createprojectop.ts) ---
 
 
-class LinkGithub(Strict):
-    type: Literal["github", "github-limited"]
-    org: StrictStr | None = None
-    repo: StrictStr | None = None
-    repoId: StrictInt | None = None
-    repoOwnerId: StrictInt | None = None
+class Link(Strict):
+    """What every variant of a project's `link` carries."""
+
     deployHooks: list[dict[str, Any]]
     gitCredentialId: StrictStr | None = None
     productionBranch: StrictStr | None = None
@@ -258,34 +255,30 @@ class LinkGithub(Strict):
     sourceless: StrictBool | None = None
 
 
-class LinkGitlab(Strict):
+class LinkGithub(Link):
+    type: Literal["github", "github-limited"]
+    org: StrictStr | None = None
+    repo: StrictStr | None = None
+    repoId: StrictInt | None = None
+    repoOwnerId: StrictInt | None = None
+
+
+class LinkGitlab(Link):
     type: Literal["gitlab"]
     projectId: StrictStr | None = None
     projectName: StrictStr | None = None
     projectNameWithNamespace: StrictStr | None = None
     projectNamespace: StrictStr | None = None
     projectUrl: StrictStr | None = None
-    deployHooks: list[dict[str, Any]]
-    gitCredentialId: StrictStr | None = None
-    productionBranch: StrictStr | None = None
-    createdAt: Ms | None = None
-    updatedAt: Ms | None = None
-    sourceless: StrictBool | None = None
 
 
-class LinkBitbucket(Strict):
+class LinkBitbucket(Link):
     type: Literal["bitbucket"]
     name: StrictStr | None = None
     slug: StrictStr | None = None
     owner: StrictStr | None = None
     uuid: StrictStr | None = None
     workspaceUuid: StrictStr | None = None
-    deployHooks: list[dict[str, Any]]
-    gitCredentialId: StrictStr | None = None
-    productionBranch: StrictStr | None = None
-    createdAt: Ms | None = None
-    updatedAt: Ms | None = None
-    sourceless: StrictBool | None = None
 
 
 class LastAliasRequest(Strict):
