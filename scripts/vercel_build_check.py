@@ -18,6 +18,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
+
+from ops_agent.http.crons import load_crons, plan_problems  # noqa: E402
+
 VERCEL_VERSION = "59.25.4"
 TOOLS = ROOT / ".tools" / "vercel"
 
@@ -80,6 +84,10 @@ def check_output(project: Path) -> list[str]:
     declared = json.loads((project / "vercel.json").read_text())
     if config.get("crons") != declared.get("crons"):
         problems.append(f"config.json crons {config.get('crons')} != vercel.json's")
+    # The plan the deployment says it is on; unset, the strictest (Hobby), so the shipped
+    # configuration deploys everywhere.
+    plan = os.environ.get("VERCEL_PLAN") or "hobby"
+    problems += plan_problems(load_crons(project / "vercel.json"), plan)
     routes = json.dumps(config.get("routes", []))
     for rewrite in declared.get("rewrites", []):
         if rewrite["destination"] not in routes:

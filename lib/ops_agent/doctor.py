@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
@@ -79,6 +80,29 @@ def configuration_checks(settings: Settings) -> list[Check]:
         checks.append(Check("cron", "warn", "CRON_SECRET is shorter than 16 characters"))
     else:
         checks.append(Check("cron", "ok", "CRON_SECRET is set"))
+    checks += schedule_checks(settings, Path("vercel.json"))
+    return checks
+
+
+def schedule_checks(settings: Settings, vercel_json: Path) -> list[Check]:
+    """vercel.json's crons against VERCEL_PLAN (Hobby: at most daily), and where the minute
+    tick comes from. Nothing when there is no vercel.json here."""
+    from ops_agent.http.crons import load_crons, plan_problems, tick_advice
+
+    if not vercel_json.exists():
+        return []
+    try:
+        crons = load_crons(vercel_json)
+    except ValueError as exc:
+        return [Check("schedule", "fail", str(exc))]
+    plan = settings.vercel_plan
+    checks = [Check("schedule", "fail", p) for p in plan_problems(crons, plan or "hobby")]
+    qstash = settings.qstash_current_signing_key is not None
+    advice = tick_advice(crons, plan, qstash=qstash, cron_secret=settings.cron_secret is not None)
+    checks += [Check("schedule", "warn", a) for a in advice]
+    if not checks:
+        source = "QStash" if qstash else "vercel.json"
+        checks.append(Check("schedule", "ok", f"the tick runs every minute ({source})"))
     return checks
 
 

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
 
     # --- http and security ---
     cron_secret: SecretStr | None = None
+    # The tick's minute scheduler when the plan has no minute crons (Hobby): Upstash QStash.
+    # The tick accepts QStash's signed calls (`Upstash-Signature`) as well as CRON_SECRET.
+    qstash_current_signing_key: SecretStr | None = None
+    qstash_next_signing_key: SecretStr | None = None
+    qstash_token: SecretStr | None = None  # only `ops-agent schedule qstash` needs it
+    qstash_url: str = "https://qstash.upstash.io"
     health_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
     max_body_bytes: int = Field(default=4_500_000, gt=0)
     audit_retention_days: int = Field(default=365, ge=1)
@@ -90,6 +96,9 @@ class Settings(BaseSettings):
     tick_lock_seconds: float = Field(default=55.0, gt=0, le=800)
 
     # --- vercel ---
+    # The plan the deployment is on: the build check and `doctor` hold vercel.json's crons
+    # to what it allows (Hobby: at most once a day) and say where minute ticks come from.
+    vercel_plan: Literal["hobby", "pro", "enterprise"] | None = None
     vercel_token: SecretStr | None = None
     vercel_team_id: str | None = None
     vercel_team_slug: str | None = None

@@ -1,10 +1,12 @@
-"""The crons declared in vercel.json, and when each is next due (for the local server)."""
+"""The crons declared in vercel.json: when each is next due (for the local server), and what
+each Vercel plan allows of them (for the build check and `ops-agent doctor`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from croniter import croniter
@@ -32,3 +34,74 @@ def load_crons(vercel_json: Path) -> list[Cron]:
             raise ValueError(f"vercel.json crons[{i}].schedule is not a cron expression")
         crons.append(Cron(path, schedule))
     return crons
+
+
+TICK = "/api/cron/tick"
+DAY = timedelta(days=1)
+# Any fixed week will do: what matters is the gap between firings, not the date.
+_SAMPLE_START = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def shortest_gap(schedule: str) -> timedelta:
+    """The shortest time between two firings of `schedule` over a sample week."""
+    it = croniter(schedule, _SAMPLE_START)
+    previous: datetime = it.get_next(datetime)
+    shortest = timedelta(days=7)
+    for _ in range(2000):  # bounded: every minute of a day and a half at most
+        nxt: datetime = it.get_next(datetime)
+        shortest = min(shortest, nxt - previous)
+        if nxt - _SAMPLE_START > timedelta(days=7):
+            break
+        previous = nxt
+    return shortest
+
+
+def plan_problems(crons: Sequence[Cron], plan: str | None) -> list[str]:
+    """What stops these crons from deploying on `plan`: Vercel fails a Hobby deployment whose
+    crons run more than once a day (docs: cron-jobs/usage-and-pricing)."""
+    if plan != "hobby":
+        return []
+    return [
+        f"{cron.path} runs every {_gap_text(shortest_gap(cron.schedule))} ({cron.schedule!r}); "
+        "Hobby allows a cron at most once a day, so the deployment would fail. Use a daily "
+        "schedule such as '0 6 * * *' and tick every minute from QStash "
+        "(ops-agent schedule qstash) or an outside scheduler"
+        for cron in crons
+        if shortest_gap(cron.schedule) < DAY
+    ]
+
+
+def tick_advice(
+    crons: Sequence[Cron], plan: str | None, *, qstash: bool, cron_secret: bool
+) -> list[str]:
+    """Where the minute tick comes from, when vercel.json does not tick every minute."""
+    tick = next((c for c in crons if c.path == TICK), None)
+    if tick is not None and shortest_gap(tick.schedule) <= timedelta(minutes=1):
+        return []
+    if qstash:
+        return []
+    every = f"every {_gap_text(shortest_gap(tick.schedule))}" if tick else "never"
+    where = (
+        "set its schedule to '* * * * *' in vercel.json, or "
+        if plan in ("pro", "enterprise")
+        else ""
+    )
+    outside = (
+        "an outside scheduler calling it with Authorization: Bearer $CRON_SECRET"
+        if cron_secret
+        else "an outside scheduler (set CRON_SECRET first)"
+    )
+    return [
+        f"vercel.json ticks the agent {every}: detection waits that long. For a tick every "
+        f"minute, {where}use QStash (QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY; "
+        f"ops-agent schedule qstash) or {outside}"
+    ]
+
+
+def _gap_text(gap: timedelta) -> str:
+    minutes = int(gap.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes < 1440:
+        return f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
+    return f"{minutes // 1440} day{'s' if minutes >= 2880 else ''}"

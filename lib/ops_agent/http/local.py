@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from starlette.routing import BaseRoute
 
 from ops_agent.http.app import create_app, process_runtime
-from ops_agent.http.crons import Cron, load_crons
+from ops_agent.http.crons import TICK, Cron, load_crons
 from ops_agent.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,13 @@ def function_routes(api_dir: Path) -> list[BaseRoute]:
             raise RuntimeError(f"{path} does not define a FastAPI `app`")
         routes.extend(app.router.routes)
     return routes
+
+
+def every_minute_tick(crons: list[Cron]) -> list[Cron]:
+    """vercel.json's crons, with the tick every minute: locally the server stands in for the
+    minute scheduler (a Pro cron, QStash or an outside one) whatever vercel.json says, since
+    its default ticks only daily so that it deploys on Hobby."""
+    return [c for c in crons if c.path != TICK] + [Cron(TICK, "* * * * *")]
 
 
 async def run_crons(app: FastAPI, crons: list[Cron], secret: str) -> None:
@@ -83,7 +90,7 @@ def local_app(
         # Crons need a secret to authenticate; locally an ephemeral one is enough.
         runtime.settings.cron_secret = SecretStr(secrets.token_urlsafe(24))
     secret = runtime.settings.cron_secret.get_secret_value()
-    schedule = load_crons(root / "vercel.json") if crons else []
+    schedule = every_minute_tick(load_crons(root / "vercel.json")) if crons else []
     app = create_app("Ops Agent", [], runtime=runtime, docs=True, warm=True, close_runtime=owned)
     app.router.routes.extend(function_routes(root / "api"))
     inner = app.router.lifespan_context

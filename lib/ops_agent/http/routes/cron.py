@@ -1,4 +1,9 @@
-"""GET /api/cron/tick: Vercel Cron's entry point (Authorization: Bearer $CRON_SECRET)."""
+"""/api/cron/tick: the tick's entry point for whichever scheduler the plan allows.
+
+- Vercel Cron (GET, `Authorization: Bearer $CRON_SECRET`), where the plan has minute crons;
+- Upstash QStash schedules (GET or POST, signed with `Upstash-Signature`);
+- any outside scheduler sending `Authorization: Bearer $CRON_SECRET` (or an operator key).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,30 @@ from fastapi import APIRouter, Depends, Request
 from ops_agent.agent.tick import run_tick
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
+from ops_agent.http.qstash import verify_qstash
 from ops_agent.store import Role
 
 router = APIRouter(tags=["cron"])
 
-CronCaller = Annotated[Principal, Depends(require(Role.OPERATOR, allow_cron=True))]
+_bearer = require(Role.OPERATOR, allow_cron=True)
 
 
-@router.get("/api/cron/tick", summary="Run one agent tick (skips if one is already running)")
+async def cron_caller(request: Request, runtime: RuntimeDep) -> Principal:
+    """A QStash-signed call, or a bearer (CRON_SECRET or an operator key)."""
+    if "upstash-signature" in request.headers:
+        return await verify_qstash(request, runtime.settings)
+    return await _bearer(request, runtime)
+
+
+CronCaller = Annotated[Principal, Depends(cron_caller)]
+
+
+@router.api_route(
+    "/api/cron/tick",
+    methods=["GET", "POST"],
+    summary="Run one agent tick (skips if one is already running)",
+    responses={401: {"description": "no CRON_SECRET bearer and no valid Upstash-Signature"}},
+)
 async def tick(request: Request, _: CronCaller, runtime: RuntimeDep) -> dict[str, Any]:
     audit(request, action="cron.tick")
     report = await run_tick(runtime)
