@@ -90,6 +90,49 @@ def sandbox_vercel(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- schedule qstash ---
+
+
+async def schedule_qstash(args: argparse.Namespace, settings: Settings) -> int:
+    """Create or update the QStash schedule that calls the tick (idempotent, by its id)."""
+    from qstash import AsyncQStash
+
+    from ops_agent.durations import parse_seconds
+    from ops_agent.http.crons import cron_every
+
+    if settings.qstash_token is None:
+        _err("set QSTASH_TOKEN (Upstash console, QStash tab) to manage schedules")
+        return 2
+    seconds = parse_seconds(args.every)
+    try:
+        if seconds is None:
+            raise ValueError(f"--every {args.every!r} is not a duration such as 1m or 5m")
+        cron = cron_every(seconds)
+    except ValueError as exc:
+        _err(str(exc))
+        return 2
+    if not args.url.startswith("https://") and not args.allow_http:
+        _err("--url must be https:// (QStash calls it from the internet)")
+        return 2
+    client = AsyncQStash(settings.qstash_token.get_secret_value(), base_url=settings.qstash_url)
+    schedule_id = await client.schedule.create(
+        destination=args.url,
+        cron=cron,
+        method="GET",
+        schedule_id=args.id,
+        retries=0,  # a missed tick is followed by the next one
+        timeout="60s",
+    )
+    print(f"QStash schedule {schedule_id}: GET {args.url} on {cron!r}")
+    if settings.qstash_current_signing_key is None:
+        print(
+            "now set QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY on the deployment "
+            "so the tick accepts QStash's signed calls",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # --- migrate ---
 
 
@@ -353,6 +396,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--webhook-url", help="deliver Vercel's webhooks here, signed")
     p.add_argument("--webhook-secret", help="the secret webhooks are signed with")
     p.set_defaults(sync_handler=sandbox_vercel)
+
+    schedule = sub.add_parser("schedule", help="the tick's outside scheduler").add_subparsers(
+        dest="schedule_command", required=True
+    )
+    p = schedule.add_parser(
+        "qstash", help="create or update the Upstash QStash schedule that calls the tick"
+    )
+    p.add_argument("--url", required=True, help="https://YOUR-APP/api/cron/tick")
+    p.add_argument("--every", default="1m", help="how often: 1m (default), 5m, 1h, ...")
+    p.add_argument("--id", default="ops-agent-tick", help="the schedule id (updates in place)")
+    p.add_argument("--allow-http", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(handler=schedule_qstash)
 
     p = sub.add_parser("demo", help="stage an incident end to end and print its timeline")
     p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -105,3 +105,21 @@ def _gap_text(gap: timedelta) -> str:
     if minutes < 1440:
         return f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
     return f"{minutes // 1440} day{'s' if minutes >= 2880 else ''}"
+
+
+def cron_every(seconds: float) -> str:
+    """The cron expression that fires every `seconds`: whole minutes that divide an hour, or
+    whole hours that divide a day. ValueError otherwise (cron cannot say it)."""
+    minutes, rest = divmod(int(seconds), 60)
+    if rest or seconds != int(seconds) or minutes < 1:
+        raise ValueError("a schedule runs every whole number of minutes (at least 1m)")
+    if minutes == 1:
+        return "* * * * *"
+    if minutes < 60 and 60 % minutes == 0:
+        return f"*/{minutes} * * * *"
+    hours, rest = divmod(minutes, 60)
+    if not rest and 24 % hours == 0:
+        return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+    raise ValueError(
+        f"every {minutes}m cannot be a cron expression; use minutes that divide an hour"
+    )
