@@ -71,7 +71,7 @@ def test_cron_every(seconds: int, cron: str) -> None:
 
 @pytest.mark.parametrize("seconds", [30, 90, 7 * 60, 5 * 3600])
 def test_cron_cannot_say_it(seconds: int) -> None:
-    with pytest.raises(ValueError, match="minute|divide"):
+    with pytest.raises(ValueError, match=r"minute|divide"):
         cron_every(seconds)
 
 
