@@ -593,6 +593,14 @@ CREATE FUNCTION public.ops_drain_ingest(p_entries jsonb, p_templates jsonb DEFAU
 declare
     v_logs jsonb := ops_log_ingest(p_entries, p_templates);
 begin
+    -- A drain supersedes pulling: the pulled copies of the minutes it now covers go (their
+    -- requests stay counted apart, in the pulled_* rollup columns, so nothing counts twice).
+    delete from log_entries l
+    using (select e.project_id, min(e.ts) as since
+           from jsonb_to_recordset(p_entries) as e(project_id text, ts timestamptz, via text)
+           where coalesce(e.via, 'drain') = 'drain' and e.project_id is not null
+           group by e.project_id) d
+    where l.via = 'pull' and l.project_id = d.project_id and l.ts >= d.since;
     -- A first delivery stored every entry: roll them all up without filtering.
     perform ops_metric_rollup(
         p_entries,
@@ -742,6 +750,19 @@ end
 $$;
 
 --
+-- Name: ops_log_drained_since(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_log_drained_since(p_project text, p_since timestamp with time zone) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select exists (
+        select 1 from log_entries
+        where via = 'drain' and ts >= p_since
+          and (project_id = p_project or project_name = p_project))
+$$;
+
+--
 -- Name: ops_log_filter_sql(jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -832,19 +853,19 @@ begin
                                  environment, host, path, status_code, request_id, message, type,
                                  entrypoint, branch, region, trace_id, method, proxy_status,
                                  waf_action, proxy_region, user_agent, client_ip, cache,
-                                 template_id)
+                                 template_id, via)
         select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                e.environment, e.host, e.path, e.status_code, e.request_id,
                coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
                e.method, e.proxy_status, e.waf_action, e.proxy_region, e.user_agent,
-               e.client_ip, e.cache, e.template_id
+               e.client_ip, e.cache, e.template_id, coalesce(e.via, 'drain')
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, level text, source text, project_id text,
             project_name text, deployment_id text, environment text, host text, path text,
             status_code integer, request_id text, message text, type text, entrypoint text,
             branch text, region text, trace_id text, method text, proxy_status integer,
             waf_action text, proxy_region text, user_agent text, client_ip text,
-            cache text, template_id text)
+            cache text, template_id text, via text)
         on conflict (id) do nothing
         returning id, template_id, ts
     ), per_template as (
@@ -924,6 +945,30 @@ CREATE FUNCTION public.ops_log_patterns(p_from timestamp with time zone, p_to ti
 $$;
 
 --
+-- Name: ops_log_pull_cursor(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_log_pull_cursor(p_deployment text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select to_jsonb(c) from log_pull_cursors c where c.deployment_id = p_deployment
+$$;
+
+--
+-- Name: ops_log_pull_cursor_set(text, text, timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_log_pull_cursor_set(p_deployment text, p_project text, p_last_ts timestamp with time zone, p_pulled integer) RETURNS void
+    LANGUAGE sql
+    AS $$
+    insert into log_pull_cursors (deployment_id, project_id, last_ts, pulled)
+    values (p_deployment, p_project, p_last_ts, p_pulled)
+    on conflict (deployment_id) do update set
+        last_ts = greatest(log_pull_cursors.last_ts, excluded.last_ts),
+        pulled = log_pull_cursors.pulled + excluded.pulled, updated_at = now()
+$$;
+
+--
 -- Name: ops_log_purge(timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -988,12 +1033,14 @@ CREATE FUNCTION public.ops_log_series(p_from timestamp with time zone, p_to time
                count(*) as total,
                count(*) filter (where level in ('error', 'fatal')) as errors,
                count(distinct coalesce(request_id, id))
-                   filter (where coalesce(proxy_status, status_code) is not null
-                             and coalesce(proxy_status, status_code) not in (0, -1)
-                              or status_code = -1) as requests,
+                   filter (where (via = 'drain' or source = 'request')
+                             and (coalesce(proxy_status, status_code) is not null
+                                  and coalesce(proxy_status, status_code) not in (0, -1)
+                                  or status_code = -1)) as requests,
                count(distinct coalesce(request_id, id))
-                   filter (where coalesce(proxy_status, status_code) >= 500
-                              or status_code = -1) as server_errors
+                   filter (where (via = 'drain' or source = 'request')
+                             and (coalesce(proxy_status, status_code) >= 500
+                                  or status_code = -1)) as server_errors
         from log_entries
         where ts >= p_from and ts < p_to
           and (p_project is null or project_id = p_project or project_name = p_project)
@@ -1193,12 +1240,14 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT N
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
                coalesce(e.deployment_id, '') as deployment,
-               coalesce(e.route, '') as route, e.proxy_status, e.status_code
+               coalesce(e.route, '') as route, e.proxy_status, e.status_code,
+               coalesce(e.via, 'drain') = 'pull' as pulled
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
-            request_id text)
+            request_id text, via text, source text)
         where (p_ids is null or e.id = any(p_ids))
+          and (coalesce(e.via, 'drain') <> 'pull' or e.source = 'request')
     ), new_ids as (
         select coalesce(p_ids, array(select id from lines)) as ids
     ), req as (
@@ -1207,7 +1256,7 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT N
                max(l.route) as route,
                case when bool_or(l.status_code = -1) then -1
                     else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
-               bool_or(l.status_code = -1) as crashed
+               bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
         from lines l
         group by l.request
         -- A request some line of which an earlier delivery brought was counted then.
@@ -1219,18 +1268,26 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT N
         select * from req
         where status is not null and status <> 0 and (crashed or status <> -1)
     ), g as (
-        select minute, project, environment, deployment, route, count(*) as requests,
-               count(*) filter (where status between 400 and 499) as s4,
-               count(*) filter (where status >= 500 or status = -1) as s5
+        select minute, project, environment, deployment, route,
+               count(*) filter (where not pulled) as requests,
+               count(*) filter (where not pulled and status between 400 and 499) as s4,
+               count(*) filter (where not pulled and (status >= 500 or status = -1)) as s5,
+               count(*) filter (where pulled) as p,
+               count(*) filter (where pulled and status between 400 and 499) as p4,
+               count(*) filter (where pulled and (status >= 500 or status = -1)) as p5
         from counted group by 1, 2, 3, 4, 5
     ), up as (
         insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                         status_4xx, status_5xx)
-        select minute, project, environment, deployment, route, requests, s4, s5 from g
+                                         status_4xx, status_5xx, pulled, pulled_4xx, pulled_5xx)
+        select minute, project, environment, deployment, route, requests, s4, s5, p, p4, p5
+        from g
         on conflict (minute, project, environment, deployment, route) do update set
             requests = m.requests + excluded.requests,
             status_4xx = m.status_4xx + excluded.status_4xx,
-            status_5xx = m.status_5xx + excluded.status_5xx
+            status_5xx = m.status_5xx + excluded.status_5xx,
+            pulled = m.pulled + excluded.pulled,
+            pulled_4xx = m.pulled_4xx + excluded.pulled_4xx,
+            pulled_5xx = m.pulled_5xx + excluded.pulled_5xx
         returning 1
     )
     select count(*)::integer from up
@@ -1249,9 +1306,12 @@ begin
     execute format(
         'select coalesce(jsonb_agg(x order by x.minute), ''[]''::jsonb) from (
             select minute,
-                   sum(case when requests > 0 then requests else spans end)::bigint as requests,
-                   sum(case when requests > 0 then status_4xx else span_4xx end)::bigint as status_4xx,
-                   sum(case when requests > 0 then status_5xx else span_5xx end)::bigint as status_5xx,
+                   sum(case when requests > 0 then requests when pulled > 0 then pulled
+                            else spans end)::bigint as requests,
+                   sum(case when requests > 0 then status_4xx when pulled > 0 then pulled_4xx
+                            else span_4xx end)::bigint as status_4xx,
+                   sum(case when requests > 0 then status_5xx when pulled > 0 then pulled_5xx
+                            else span_5xx end)::bigint as status_5xx,
                    sum(duration_count)::bigint as duration_count,
                    sum(duration_sum) as duration_sum,
                    array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality
@@ -2235,7 +2295,20 @@ CREATE TABLE public.log_entries (
     client_ip text,
     cache text,
     template_id text,
+    via text DEFAULT 'drain'::text NOT NULL,
     search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, message)) STORED
+);
+
+--
+-- Name: log_pull_cursors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.log_pull_cursors (
+    deployment_id text NOT NULL,
+    project_id text,
+    last_ts timestamp with time zone NOT NULL,
+    pulled bigint DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -2311,7 +2384,10 @@ CREATE TABLE public.metric_rollups (
     duration_buckets integer[] DEFAULT '{0,0,0,0,0,0,0,0,0,0,0,0}'::integer[] NOT NULL,
     spans integer DEFAULT 0 NOT NULL,
     span_4xx integer DEFAULT 0 NOT NULL,
-    span_5xx integer DEFAULT 0 NOT NULL
+    span_5xx integer DEFAULT 0 NOT NULL,
+    pulled integer DEFAULT 0 NOT NULL,
+    pulled_4xx integer DEFAULT 0 NOT NULL,
+    pulled_5xx integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -2610,6 +2686,13 @@ ALTER TABLE ONLY public.incidents
 
 ALTER TABLE ONLY public.log_entries
     ADD CONSTRAINT log_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: log_pull_cursors log_pull_cursors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.log_pull_cursors
+    ADD CONSTRAINT log_pull_cursors_pkey PRIMARY KEY (deployment_id);
 
 --
 -- Name: log_templates log_templates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3017,6 +3100,12 @@ ALTER TABLE public.incidents ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.log_entries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: log_pull_cursors; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.log_pull_cursors ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: log_templates; Type: ROW SECURITY; Schema: public; Owner: -

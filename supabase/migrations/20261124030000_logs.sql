@@ -55,6 +55,7 @@ create table if not exists log_entries (
     client_ip     text,
     cache         text,
     template_id   text,
+    via           text        not null default 'drain', -- drain (delivered) or pull (runtime logs API)
     search        tsvector generated always as (to_tsvector('simple', message)) stored
 );
 create index if not exists log_entries_ts_idx on log_entries (ts desc, id desc);
@@ -117,19 +118,19 @@ begin
                                  environment, host, path, status_code, request_id, message, type,
                                  entrypoint, branch, region, trace_id, method, proxy_status,
                                  waf_action, proxy_region, user_agent, client_ip, cache,
-                                 template_id)
+                                 template_id, via)
         select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                e.environment, e.host, e.path, e.status_code, e.request_id,
                coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
                e.method, e.proxy_status, e.waf_action, e.proxy_region, e.user_agent,
-               e.client_ip, e.cache, e.template_id
+               e.client_ip, e.cache, e.template_id, coalesce(e.via, 'drain')
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, level text, source text, project_id text,
             project_name text, deployment_id text, environment text, host text, path text,
             status_code integer, request_id text, message text, type text, entrypoint text,
             branch text, region text, trace_id text, method text, proxy_status integer,
             waf_action text, proxy_region text, user_agent text, client_ip text,
-            cache text, template_id text)
+            cache text, template_id text, via text)
         on conflict (id) do nothing
         returning id, template_id, ts
     ), per_template as (
@@ -150,6 +151,48 @@ begin
                               'duplicates', jsonb_array_length(p_entries) - jsonb_array_length(v_ids),
                               'ids', v_ids);
 end
+$$;
+
+
+-- Where pulling a deployment's runtime logs got to (the API has no cursor of its own): the
+-- newest entry read, so a pull reads only what came after it.
+create table if not exists log_pull_cursors (
+    deployment_id text        primary key,
+    project_id    text,
+    last_ts       timestamptz not null,
+    pulled        bigint      not null default 0,
+    updated_at    timestamptz not null default now()
+);
+alter table log_pull_cursors enable row level security;
+
+
+create or replace function ops_log_pull_cursor(p_deployment text) returns jsonb
+language sql stable as $$
+    select to_jsonb(c) from log_pull_cursors c where c.deployment_id = p_deployment
+$$;
+
+
+create or replace function ops_log_pull_cursor_set(p_deployment text, p_project text,
+                                                   p_last_ts timestamptz, p_pulled integer)
+returns void
+language sql as $$
+    insert into log_pull_cursors (deployment_id, project_id, last_ts, pulled)
+    values (p_deployment, p_project, p_last_ts, p_pulled)
+    on conflict (deployment_id) do update set
+        last_ts = greatest(log_pull_cursors.last_ts, excluded.last_ts),
+        pulled = log_pull_cursors.pulled + excluded.pulled, updated_at = now()
+$$;
+
+
+-- Whether a log drain delivered entries of the project (id or name) since p_since: then its
+-- logs need no pulling.
+create or replace function ops_log_drained_since(p_project text, p_since timestamptz)
+returns boolean
+language sql stable as $$
+    select exists (
+        select 1 from log_entries
+        where via = 'drain' and ts >= p_since
+          and (project_id = p_project or project_name = p_project))
 $$;
 
 
@@ -322,6 +365,7 @@ $$;
 -- Per-bucket traffic and error figures in [p_from, p_to): what the anomaly detector reads.
 -- Requests are counted once however many lines they logged (by request id); a background
 -- revalidation (proxy status -1) is not a request, a crash (status -1) is a server error.
+-- Of pulled runtime logs (no request id), the `request` rows are the requests.
 create or replace function ops_log_series(
     p_from timestamptz,
     p_to timestamptz,
@@ -338,12 +382,14 @@ language sql stable as $$
                count(*) as total,
                count(*) filter (where level in ('error', 'fatal')) as errors,
                count(distinct coalesce(request_id, id))
-                   filter (where coalesce(proxy_status, status_code) is not null
-                             and coalesce(proxy_status, status_code) not in (0, -1)
-                              or status_code = -1) as requests,
+                   filter (where (via = 'drain' or source = 'request')
+                             and (coalesce(proxy_status, status_code) is not null
+                                  and coalesce(proxy_status, status_code) not in (0, -1)
+                                  or status_code = -1)) as requests,
                count(distinct coalesce(request_id, id))
-                   filter (where coalesce(proxy_status, status_code) >= 500
-                              or status_code = -1) as server_errors
+                   filter (where (via = 'drain' or source = 'request')
+                             and (coalesce(proxy_status, status_code) >= 500
+                                  or status_code = -1)) as server_errors
         from log_entries
         where ts >= p_from and ts < p_to
           and (p_project is null or project_id = p_project or project_name = p_project)

@@ -21,6 +21,11 @@ create table if not exists metric_rollups (
     spans            integer     not null default 0,
     span_4xx         integer     not null default 0,
     span_5xx         integer     not null default 0,
+    -- from runtime logs pulled through Vercel's API (plans without drains): their request
+    -- rows, counted apart so a drain that later covers the same minutes counts nothing twice
+    pulled           integer     not null default 0,
+    pulled_4xx       integer     not null default 0,
+    pulled_5xx       integer     not null default 0,
     primary key (minute, project, environment, deployment, route)
 );
 
@@ -68,8 +73,10 @@ $$;
 -- lines of one request share its request id and count as one request, once, even when they
 -- arrive in different deliveries. A request whose proxy status is -1 (a background
 -- revalidation) is not counted; one whose function crashed (status -1) is a 5xx. An entry
--- without a status is not a request. Only entries whose id is in p_ids count (all when null):
--- ops_drain_ingest passes the ids the log store had not seen.
+-- without a status is not a request. Pulled runtime logs (via 'pull') carry no request id:
+-- their `request` rows are the requests, counted in the pulled_* columns. Only entries whose
+-- id is in p_ids count (all when null): ops_drain_ingest passes the ids the log store had not
+-- seen.
 create or replace function ops_metric_rollup(p_entries jsonb, p_ids text[] default null)
 returns integer
 language sql as $$
@@ -78,12 +85,14 @@ language sql as $$
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
                coalesce(e.deployment_id, '') as deployment,
-               coalesce(e.route, '') as route, e.proxy_status, e.status_code
+               coalesce(e.route, '') as route, e.proxy_status, e.status_code,
+               coalesce(e.via, 'drain') = 'pull' as pulled
         from jsonb_to_recordset(p_entries) as e(
             id text, ts timestamptz, project_name text, project_id text, environment text,
             deployment_id text, route text, proxy_status integer, status_code integer,
-            request_id text)
+            request_id text, via text, source text)
         where (p_ids is null or e.id = any(p_ids))
+          and (coalesce(e.via, 'drain') <> 'pull' or e.source = 'request')
     ), new_ids as (
         select coalesce(p_ids, array(select id from lines)) as ids
     ), req as (
@@ -92,7 +101,7 @@ language sql as $$
                max(l.route) as route,
                case when bool_or(l.status_code = -1) then -1
                     else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
-               bool_or(l.status_code = -1) as crashed
+               bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
         from lines l
         group by l.request
         -- A request some line of which an earlier delivery brought was counted then.
@@ -104,18 +113,26 @@ language sql as $$
         select * from req
         where status is not null and status <> 0 and (crashed or status <> -1)
     ), g as (
-        select minute, project, environment, deployment, route, count(*) as requests,
-               count(*) filter (where status between 400 and 499) as s4,
-               count(*) filter (where status >= 500 or status = -1) as s5
+        select minute, project, environment, deployment, route,
+               count(*) filter (where not pulled) as requests,
+               count(*) filter (where not pulled and status between 400 and 499) as s4,
+               count(*) filter (where not pulled and (status >= 500 or status = -1)) as s5,
+               count(*) filter (where pulled) as p,
+               count(*) filter (where pulled and status between 400 and 499) as p4,
+               count(*) filter (where pulled and (status >= 500 or status = -1)) as p5
         from counted group by 1, 2, 3, 4, 5
     ), up as (
         insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                         status_4xx, status_5xx)
-        select minute, project, environment, deployment, route, requests, s4, s5 from g
+                                         status_4xx, status_5xx, pulled, pulled_4xx, pulled_5xx)
+        select minute, project, environment, deployment, route, requests, s4, s5, p, p4, p5
+        from g
         on conflict (minute, project, environment, deployment, route) do update set
             requests = m.requests + excluded.requests,
             status_4xx = m.status_4xx + excluded.status_4xx,
-            status_5xx = m.status_5xx + excluded.status_5xx
+            status_5xx = m.status_5xx + excluded.status_5xx,
+            pulled = m.pulled + excluded.pulled,
+            pulled_4xx = m.pulled_4xx + excluded.pulled_4xx,
+            pulled_5xx = m.pulled_5xx + excluded.pulled_5xx
         returning 1
     )
     select count(*)::integer from up
@@ -200,6 +217,14 @@ language plpgsql as $$
 declare
     v_logs jsonb := ops_log_ingest(p_entries, p_templates);
 begin
+    -- A drain supersedes pulling: the pulled copies of the minutes it now covers go (their
+    -- requests stay counted apart, in the pulled_* rollup columns, so nothing counts twice).
+    delete from log_entries l
+    using (select e.project_id, min(e.ts) as since
+           from jsonb_to_recordset(p_entries) as e(project_id text, ts timestamptz, via text)
+           where coalesce(e.via, 'drain') = 'drain' and e.project_id is not null
+           group by e.project_id) d
+    where l.via = 'pull' and l.project_id = d.project_id and l.ts >= d.since;
     -- A first delivery stored every entry: roll them all up without filtering.
     perform ops_metric_rollup(
         p_entries,
@@ -247,9 +272,12 @@ begin
     execute format(
         'select coalesce(jsonb_agg(x order by x.minute), ''[]''::jsonb) from (
             select minute,
-                   sum(case when requests > 0 then requests else spans end)::bigint as requests,
-                   sum(case when requests > 0 then status_4xx else span_4xx end)::bigint as status_4xx,
-                   sum(case when requests > 0 then status_5xx else span_5xx end)::bigint as status_5xx,
+                   sum(case when requests > 0 then requests when pulled > 0 then pulled
+                            else spans end)::bigint as requests,
+                   sum(case when requests > 0 then status_4xx when pulled > 0 then pulled_4xx
+                            else span_4xx end)::bigint as status_4xx,
+                   sum(case when requests > 0 then status_5xx when pulled > 0 then pulled_5xx
+                            else span_5xx end)::bigint as status_5xx,
                    sum(duration_count)::bigint as duration_count,
                    sum(duration_sum) as duration_sum,
                    array(select sum(b)::bigint from unnest(array_agg(duration_buckets)) with ordinality

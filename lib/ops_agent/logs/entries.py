@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ops_agent.errors import InvalidInput, PayloadTooLarge
+from ops_agent.vercel.models import RuntimeLog
 
 LEVELS = {"trace", "debug", "info", "warning", "error", "fatal"}
 _LEVEL_ALIASES = {"warn": "warning", "err": "error", "critical": "fatal", "panic": "fatal"}
@@ -177,6 +178,49 @@ def normalise(item: Any) -> dict[str, Any]:
         "user_agent": _str(user_agent, 512),
         "client_ip": _str(proxy.get("clientIp"), 64),
         "cache": _str(proxy.get("vercelCache"), 32),
+    }
+
+
+# Runtime-log sources as the drain names them; `request` rows are the requests themselves.
+RUNTIME_SOURCES = {
+    "serverless": "lambda",
+    "edge-function": "edge",
+    "edge-middleware": "edge",
+    "request": "request",
+    "delimiter": "delimiter",
+}
+
+
+def from_runtime_log(
+    row: RuntimeLog,
+    *,
+    project_id: str,
+    project_name: str | None,
+    deployment_id: str,
+    environment: str | None,
+) -> dict[str, Any]:
+    """A runtime-log row (pulled through Vercel's API) as a `log_entries` row, marked
+    `via: pull`. Its id is Vercel's `rowId`, so overlapping pulls store it once. It has no
+    request id; its `request` rows count as the requests (see ops_metric_rollup)."""
+    path = _str(row.request_path)
+    return {
+        "id": f"rt_{row.row_id}"[:200],
+        "ts": row.timestamp.isoformat(),
+        "level": level_of(row.level),
+        "source": RUNTIME_SOURCES.get(row.source, _str(row.source, 32)),
+        "project_id": project_id,
+        "project_name": project_name,
+        "deployment_id": deployment_id,
+        "environment": environment,
+        "host": _str(row.domain, 512),
+        "path": path,
+        "route": route_of(path),
+        "status_code": row.response_status_code or None,
+        "request_id": None,
+        "message": row.message[:MAX_MESSAGE],
+        "type": None,
+        "method": _str(row.request_method, 16),
+        "via": "pull",
     }
 
 

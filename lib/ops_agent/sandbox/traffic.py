@@ -216,6 +216,38 @@ def log_lines(where: Where, reqs: list[Request], *, seed: int = 0) -> list[dict[
     return out
 
 
+def runtime_rows(where: Where, reqs: list[Request]) -> list[dict[str, Any]]:
+    """What Vercel's runtime-logs API streams for `reqs` (the plan-independent view): a
+    `request` row per request with its method, path and status, and the function's log lines
+    as `serverless` rows (with the same request fields). No request id: the API has none."""
+    out: list[dict[str, Any]] = []
+    for r in reqs:
+        status = 500 if r.crashed else (200 if r.status == -1 else r.status)
+        base = {
+            "domain": where.host,
+            "messageTruncated": False,
+            "requestMethod": r.method,
+            "requestPath": r.path,
+            "responseStatusCode": status,
+        }
+        level = "error" if status >= 500 else "warning" if status >= 400 else "info"
+        rows = [("request", level, f"{r.method} {r.path} {status}")]
+        if r.source == "lambda" and r.error:
+            rows.append(("serverless", "error", r.error))
+        for n, (source, row_level, message) in enumerate(rows):
+            out.append(
+                {
+                    **base,
+                    "level": row_level,
+                    "message": message,
+                    "rowId": f"{_digest(where.deployment_id, r.request_id)[:20]}{n}",
+                    "source": source,
+                    "timestampInMs": r.ts_ms + n,
+                }
+            )
+    return out
+
+
 def build_lines(where: Where, lines: list[str], start_ms: int) -> list[dict[str, Any]]:
     """A build's log as the drain sends it: `source: build`, no request, no proxy."""
     return [

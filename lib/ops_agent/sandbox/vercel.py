@@ -46,6 +46,7 @@ from ops_agent.vercel.contract import ContractViolation, check_answer
 Plan = Literal["hobby", "pro", "enterprise"]
 LinkType = Literal["github", "github-limited", "gitlab", "bitbucket"]
 TEAM_ID = "team_sandbox0000000000000000"
+MAX_RUNTIME_ROWS = 20_000
 USER_ID = "usr_sandbox00000000000000000"
 
 
@@ -126,6 +127,8 @@ class SandboxVercel:
         self.deployments: dict[str, SandboxDeployment] = {}
         self.outbox: list[dict[str, Any]] = []  # webhook envelopes not yet delivered
         self.violations: list[str] = []  # answers the contract refused
+        # What the runtime-logs API streams per deployment (the newest MAX_RUNTIME_ROWS).
+        self.runtime_logs: dict[str, list[dict[str, Any]]] = {}
         self._seq = 0
         self._salt = uuid.uuid4().hex  # ids unique to this sandbox, whatever ran before
         self.healthy = True  # what the shop's /health says; the flapping scenario toggles it
@@ -156,6 +159,12 @@ class SandboxVercel:
         sha = sha or self._digest(message, self._seq)[:40]
         target = "production" if branch == "main" else None
         return self._create(proj, sha, message, branch, target, behaviour).id
+
+    def log_runtime(self, deployment_id: str, rows: list[dict[str, Any]]) -> None:
+        """Keep rows the deployment logged, for the runtime-logs API."""
+        kept = self.runtime_logs.setdefault(deployment_id, [])
+        kept += rows
+        del kept[:-MAX_RUNTIME_ROWS]
 
     def live(self, project: str | None = None) -> SandboxDeployment | None:
         """The deployment serving production now."""
@@ -872,6 +881,21 @@ class SandboxVercel:
             if env is None:
                 return self._error(request, 404, "not_found", "Environment variable not found")
             return self._answer(request, 200, self._env_json(env, value=env.type != "sensitive"))
+
+        @app.get("/v1/projects/{project}/deployments/{deployment}/runtime-logs")
+        async def runtime_logs(request: Request, project: str, deployment: str) -> Response:
+            proj, d = self._project(project), find(deployment)
+            if proj is None or d is None or d.project_id != proj.id:
+                return self._error(request, 404, "not_found", "Not found")
+            rows = self.runtime_logs.get(d.id, [])
+            try:
+                check_answer(request.method, request.url.path, 200, rows)
+            except ContractViolation as exc:
+                self.violations.append(str(exc))
+                return self._error(request, 500, "contract_violation", str(exc))
+            # One row per line; a message may hold U+2028, so lines end with "\n" only.
+            text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+            return Response(text.encode(), 200, media_type="application/stream+json")
 
         @app.get("/v9/projects/{project}/custom-environments")
         async def custom_environments(request: Request, project: str) -> Response:

@@ -33,6 +33,7 @@ from ops_agent.vercel.models import (
     EnvType,
     EnvVar,
     Project,
+    RuntimeLog,
     to_ms,
 )
 
@@ -284,6 +285,52 @@ class VercelClient:
         # The SDK types items as nullable: a null is a gap in the stream, not an event.
         return [BuildEvent.model_validate(item) for item in items if isinstance(item, dict)]
 
+    async def runtime_logs(
+        self,
+        project_id: str,
+        deployment_id: str,
+        *,
+        max_rows: int = 10_000,
+        max_seconds: float = 10.0,
+    ) -> list[RuntimeLog]:
+        """`GET /v1/projects/{projectId}/deployments/{deploymentId}/runtime-logs`: the rows
+        Vercel streams (`application/stream+json`), read until the stream ends, `max_rows`
+        rows or `max_seconds` (Vercel may hold the stream open to follow new rows). Lines are
+        split on "\\n" only; a row that does not parse is skipped."""
+        path = (
+            f"/v1/projects/{_segment(project_id)}/deployments/{_segment(deployment_id)}"
+            "/runtime-logs"
+        )
+        rows: list[RuntimeLog] = []
+        pending = b""
+        deadline = time.monotonic() + max_seconds
+        try:
+            async with self._http.stream(
+                "GET",
+                path,
+                params=dict(self._scope),
+                headers={"Accept": "application/stream+json"},
+            ) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise _error_from(response, "GET", path)
+                async for chunk in response.aiter_bytes():
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    rows += _runtime_rows(lines)
+                    if len(rows) >= max_rows or time.monotonic() > deadline:
+                        return rows[:max_rows]
+        except httpx.TimeoutException:
+            return rows  # a followed stream that went quiet: what came is what there is
+        except httpx.TransportError as exc:
+            raise error_class(0)(
+                f"could not reach Vercel: {type(exc).__name__}",
+                code="unreachable",
+                method="GET",
+                path=path,
+            ) from exc
+        return (rows + _runtime_rows([pending]))[:max_rows]
+
     async def list_aliases(self, deployment_id: str) -> list[Alias]:
         """`GET /v2/deployments/{id}/aliases`."""
         data = await self.request("GET", f"/v2/deployments/{_segment(deployment_id)}/aliases")
@@ -434,6 +481,18 @@ def _decode(response: httpx.Response) -> Any:
         # NDJSON: one value per line; only "\n" separates lines (U+2028 may sit in a string).
         return [json_lib.loads(line) for line in response.text.split("\n") if line.strip()]
     return response.json()
+
+
+def _runtime_rows(lines: list[bytes]) -> list[RuntimeLog]:
+    out = []
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            out.append(RuntimeLog.model_validate(json_lib.loads(line)))
+        except ValueError:
+            log.warning("skipped a runtime log row that does not parse")
+    return out
 
 
 def _param(value: Any) -> Any:

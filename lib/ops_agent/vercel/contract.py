@@ -397,6 +397,25 @@ class CustomEnvironments(Strict):
     environments: list[CustomEnvironment]
 
 
+class RuntimeLog(Strict):
+    """A row of `GET /v1/projects/{projectId}/deployments/{deploymentId}/runtime-logs`
+    (`src/models/getruntimelogsop.ts`), streamed as `application/stream+json`."""
+
+    level: Literal["trace", "debug", "info", "warning", "error", "fatal"]
+    message: StrictStr
+    rowId: StrictStr
+    source: Literal["delimiter", "edge-function", "edge-middleware", "serverless", "request"]
+    timestampInMs: Ms
+    domain: StrictStr
+    messageTruncated: StrictBool
+    requestMethod: StrictStr
+    requestPath: StrictStr
+    responseStatusCode: StrictInt
+
+
+RuntimeLogs = list[RuntimeLog]
+
+
 class ErrorBody(Strict):
     """Vercel's error answer: `{"error": {"code", "message"}}`."""
 
@@ -449,6 +468,12 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("filterProjectEnvs", "GET", "/v10/projects/{idOrName}/env", {200: EnvList}),
     Operation("createProjectEnv", "POST", "/v10/projects/{idOrName}/env", {201: EnvCreated}),
     Operation("getProjectEnv", "GET", "/v1/projects/{idOrName}/env/{id}", {200: EnvValue}),
+    Operation(
+        "getRuntimeLogs",
+        "GET",
+        "/v1/projects/{projectId}/deployments/{deploymentId}/runtime-logs",
+        {200: RuntimeLogs},
+    ),
     Operation(
         "getCustomEnvironments",
         "GET",

@@ -300,3 +300,19 @@ class WebhookEvent(VercelModel):
     created_at: Millis = Field(validation_alias="createdAt")
     region: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class RuntimeLog(VercelModel):
+    """One row of a deployment's runtime logs (`GET /v1/projects/{projectId}/deployments/
+    {deploymentId}/runtime-logs`): what every plan can read without drains."""
+
+    level: str
+    message: str = ""
+    row_id: str = Field(validation_alias="rowId")
+    source: str
+    timestamp: Millis = Field(validation_alias="timestampInMs")
+    domain: str | None = None
+    message_truncated: bool = Field(default=False, validation_alias="messageTruncated")
+    request_method: str | None = Field(default=None, validation_alias="requestMethod")
+    request_path: str | None = Field(default=None, validation_alias="requestPath")
+    response_status_code: int | None = Field(default=None, validation_alias="responseStatusCode")
