@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # not the function, so a crashed tick frees the lock before the next one could overlap it.
     tick_budget_seconds: float = Field(default=45.0, gt=0, le=800)
     tick_lock_seconds: float = Field(default=55.0, gt=0, le=800)
+    # A drain, trace or webhook delivery evaluates its projects' rules at once, at most once
+    # per project per this many seconds (0: only the tick evaluates).
+    evaluate_on_ingest_seconds: float = Field(default=15.0, ge=0, le=3600)
 
     # --- vercel ---
     # The plan the deployment is on: the build check and `doctor` hold vercel.json's crons

@@ -148,7 +148,8 @@ create or replace function ops_trace_ingest(p_spans jsonb)
 returns jsonb
 language plpgsql as $$
 declare
-    v_new integer;
+    v_new      integer;
+    v_projects jsonb;
 begin
     with s as (
         select * from jsonb_to_recordset(p_spans) as x(
@@ -201,9 +202,11 @@ begin
             duration_buckets = array(select a + b from unnest(m.duration_buckets, excluded.duration_buckets) as u(a, b))
         returning 1
     )
-    select coalesce(sum(n), 0)::integer into v_new from g;
+    select coalesce(sum(n), 0)::integer, coalesce(jsonb_agg(distinct project), '[]'::jsonb)
+      into v_new, v_projects from g;
     return jsonb_build_object('received', jsonb_array_length(p_spans), 'accepted', v_new,
-                              'duplicates', jsonb_array_length(p_spans) - v_new);
+                              'duplicates', jsonb_array_length(p_spans) - v_new,
+                              'projects', v_projects);
 end
 $$;
 

@@ -9,7 +9,7 @@ that both got through cannot open, fire, notify or escalate the same alert twice
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -271,26 +271,33 @@ class AlertManagementTool:
 
     # --- evaluation ---
 
-    async def evaluate(self) -> EvaluationReport:
-        """Evaluate every enabled rule once and act on what changed."""
+    async def evaluate(self, projects: Collection[str] | None = None) -> EvaluationReport:
+        """Evaluate every enabled rule once and act on what changed. With `projects` (names or
+        ids), only the rules about one of them or about no project in particular: what a
+        delivery for those projects can change."""
         if self.kv is not None:
             lock = await self.kv.try_lock(EVALUATION_LOCK, ttl=55)
             if lock is None:
                 return EvaluationReport(skipped="another evaluation is running")
             try:
-                return await self._evaluate()
+                return await self._evaluate(projects)
             finally:
                 await lock.release()
-        return await self._evaluate()
+        return await self._evaluate(projects)
 
-    async def _evaluate(self) -> EvaluationReport:
+    async def _evaluate(self, projects: Collection[str] | None = None) -> EvaluationReport:
         now = self._now()
         report = EvaluationReport()
         rules = await self._enabled_rules()
-        report.rules = len(rules)
+        evaluated = [
+            rule
+            for rule in rules.values()
+            if projects is None or rule.labels.get("project") in (None, *projects)
+        ]
+        report.rules = len(evaluated)
         open_by_fp = {a["fingerprint"]: a for a in await self.records.open_alerts()}
         newly_firing: list[Alert] = []
-        for rule in rules.values():
+        for rule in evaluated:
             try:
                 window = max(rule.for_seconds + 600, 900)
                 result = await self.metrics.query(rule.condition, timedelta(seconds=window), 60)

@@ -43,6 +43,7 @@ class IngestReport:
     duplicates: int
     rejected: list[Rejected] = field(default_factory=list)
     templates_changed: int = 0
+    projects: set[str] = field(default_factory=set)  # names and ids of the entries' projects
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class TraceReport:
     accepted: int  # rolled up now
     duplicates: int  # delivered before
     skipped: int  # spans that are not requests
+    projects: list[str] = field(default_factory=list)  # the project labels rolled up
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +147,7 @@ class LogAnalysisTool:
             accepted=int(result["accepted"]),
             duplicates=int(result["duplicates"]),
             skipped=batch.skipped,
+            projects=[str(p) for p in result.get("projects") or []],
         )
 
     async def ingest(self, rows: list[dict[str, Any]]) -> IngestReport:
@@ -183,6 +186,9 @@ class LogAnalysisTool:
             accepted=result["inserted"],
             duplicates=received - result["inserted"],
             templates_changed=len(templates),
+            projects={
+                str(p) for r in rows for p in (r.get("project_name"), r.get("project_id")) if p
+            },
         )
 
     async def _sync(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ops_agent.agent.detect import evaluate_on_ingest
 from ops_agent.http.auth import Principal
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
@@ -101,7 +102,8 @@ async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
         duplicates=report.duplicates,
         rejected=len(report.rejected),
     )
-    return {"ok": True, **summary}
+    detection = await evaluate_on_ingest(runtime, report.projects if report.accepted else ())
+    return {"ok": True, **summary, "detection": detection}
 
 
 @router.get("/api/drains/traces", summary="Endpoint verification (answers with x-vercel-verify)")
@@ -126,4 +128,5 @@ async def trace_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     tool = await runtime.logs()
     report = await tool.ingest_traces(body, request.headers.get("content-type"))
     audit(request, action="drains.traces", **report.as_dict())
-    return {"ok": True, **report.as_dict()}
+    detection = await evaluate_on_ingest(runtime, report.projects if report.accepted else ())
+    return {"ok": True, **report.as_dict(), "detection": detection}

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ops_agent.agent.detect import evaluate_on_ingest
 from ops_agent.deployments.events import facts_from_webhook
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal
@@ -187,6 +188,8 @@ async def sentry_webhook(request: Request, runtime: RuntimeDep) -> SentryAck:
                 )
             ]
         )
+        # The sample changes what rules on sentry_events see: evaluate them now, bounded.
+        await evaluate_on_ingest(runtime, [project])
     audit(
         request,
         action="webhooks.sentry",
