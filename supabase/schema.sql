@@ -2051,6 +2051,16 @@ CREATE FUNCTION public.ops_vercel_webhook_purge(p_older_than timestamp with time
 $$;
 
 --
+-- Name: ops_vercel_webhooks_since(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_vercel_webhooks_since(p_since timestamp with time zone) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select exists (select 1 from vercel_webhook_deliveries where created_at >= p_since)
+$$;
+
+--
 -- Name: agent_tasks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3037,6 +3047,12 @@ CREATE INDEX remediation_target_idx ON public.remediation_actions USING btree (t
 --
 
 CREATE INDEX trace_spans_seen_ts_idx ON public.trace_spans_seen USING btree (ts);
+
+--
+-- Name: vercel_webhook_deliveries_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX vercel_webhook_deliveries_created_idx ON public.vercel_webhook_deliveries USING btree (created_at);
 
 --
 -- Name: vercel_webhook_deliveries_received_idx; Type: INDEX; Schema: public; Owner: -

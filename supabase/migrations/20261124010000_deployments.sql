@@ -41,6 +41,16 @@ create table if not exists vercel_webhook_deliveries (
 create index if not exists vercel_webhook_deliveries_received_idx
     on vercel_webhook_deliveries (received_at);
 alter table vercel_webhook_deliveries enable row level security;
+create index if not exists vercel_webhook_deliveries_created_idx
+    on vercel_webhook_deliveries (created_at);
+
+
+-- Whether Vercel's webhooks delivered anything created since p_since: then deployments need
+-- no polling.
+create or replace function ops_vercel_webhooks_since(p_since timestamptz) returns boolean
+language sql stable as $$
+    select exists (select 1 from vercel_webhook_deliveries where created_at >= p_since)
+$$;
 
 create table if not exists deployment_actions (
     id              bigint generated always as identity primary key,

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from ops_agent.agent.pull import pull_runtime_logs
+from ops_agent.agent.pull import observe_vercel
 from ops_agent.kv.redis import RedisKV
 from ops_agent.runtime import Runtime
 from ops_agent.sandbox import SandboxVercel, ScenarioClock
@@ -91,16 +91,16 @@ async def test_pull_resumes_from_its_cursor_and_stores_each_row_once(
     team: Team, pg_url: str
 ) -> None:
     first = team.serve(5, seed=1)
-    report = await pull_runtime_logs(team.runtime, 30)
+    report = await observe_vercel(team.runtime, 30)
     rows = len(team.sandbox.runtime_logs[team.where.deployment_id])
-    assert report["shop"]["stored"] == rows
+    assert report["shop"]["runtime_logs"]["stored"] == rows
     assert counts(pg_url)["pulled"] == len(first)  # one `request` row per request
-    again = await pull_runtime_logs(team.runtime, 30)
-    assert again["shop"]["stored"] == 0 and counts(pg_url)["pulled"] == len(first)
+    again = await observe_vercel(team.runtime, 30)
+    assert again["shop"]["runtime_logs"]["stored"] == 0 and counts(pg_url)["pulled"] == len(first)
     team.clock.advance(60)
     later = team.serve(1, seed=2)
-    more = await pull_runtime_logs(team.runtime, 30)
-    assert 0 < more["shop"]["stored"] <= len(runtime_rows(team.where, later)) + 2
+    more = await observe_vercel(team.runtime, 30)
+    assert 0 < more["shop"]["runtime_logs"]["stored"] <= len(runtime_rows(team.where, later)) + 2
     assert counts(pg_url)["pulled"] == len(first) + len(later)
     with psycopg.connect(pg_url) as conn:
         [(cursor,)] = conn.execute("select pulled from log_pull_cursors").fetchall()
@@ -111,7 +111,7 @@ async def test_a_drain_covering_the_same_minutes_counts_nothing_twice(
     team: Team, pg_url: str
 ) -> None:
     reqs = team.serve(5, seed=3, behaviour=Behaviour(error_rate=0.2))
-    await pull_runtime_logs(team.runtime, 30)
+    await observe_vercel(team.runtime, 30)
     assert counts(pg_url)["pulled_rows"] > 0
     logs = await team.runtime.logs()
     delivery = json.dumps(log_lines(team.where, reqs)).encode()
@@ -125,10 +125,34 @@ async def test_a_drain_covering_the_same_minutes_counts_nothing_twice(
     )
     served = [r for r in reqs if r.status != -1]
     assert sum(int(m["requests"]) for m in series) == len(served)  # the drain's count, once
-    skipped = await pull_runtime_logs(team.runtime, 30)
-    assert skipped["shop"].startswith("drained")
+    skipped = await observe_vercel(team.runtime, 30)
+    assert skipped["shop"]["runtime_logs"].startswith("drained")
 
 
 async def test_without_a_token_nothing_is_pulled(team: Team) -> None:
     bare = Runtime(team.runtime.settings.model_copy(update={"vercel_token": None}))
-    assert await pull_runtime_logs(bare, 30) == {"skipped": "VERCEL_TOKEN is not set"}
+    assert await observe_vercel(bare, 30) == {"skipped": "VERCEL_TOKEN is not set"}
+
+
+async def test_on_hobby_deployments_are_polled_into_the_history(team: Team, pg_url: str) -> None:
+    """No account webhooks on Hobby: the tick polls deployments, and a failed build becomes an
+    observation once, as a webhook would have made it."""
+    hobby = Runtime(
+        team.runtime.settings.model_copy(update={"vercel_plan": "hobby"}),
+        store=await team.runtime.store(),
+        kv=await team.runtime.kv(),
+        clock=team.clock.now,
+    )
+    broken = team.sandbox.push("feat: broken types", Behaviour(build="code"))
+    team.clock.advance(120)
+    team.sandbox.advance()
+    team.sandbox.outbox.clear()  # nothing is delivered: Hobby has no account webhooks
+    first = await observe_vercel(hobby, 30)
+    assert first["shop"]["deployments"] >= 1
+    again = await observe_vercel(hobby, 30)
+    assert again["shop"]["deployments"] == 0  # nothing changed since
+    record = await (await hobby.deployments()).history.get(broken)
+    assert record is not None and record.state == "ERROR"
+    with psycopg.connect(pg_url) as conn:
+        kinds = [k for (k,) in conn.execute("select kind from observations").fetchall()]
+    assert kinds.count("deployment.error") == 1

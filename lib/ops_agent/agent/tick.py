@@ -106,12 +106,12 @@ class Loop:
 def phases(loop: Loop, store: Store) -> list[tuple[str, Phase]]:
     """The tick's phases in order: observe, orient, decide, act, then housekeeping."""
     from ops_agent.agent import housekeeping as hk
-    from ops_agent.agent.pull import pull_runtime_logs
+    from ops_agent.agent.pull import observe_vercel
 
     runtime = loop.runtime
     s = runtime.settings
     return [
-        ("observe.runtime_logs", lambda left: pull_runtime_logs(runtime, min(left, 20.0))),
+        ("observe.vercel", lambda left: observe_vercel(runtime, min(left, 20.0))),
         ("observe", lambda left: loop.observe()),
         ("orient", lambda left: loop.orient()),
         ("decide", lambda left: loop.decide()),
