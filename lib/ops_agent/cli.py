@@ -337,7 +337,7 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
     if unknown:
         _err(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}, all")
         return 2
-    return await run_demo(settings, names, as_json=args.json)
+    return await run_demo(settings, names, as_json=args.json, plan=args.plan)
 
 
 # --- doctor ---
@@ -411,6 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="stage an incident end to end and print its timeline")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--plan",
+        choices=("pro", "hobby"),
+        default="pro",
+        help="pro: drains and webhooks deliver; hobby: none, the tick reads Vercel's API",
+    )
     p.add_argument(
         "--scenario",
         default="bad_deploy",

@@ -38,6 +38,22 @@ async def _run_all(settings: Settings, pg_url: str, redis_socket: str) -> dict[s
             out[scenario.name] = await run_scenario(
                 scenario, settings, store=store, kv=kv, start=start + timedelta(hours=2 * i)
             )
+        n = len(SCENARIOS)
+        bad = SCENARIOS["bad_deploy"]
+        # Hobby: no drains, no webhooks; an outside scheduler ticks every minute.
+        out["hobby:bad_deploy"] = await run_scenario(
+            bad, settings, store=store, kv=kv, start=start + timedelta(hours=2 * n), plan="hobby"
+        )
+        # Pro with a scheduler that ticks every 5 minutes (GitHub Actions' pace): detection
+        # comes from the deliveries themselves.
+        out["pro-5m:bad_deploy"] = await run_scenario(
+            bad,
+            settings,
+            store=store,
+            kv=kv,
+            start=start + timedelta(hours=2 * (n + 1)),
+            tick_every=5,
+        )
     finally:
         await store.close()
         await kv.close()
@@ -49,6 +65,33 @@ def results(tmp_root: Path, pg_url: str, redis_socket: str) -> dict[str, Scenari
     clean_tables(pg_url, *ALL_TABLES)
     settings = Settings(ops_agent_data_dir=tmp_root / "e2e")
     return asyncio.run(_run_all(settings, pg_url, redis_socket))
+
+
+def _meets_targets(r: ScenarioResult) -> None:
+    d = r.as_dict()
+    assert r.auto_fixed and r.false_positives == 0, _summary(r)
+    assert d["mttd_seconds"] < 5 * MINUTES and d["mttr_seconds"] < 15 * MINUTES, _summary(r)
+
+
+def test_hobby_mode_sees_through_the_api_and_recovers(results: dict[str, ScenarioResult]):
+    """No drain, no webhook reaches the agent: it learns of the bad release from the runtime
+    logs and deployments it reads each tick, and rolls it back within the targets."""
+    r = results["hobby:bad_deploy"]
+    _meets_targets(r)
+    assert r.rolled_back_to is not None
+    assert not [e for e in r.timeline if e["what"] == "tick phase failed"], _summary(r)
+
+
+def test_pro_mode_detection_does_not_wait_for_the_tick(results: dict[str, ScenarioResult]):
+    """Ticks only every 5 minutes: the alert still fires as the deliveries show the problem,
+    between ticks, and detection stays what it is with a tick every minute."""
+    r = results["pro-5m:bad_deploy"]
+    _meets_targets(r)
+    every_minute = results["bad_deploy"]
+    assert r.as_dict()["mttd_seconds"] <= every_minute.as_dict()["mttd_seconds"]
+    assert r.detected_at is not None
+    since_start = (r.detected_at - r.start).total_seconds()
+    assert since_start % (5 * MINUTES) != 0, "fired on a tick, not on a delivery"
 
 
 def _summary(r: ScenarioResult) -> str:
@@ -177,7 +220,8 @@ def test_the_agent_measures_the_same_targets_itself(results: dict[str, ScenarioR
     assert kpis["auto_fix_rate"]["value"] > 0.8, kpis
     assert kpis["false_positive_rate"]["value"] < 0.05, kpis
     # Deployment success is measured, not a target here: the scenarios break builds on purpose.
-    events = [e["what"] for r in results.values() for e in r.timeline]
+    # (the plan-mode runs come after this read: they are not in it)
+    events = [e["what"] for name in SCENARIOS for e in results[name].timeline]
     ready, failed = events.count("deployment.succeeded"), events.count("deployment.error")
     success = kpis["deployment_success_rate"]
     assert success["n"] == ready + failed and failed == 2, success

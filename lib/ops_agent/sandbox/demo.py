@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from ops_agent.sandbox.result import ScenarioResult
 from ops_agent.sandbox.runner import run_scenario
 from ops_agent.sandbox.scenarios import SCENARIOS
+from ops_agent.sandbox.vercel import Plan
 from ops_agent.settings import Settings
 
 TARGETS = {"mttd_seconds": 300, "mttr_seconds": 900}
@@ -66,10 +67,15 @@ def summary(result: ScenarioResult) -> list[str]:
 
 
 async def run_demo(
-    settings: Settings, names: list[str], *, as_json: bool, out: TextIO = sys.stdout
+    settings: Settings,
+    names: list[str],
+    *,
+    as_json: bool,
+    out: TextIO = sys.stdout,
+    plan: Plan = "pro",
 ) -> int:
-    """Run the named scenarios; print each timeline and summary (or JSON). 0 when every
-    scenario met its expectations."""
+    """Run the named scenarios as a team on `plan` would live them (see `run_scenario`);
+    print each timeline and summary (or JSON). 0 when every scenario met its expectations."""
     results = []
     with tempfile.TemporaryDirectory(prefix="ops-agent-demo-") as tmp:
         s = demo_settings(settings, Path(tmp))
@@ -77,14 +83,22 @@ async def run_demo(
         for i, name in enumerate(names):
             scenario = SCENARIOS[name]
             if not as_json:
-                print(f"\n== {scenario.title} (scenario time, a minute per step)\n", file=out)
+                print(
+                    f"\n== {scenario.title} ({plan} plan; scenario time, a minute per step)\n",
+                    file=out,
+                )
 
             def show(event: dict[str, Any]) -> None:
                 if not as_json:
                     print(_line(event), file=out, flush=True)
 
             result = await run_scenario(
-                scenario, s, start=start + timedelta(hours=2 * i), on_event=show, quiet=True
+                scenario,
+                s,
+                start=start + timedelta(hours=2 * i),
+                on_event=show,
+                quiet=True,
+                plan=plan,
             )
             results.append(result)
             if not as_json:

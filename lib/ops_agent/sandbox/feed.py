@@ -14,10 +14,12 @@ import httpx
 from ops_agent.sandbox.traffic import (
     HEALTHY,
     Behaviour,
+    Request,
     Where,
     build_lines,
     log_lines,
     requests,
+    runtime_rows,
     to_protobuf,
     trace_export,
 )
@@ -48,25 +50,20 @@ async def post_signed(
     return response
 
 
-async def send_traffic(
-    http: httpx.AsyncClient,
+def serve(
     sandbox: SandboxVercel,
     start: datetime,
     seconds: float,
-    drain_secret: str,
     *,
     rate: float,
     seed: int,
     deployment_id: str | None = None,
     behaviour: Behaviour | None = None,
-) -> httpx.Response | None:
-    """The traffic of `seconds` from `start`, the live deployment's or the given one's, as
-    Vercel's drains deliver it: log lines to the log drain (JSON or NDJSON, sometimes gzip)
-    and server spans to the trace drain (OTLP JSON or protobuf). Returns the log drain's
-    answer; None when nothing serves."""
-    span = timedelta(seconds=seconds)
-    serving = sandbox.live()
+) -> tuple[Where, list[Request]] | None:
+    """The requests the live deployment (or the given one) served for `seconds` from `start`;
+    None when nothing serves."""
     if deployment_id is None:
+        serving = sandbox.live()
         if serving is None:
             return None
         deployment_id, behaviour = serving.id, serving.behaviour
@@ -84,6 +81,51 @@ async def send_traffic(
         rate_per_second=rate,
         seed=seed,
     )
+    return where, reqs
+
+
+def log_traffic(
+    sandbox: SandboxVercel, start: datetime, seconds: float, *, rate: float, seed: int
+) -> int:
+    """The live deployment's traffic kept where a plan without drains can read it: the double's
+    runtime logs (`GET .../runtime-logs`). Returns how many requests were served."""
+    served = serve(sandbox, start, seconds, rate=rate, seed=seed)
+    if served is None:
+        return 0
+    where, reqs = served
+    sandbox.log_runtime(where.deployment_id, runtime_rows(where, reqs))
+    return len(reqs)
+
+
+async def send_traffic(
+    http: httpx.AsyncClient,
+    sandbox: SandboxVercel,
+    start: datetime,
+    seconds: float,
+    drain_secret: str,
+    *,
+    rate: float,
+    seed: int,
+    deployment_id: str | None = None,
+    behaviour: Behaviour | None = None,
+) -> httpx.Response | None:
+    """The traffic of `seconds` from `start`, the live deployment's or the given one's, as
+    Vercel's drains deliver it: log lines to the log drain (JSON or NDJSON, sometimes gzip)
+    and server spans to the trace drain (OTLP JSON or protobuf). Returns the log drain's
+    answer; None when nothing serves."""
+    span = timedelta(seconds=seconds)
+    served = serve(
+        sandbox,
+        start,
+        seconds,
+        rate=rate,
+        seed=seed,
+        deployment_id=deployment_id,
+        behaviour=behaviour,
+    )
+    if served is None:
+        return None
+    where, reqs = served
     lines = log_lines(where, reqs, seed=seed)
     for d in sandbox.deployments.values():  # builds log to the drain as they run
         if d.state in ("BUILDING", "ERROR") and d.building and start <= d.building < start + span:

@@ -31,11 +31,11 @@ from ops_agent.http.local import local_app
 from ops_agent.kv import KV
 from ops_agent.runtime import Runtime
 from ops_agent.sandbox.clock import ScenarioClock
-from ops_agent.sandbox.feed import send_traffic, send_webhooks
+from ops_agent.sandbox.feed import log_traffic, send_traffic, send_webhooks
 from ops_agent.sandbox.result import Event, ScenarioResult, clock_text, judge, kind_of, title_of
 from ops_agent.sandbox.scenarios import Scenario
 from ops_agent.sandbox.servers import Receiver, Served, new_secret
-from ops_agent.sandbox.vercel import SandboxVercel
+from ops_agent.sandbox.vercel import Plan, SandboxVercel
 from ops_agent.settings import Settings
 from ops_agent.store import Role, Store
 
@@ -73,13 +73,21 @@ async def run_scenario(
     rate_per_second: float = 2.0,
     on_event: Callable[[Event], None] | None = None,
     quiet: bool = False,
+    plan: Plan = "pro",
+    tick_every: int = 1,
 ) -> ScenarioResult:
     """Stage `scenario` against a fresh agent over `settings` (its store and KV, or `store` and
     `kv`), and judge what the agent did. `quiet` keeps the agent's logs to warnings, on stderr
-    (the demo's stdout is its timeline or its JSON)."""
+    (the demo's stdout is its timeline or its JSON).
+
+    `plan` is what the team's Vercel plan gives the agent. "pro": log and trace drains and
+    account webhooks deliver as things happen (and evaluate rules on arrival). "hobby": none
+    of them; an outside scheduler ticks every minute, and the tick reads deployments and
+    runtime logs from Vercel's API. `tick_every` is how many minutes pass between ticks (the
+    scheduler's pace: 1 for QStash or a Pro cron, 5 for GitHub Actions)."""
     clock = ScenarioClock(start)
     t0 = clock.now()
-    sandbox = SandboxVercel(clock.now)
+    sandbox = SandboxVercel(clock.now, plan=plan)
     result = ScenarioResult(scenario.name, scenario.title, t0)
 
     def note(what: str, **detail: Any) -> None:
@@ -123,6 +131,10 @@ async def run_scenario(
                     # The double finishes a promote or rollback job on the second read of the
                     # project: poll it at once rather than at Vercel's pace.
                     "vercel_job_poll_seconds": 0.01,
+                    "vercel_plan": plan,
+                    # The KV's bound runs on the wall clock, a scenario minute in a fraction of
+                    # a second: bound evaluation on ingest in wall time that short.
+                    "evaluate_on_ingest_seconds": 0.01,
                     "remediation_approval": "",
                     "remediation_verify_seconds": 600,
                     "alert_digest_hour": -1,  # a scenario is about its incident
@@ -147,7 +159,16 @@ async def run_scenario(
                     stage = Stage(sandbox, clock, http, key, t0, receiver.received)
                     secrets_ = (webhook_secret, drain_secret, cron_secret)
                     began = time.monotonic()
-                    await _play(scenario, stage, result, note, secrets_, rate_per_second)
+                    await _play(
+                        scenario,
+                        stage,
+                        result,
+                        note,
+                        secrets_,
+                        rate_per_second,
+                        plan,
+                        tick_every,
+                    )
                     result.wall_seconds = time.monotonic() - began
                     await _judge(scenario, stage, result)
             finally:
@@ -188,6 +209,10 @@ def _config(scenario: Scenario, vercel_url: str) -> dict[str, Any]:
     }
 
 
+STEPS = 4  # slices of a scenario minute: deliveries arrive through the minute, ticks on it
+STEP_SECONDS = 60 / STEPS
+
+
 async def _play(
     scenario: Scenario,
     stage: Stage,
@@ -195,10 +220,13 @@ async def _play(
     note: Callable[..., None],
     secrets_: tuple[str, str, str],
     rate: float,
+    plan: Plan = "pro",
+    tick_every: int = 1,
 ) -> None:
     webhook_secret, drain_secret, cron_secret = secrets_
+    drains = plan != "hobby"  # Hobby has no drains and no account webhooks
     sandbox, clock, http = stage.sandbox, stage.clock, stage.http
-    if scenario.history_minutes:
+    if scenario.history_minutes and drains:
         await _backfill(stage, scenario.history_minutes, drain_secret, rate)
     first = sandbox.push("initial release")
     note("push", deployment=first, message="initial release")
@@ -208,26 +236,42 @@ async def _play(
         await scenario.script(stage, minute)
         for d in (sandbox.deployments[i] for i in set(sandbox.deployments) - before):
             note("push", deployment=d.id, message=d.message)
-        response = await send_traffic(
-            http, sandbox, clock.now(), 60, drain_secret, rate=rate, seed=minute
-        )
-        if response is not None:
-            result.timings_ms.setdefault("drain", []).append(response.elapsed.total_seconds() * 1e3)
-        clock.advance(60)
-        sandbox.advance()
-        for envelope in await send_webhooks(http, sandbox, webhook_secret):
-            if envelope["type"] in ("deployment.error", "deployment.succeeded"):
-                note(envelope["type"], deployment=envelope["payload"]["deployment"]["id"])
-                if envelope["type"] == "deployment.error" and result.impact_start is None:
+        for step in range(STEPS):
+            # Each slice of the minute is served, then delivered as Vercel delivers it, seconds
+            # after: to the drains (Pro), or into the runtime logs the tick reads (Hobby).
+            start = clock.now()
+            clock.advance(STEP_SECONDS)
+            seed = minute * STEPS + step
+            if drains:
+                response = await send_traffic(
+                    http, sandbox, start, STEP_SECONDS, drain_secret, rate=rate, seed=seed
+                )
+                if response is not None:
+                    result.timings_ms.setdefault("drain", []).append(
+                        response.elapsed.total_seconds() * 1e3
+                    )
+            else:
+                log_traffic(sandbox, start, STEP_SECONDS, rate=rate, seed=seed)
+            sandbox.advance()
+            if drains:
+                delivered = await send_webhooks(http, sandbox, webhook_secret)
+            else:  # what happened, for the timeline; nothing reaches the agent
+                delivered, sandbox.outbox = sandbox.outbox, []
+            for envelope in delivered:
+                if envelope["type"] in ("deployment.error", "deployment.succeeded"):
+                    note(envelope["type"], deployment=envelope["payload"]["deployment"]["id"])
+                    if envelope["type"] == "deployment.error" and result.impact_start is None:
+                        result.impact_start = clock.now()
+            now_live = sandbox.live()
+            if now_live is not None and now_live is not live:
+                note("production serves", deployment=now_live.id, message=now_live.message)
+                if live is not None and result.impact_start is None and _bad(now_live):
                     result.impact_start = clock.now()
-        now_live = sandbox.live()
-        if now_live is not None and now_live is not live:
-            note("production serves", deployment=now_live.id, message=now_live.message)
-            if live is not None and result.impact_start is None and _bad(now_live):
-                result.impact_start = clock.now()
-            elif result.impact_start is not None and not _bad(now_live):
-                result.restored_at = result.restored_at or clock.now()
-            live = now_live
+                elif result.impact_start is not None and not _bad(now_live):
+                    result.restored_at = result.restored_at or clock.now()
+                live = now_live
+        if (minute + 1) % tick_every:
+            continue  # the scheduler's next call is minutes away
         tick = await http.get("/api/cron/tick", headers={"Authorization": f"Bearer {cron_secret}"})
         tick.raise_for_status()
         report = tick.json()
