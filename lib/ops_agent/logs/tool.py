@@ -70,6 +70,7 @@ class TraceReport:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "skipped": self.skipped,
+            "projects": self.projects,
         }
 
 
