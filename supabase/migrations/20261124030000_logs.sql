@@ -244,7 +244,7 @@ begin
             when 'host' then 'host' when 'path' then 'path' when 'status' then 'status'
             when 'method' then 'method' when 'region' then 'region'
             when 'request' then 'request_id' when 'template' then 'template_id'
-            when 'branch' then 'branch' when 'type' then 'type' end;
+            when 'branch' then 'branch' when 'type' then 'type' when 'via' then 'via' end;
         if v_col is null then
             raise exception 'unknown search field %', p_node->>'field' using errcode = '22023';
         end if;
@@ -293,7 +293,7 @@ begin
         'select coalesce(jsonb_agg(to_jsonb(x) order by x.ts desc, x.id desc), ''[]''::jsonb) from (
             select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
                    e.environment, e.host, e.path, e.status_code, e.request_id, e.message,
-                   e.method, e.proxy_status, e.waf_action, e.region, e.type,
+                   e.method, e.proxy_status, e.waf_action, e.region, e.type, e.via,
                    coalesce(t.merged_into, e.template_id) as template_id,
                    coalesce(m.template, t.template) as template
             from log_entries e

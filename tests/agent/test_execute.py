@@ -164,8 +164,8 @@ def test_cli_dry_run(tmp_path) -> None:
 async def test_tick_and_run_forever(agent: OpsAgentOODA) -> None:
     report = await agent.tick()
     names = [p["name"] for p in report["phases"]]
-    assert names[:4] == ["observe", "orient", "decide", "act.remediation"]
-    assert report["status"] == "ran" and report["phases"][0]["result"]["health"] is not None
+    assert names[:5] == ["observe.vercel", "observe", "orient", "decide", "act.remediation"]
+    assert report["status"] == "ran" and report["phases"][1]["result"]["health"] is not None
     assert all(p["status"] == "ok" for p in report["phases"]), report["phases"]
     agent.enable_monitoring = False
     phases = {p["name"]: p for p in (await agent.tick())["phases"]}

@@ -95,6 +95,10 @@ async def test_pull_resumes_from_its_cursor_and_stores_each_row_once(
     rows = len(team.sandbox.runtime_logs[team.where.deployment_id])
     assert report["shop"]["runtime_logs"]["stored"] == rows
     assert counts(pg_url)["pulled"] == len(first)  # one `request` row per request
+    logs = await team.runtime.logs()
+    found = await logs.search_logs("via:pull status:>=200", "1h", limit=5)
+    assert found.hits and all(h["via"] == "pull" for h in found.hits)
+    assert not (await logs.search_logs("via:drain", "1h", limit=5)).hits
     again = await observe_vercel(team.runtime, 30)
     assert again["shop"]["runtime_logs"]["stored"] == 0 and counts(pg_url)["pulled"] == len(first)
     team.clock.advance(60)

@@ -6,7 +6,7 @@
 - Words match whole words of the message; `conn*` matches words that start with `conn`.
 - `"a phrase"` matches those words in that order, as written.
 - `field:value` filters a field: level, source, project, deployment, environment (env),
-  host, path, status, method, region, request, template, branch, type.
+  host, path, status, method, region, request, template, branch, type, via (drain or pull).
   `status:>=500`, `status:5xx`, `level:>=warning`, `path:/api/*` (a glob) also work.
 - Terms next to each other must all match (AND); `OR` joins alternatives; `NOT` or a leading
   `-` negates; parentheses group. AND binds tighter than OR.
@@ -37,6 +37,7 @@ FIELDS = {
     "template",
     "branch",
     "type",
+    "via",
 }
 ALIASES = {"env": "environment", "severity": "level", "dpl": "deployment", "request_id": "request"}
 LEVELS = ("trace", "debug", "info", "warning", "error", "fatal")

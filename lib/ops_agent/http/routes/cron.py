@@ -15,6 +15,7 @@ from ops_agent.agent.tick import run_tick
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.qstash import verify_qstash
+from ops_agent.runtime import Runtime
 from ops_agent.store import Role
 
 router = APIRouter(tags=["cron"])
@@ -32,13 +33,30 @@ async def cron_caller(request: Request, runtime: RuntimeDep) -> Principal:
 CronCaller = Annotated[Principal, Depends(cron_caller)]
 
 
-@router.api_route(
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no CRON_SECRET bearer and no valid Upstash-Signature"}
+}
+
+
+@router.get(
     "/api/cron/tick",
-    methods=["GET", "POST"],
     summary="Run one agent tick (skips if one is already running)",
-    responses={401: {"description": "no CRON_SECRET bearer and no valid Upstash-Signature"}},
+    responses=_RESPONSES,
 )
 async def tick(request: Request, _: CronCaller, runtime: RuntimeDep) -> dict[str, Any]:
+    return await _run(request, runtime)
+
+
+@router.post(
+    "/api/cron/tick",
+    summary="Run one agent tick, as QStash may call it (skips if one is already running)",
+    responses=_RESPONSES,
+)
+async def tick_post(request: Request, _: CronCaller, runtime: RuntimeDep) -> dict[str, Any]:
+    return await _run(request, runtime)
+
+
+async def _run(request: Request, runtime: Runtime) -> dict[str, Any]:
     audit(request, action="cron.tick")
     report = await run_tick(runtime)
     audit(request, tick=report.status)
