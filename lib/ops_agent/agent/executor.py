@@ -17,6 +17,17 @@ from ops_agent.severity import (
     Priority,
 )
 
+# The keys each kind of task answers with, always: None (or empty) where there is nothing,
+# as when the task failed, so a caller can read `result["deployment_url"]` without guarding.
+RESULT_KEYS: dict[str, dict[str, Any]] = {
+    "deploy": {"deployment_id": None, "deployment_url": None, "state": None, "note": None},
+    "rollback": {"from_deployment": None, "to_deployment": None, "production_pinned": None},
+    "deployment_status": {"deployment_url": None, "deployment": None},
+    "monitor": {"alert_rule": None},
+    "analyze_logs": {"patterns": [], "root_causes": [], "recommendations": []},
+    "search_logs": {"hits": [], "next_cursor": None},
+}
+
 
 @dataclass
 class TaskResult:
@@ -24,7 +35,11 @@ class TaskResult:
     result: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.intent.as_dict(), **self.result}
+        defaults = {
+            k: (list(v) if isinstance(v, list) else v)
+            for k, v in RESULT_KEYS.get(self.intent.intent, {}).items()
+        }
+        return {"error": None, **defaults, **self.intent.as_dict(), **self.result}
 
 
 class TaskExecutor:
@@ -79,6 +94,7 @@ class TaskExecutor:
             "deployment_url": status.url,
             "state": status.state,
             "environment": status.target,
+            "note": status.note,
         }
 
     async def _rollback(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:

@@ -9,6 +9,8 @@ import contextlib
 import time
 from typing import Any
 
+from pydantic import SecretStr
+
 from ops_agent.agent.executor import TaskExecutor
 from ops_agent.agent.tick import run_tick
 from ops_agent.runtime import Runtime
@@ -29,7 +31,8 @@ class OpsAgentOODA(TaskExecutor):
     ) -> None:
         s = settings or (runtime.settings if runtime else get_settings())
         if vercel_token:
-            s = s.model_copy(update={"vercel_token": vercel_token})
+            # model_copy does not validate: wrap the token as the settings would.
+            s = s.model_copy(update={"vercel_token": SecretStr(vercel_token)})
         super().__init__(runtime or Runtime(s), actor=actor)
         self.settings = s
         self.enable_monitoring = enable_monitoring

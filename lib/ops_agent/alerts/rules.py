@@ -15,6 +15,7 @@ from ops_agent.durations import parse_seconds
 from ops_agent.errors import Unprocessable
 from ops_agent.monitoring.query import QueryError, parse
 from ops_agent.remediation_spec import RemediationSpec
+from ops_agent.results import Indexable
 from ops_agent.severity import Severity
 
 Channel = Literal["email", "smtp", "slack", "webhook"]
@@ -53,7 +54,7 @@ def seconds(value: int | float | str | None) -> int | None:
     return int(parsed)
 
 
-class AlertRule(BaseModel):
+class AlertRule(BaseModel, Indexable):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     name: str = Field(pattern=NAME)

@@ -26,6 +26,7 @@ from ops_agent.deployments.records import (
     DeploymentStats,
 )
 from ops_agent.deployments.rollback import DeploymentRefused, plan_rollback
+from ops_agent.results import Indexable
 from ops_agent.settings import Settings, get_settings
 from ops_agent.store import Store
 from ops_agent.store.audit import record
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 STANDARD_ENVIRONMENTS = ("production", "preview", "development")
 
 
-class DeploymentStatus(BaseModel):
+class DeploymentStatus(BaseModel, Indexable):
     """Where a deployment stands, as Vercel reports it now."""
 
     id: str
@@ -69,16 +70,18 @@ class DeploymentStatus(BaseModel):
     production_pinned: bool = False
     note: str | None = None
 
-    def __getitem__(self, key: str) -> Any:
-        """`result["id"]` as well as `result.id`; `deployment_id` is the same as `id`."""
-        name = "id" if key == "deployment_id" else key
-        if name not in type(self).model_fields:
-            raise KeyError(key)
-        return getattr(self, name)
-
     @property
     def deployment_id(self) -> str:
         return self.id
+
+    @property
+    def deployment_url(self) -> str | None:
+        return self.url
+
+    @property
+    def status(self) -> str:
+        """Vercel's state (QUEUED, BUILDING, READY, ERROR, ...), or "UNKNOWN"."""
+        return self.state.value if self.state else "UNKNOWN"
 
     @property
     def staged(self) -> bool:
@@ -120,7 +123,7 @@ class DeploymentStatus(BaseModel):
         return self.state is not None and self.state.final
 
 
-class ActionResult(BaseModel):
+class ActionResult(BaseModel, Indexable):
     """What a rollback or promote did. `status` is Vercel's word on the job: "done" when its
     `lastAliasRequest` finished, "pending" when it had not within the wait."""
 
@@ -134,11 +137,6 @@ class ActionResult(BaseModel):
     production_pinned: bool = False
     rebuilt: bool = False  # a preview promoted by rebuilding it for production
     note: str | None = None
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in type(self).model_fields:
-            raise KeyError(key)
-        return getattr(self, key)
 
 
 class BuildTimeout(Exception):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ops_agent.observations import AnomalyKind
+from ops_agent.results import Indexable
 
 MAD_TO_SIGMA = 1.4826
 
@@ -181,7 +182,7 @@ def suspect_deployment(
 
 
 @dataclass
-class Anomaly:
+class Anomaly(Indexable):
     """Something unusual in the logs, with how unusual (`score`) and why (`evidence`)."""
 
     kind: AnomalyKind

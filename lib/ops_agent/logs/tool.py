@@ -26,6 +26,7 @@ from ops_agent.logs.mining import TemplateMiner, render
 from ops_agent.logs.query import Node, Token, all_of, field_node, parse
 from ops_agent.logs.records import LogRecords
 from ops_agent.logs.timerange import bucket_for, parse_range
+from ops_agent.results import Indexable
 from ops_agent.store import Store
 from ops_agent.store.default import DefaultStore
 from ops_agent.timestamps import as_datetime
@@ -75,7 +76,7 @@ class TraceReport:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(Indexable):
     hits: list[dict[str, Any]]
     next_cursor: str | None
     start: datetime
@@ -83,7 +84,7 @@ class SearchPage:
 
 
 @dataclass
-class Pattern:
+class Pattern(Indexable):
     template_id: str
     template: str
     count: int

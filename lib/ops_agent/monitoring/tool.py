@@ -17,6 +17,7 @@ from ops_agent.monitoring.checks import Checker, CheckResult
 from ops_agent.monitoring.config import ServiceCheck, load_config
 from ops_agent.monitoring.metrics import Metrics, QueryResult, Sample
 from ops_agent.monitoring.records import MonitorRecords
+from ops_agent.results import Indexable
 from ops_agent.settings import Settings, get_settings
 from ops_agent.ssrf import URLGuard
 from ops_agent.store import Store
@@ -45,7 +46,7 @@ class ServiceConflict(Conflict):
 
 
 @dataclass
-class ServiceHealth:
+class ServiceHealth(Indexable):
     service: str
     status: str  # up, down, unknown
     since: datetime | None

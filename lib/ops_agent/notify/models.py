@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ops_agent.results import Indexable
+
 ChannelName = Literal["email", "smtp", "slack", "webhook"]
 CHANNELS: tuple[ChannelName, ...] = ("email", "smtp", "slack", "webhook")
 
@@ -73,7 +75,7 @@ class AttemptRecord(BaseModel):
     latency_ms: float
 
 
-class DeliveryResult(BaseModel):
+class DeliveryResult(BaseModel, Indexable):
     """What happened to one notification on one channel."""
 
     channel: ChannelName

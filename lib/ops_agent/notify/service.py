@@ -257,12 +257,13 @@ class NotificationService:
         try:
             destination = channel.masked(message)
             await channel.check(message)
+            # A channel missing its credential or address says so here, as a failed result.
+            endpoint_key = channel.endpoint_key(message)
         except (ChannelNotConfigured, UnsafeURL) as exc:
             return await self._record(
                 message, result(Status.FAILED, error=str(exc), permanent=True)
             )
 
-        endpoint_key = channel.endpoint_key(message)
         if self.log is not None:
             endpoint = await self.log.endpoint(endpoint_key)
             if endpoint is not None and endpoint.disabled_at is not None:
