@@ -101,7 +101,20 @@ async def test_combined_app_serves_openapi_and_functions(
     ) as c:
         spec = (await c.get("/api/openapi.json")).json()
         assert {"/api/health", "/api/admin/keys", "/api/cron/tick"} <= set(spec["paths"])
-        assert (await c.get("/api/docs")).status_code == 200
+        docs = await c.get("/api/docs")
+        assert docs.status_code == 200
+        # Offline: Swagger UI's files come from this server, not a CDN.
+        assert "cdn.jsdelivr" not in docs.text and "/api/docs/assets/" in docs.text
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            assert (await c.get(f"/api/docs/assets/{asset}")).status_code == 200
+        # Bearer auth, so "Try it out" works with a key; the error answers, with their shape.
+        assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+        assert spec["security"] == [{"bearerAuth": []}]
+        keys = spec["paths"]["/api/admin/keys"]["post"]["responses"]
+        assert {"401", "403", "404", "409", "413", "503"} <= set(keys)
+        ref = keys["403"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref == "#/components/schemas/Error"
+        assert spec["components"]["schemas"]["Error"]["required"] == ["error"]
         assert (await c.get("/api/health")).status_code == 200
         assert (await c.post("/api/admin/keys", json={})).status_code == 401
     await app.state.runtime.close()

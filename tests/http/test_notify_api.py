@@ -146,3 +146,25 @@ async def test_roles(notify_client, keys) -> None:
     assert r.status_code == 403
     r = await notify_client.post("/api/notify/endpoints/abc/enable", headers=auth(keys, Role.ADMIN))
     assert r.status_code == 404
+
+
+async def test_a_channel_without_its_credential_is_a_failed_result(
+    notify_client, keys, slack
+) -> None:
+    """No Mailtrap token configured: the email is a failed result naming what to set (with the
+    Slack message beside it delivered), never a 500."""
+    route = slack.post(SLACK_URL).respond(200, text="ok")
+    r = await notify_client.post(
+        "/api/notify",
+        json={
+            "notifications": [
+                {"channel": "email", "to": ["ops@example.com"], "subject": "s", "body": "x"},
+                {"channel": "slack", "body": "x"},
+            ]
+        },
+        headers=auth(keys, Role.OPERATOR),
+    )
+    assert r.status_code == 207, r.text
+    email, sent = r.json()["results"]
+    assert email["status"] == "failed" and "MAILTRAP_API_TOKEN" in email["error"]
+    assert sent["status"] == "delivered" and route.called

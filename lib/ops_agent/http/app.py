@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from ops_agent import __version__
 from ops_agent.http.context import RequestContextMiddleware
+from ops_agent.http.docs import install_docs
 from ops_agent.http.errors import install_error_handlers
 from ops_agent.jsonlog import configure_logging
 from ops_agent.runtime import Runtime
@@ -60,10 +61,12 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         openapi_url="/api/openapi.json" if docs else None,
-        docs_url="/api/docs" if docs else None,
+        docs_url=None,  # served by install_docs, from local assets
         redoc_url=None,
     )
     app.state.runtime = rt
+    if docs:
+        install_docs(app)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
