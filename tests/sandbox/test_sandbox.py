@@ -178,7 +178,9 @@ async def test_serve_sandbox_feeds_the_agent_live(
             assert [d.state for d in deployments] == ["READY"]
             async with httpx.AsyncClient(base_url=server.url) as http:
                 assert (await http.get("/api/health")).status_code == 200
-        assert (tmp_path / "sandbox.yaml").exists()
+        # The sandbox keeps to its own folder: nothing of it in the real setup's data folder.
+        assert (tmp_path / "sandbox" / "sandbox.yaml").exists()
+        assert not (tmp_path / "sandbox.yaml").exists()
     finally:
         await store.close()
         await kv.close()

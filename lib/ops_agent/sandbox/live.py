@@ -54,15 +54,26 @@ def sandbox_app(
     kv: KV | None = None,
 ) -> FastAPI:
     """The local app of every function, wired to a live sandbox. `store` and `kv`, when given,
-    are the caller's (and stay open)."""
+    are the caller's (and stay open). Otherwise the sandbox keeps its own embedded store and
+    KV in `<OPS_AGENT_DATA_DIR>/sandbox`, whatever else is configured: its deployments, alerts
+    and services never reach a real setup's data."""
     clock = ScenarioClock(speed=1.0)
     sandbox = SandboxVercel(clock.now, build_seconds=build_seconds)
     hook_secret = new_secret()
     receiver = Receiver(hook_secret, _announce)
     webhook_secret, drain_secret, cron_secret = (secrets.token_urlsafe(24) for _ in range(3))
-    config = settings.ops_agent_data_dir / "sandbox.yaml"
+    data_dir = settings.ops_agent_data_dir / "sandbox"
+    config = data_dir / "sandbox.yaml"
     s = settings.model_copy(
         update={
+            "ops_agent_data_dir": data_dir,
+            # The embedded store and KV of the sandbox's own folder, never the configured ones.
+            "database_url": None,
+            "supabase_url": None,
+            "supabase_service_role_key": None,
+            "upstash_redis_rest_url": None,
+            "upstash_redis_rest_token": None,
+            "redis_url": None,
             "vercel_token": SecretStr(sandbox.token),
             "vercel_team_id": None,
             "vercel_project": sandbox.project.name,
