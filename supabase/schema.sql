@@ -1428,7 +1428,7 @@ begin
                 else s.status end,
             last_check = greatest(coalesce(s.last_check, r.at), r.at),
             last_ok = case when r.ok then r.at else s.last_ok end,
-            last_error = case when r.ok then s.last_error else r.error end
+            last_error = case when r.ok then null else r.error end
         where s.service = r.service
         returning * into v_new;
         if v_new.status is distinct from v_old.status then

@@ -38,6 +38,12 @@ class UnsafeURL(Unprocessable):
     error_code = "unsafe_url"
 
 
+class Unresolvable(UnsafeURL):
+    """The URL's host name does not resolve (a DNS failure): nothing could be checked."""
+
+    error_code = "unresolvable_host"
+
+
 def parse_allowlist(
     value: str | Iterable[str],
 ) -> tuple[frozenset[str], tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
@@ -92,8 +98,9 @@ class URLGuard:
             return True
         return address is not None and any(address in net for net in self._networks)
 
-    async def check(self, url: str) -> None:
-        """Raise UnsafeURL unless `url` may be called."""
+    async def check(self, url: str, *, unresolved_ok: bool = False) -> None:
+        """Raise UnsafeURL unless `url` may be called: `Unresolvable` when its host does not
+        resolve, unless `unresolved_ok` (declaring a URL whose name is not published yet)."""
         try:
             parts = urlsplit(url)
             host = (parts.hostname or "").lower()
@@ -118,7 +125,9 @@ class URLGuard:
                     host, port, type=socket.SOCK_STREAM
                 )
             except OSError as exc:
-                raise UnsafeURL(f"cannot resolve {host}: {exc.strerror or exc}") from None
+                if unresolved_ok:
+                    return
+                raise Unresolvable(f"DNS lookup failed for {host}: {exc.strerror or exc}") from None
             addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
         for address in addresses:
             if self._allowed(host, address):

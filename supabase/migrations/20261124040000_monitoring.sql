@@ -31,7 +31,7 @@ create table if not exists monitor_state (
     since                 timestamptz not null default now(),
     last_check            timestamptz,
     last_ok               timestamptz,
-    last_error            text,
+    last_error            text,                        -- the last failure; cleared by a pass
     last_heartbeat        timestamptz
 );
 alter table monitor_state enable row level security;
@@ -96,7 +96,7 @@ begin
                 else s.status end,
             last_check = greatest(coalesce(s.last_check, r.at), r.at),
             last_ok = case when r.ok then r.at else s.last_ok end,
-            last_error = case when r.ok then s.last_error else r.error end
+            last_error = case when r.ok then null else r.error end
         where s.service = r.service
         returning * into v_new;
         if v_new.status is distinct from v_old.status then

@@ -8,19 +8,21 @@ addresses are refused unless allowlisted (MONITOR_ALLOWED_HOSTS).
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from ops_agent.monitoring.conditions import Facts, Outcome, evaluate, parse
 from ops_agent.monitoring.config import ServiceCheck
 from ops_agent.monitoring.tls import not_after
-from ops_agent.ssrf import UnsafeURL, URLGuard
+from ops_agent.ssrf import Unresolvable, UnsafeURL, URLGuard
 
 MAX_BODY = 1_000_000  # a health answer larger than this is read only this far
 
@@ -110,6 +112,8 @@ class Checker:
         assert check.url is not None
         try:
             await self._guard.check(check.url)
+        except Unresolvable as exc:  # a DNS failure, not a refusal
+            return CheckResult(check.name, at, ok=False, error=str(exc))
         except UnsafeURL as exc:
             return CheckResult(check.name, at, ok=False, error=f"refused: {exc}")
         client = self._verified if check.verify_tls else self._unverified
@@ -133,7 +137,7 @@ class Checker:
             return result
         except httpx.HTTPError as exc:
             result = judge(check, Facts(connected=False), at)
-            result.error = f"{type(exc).__name__}: {exc}"[:500]
+            result.error = _connection_error(check.url, exc)
             return result
         facts = Facts(
             connected=True,
@@ -174,3 +178,14 @@ def _certificate_expiry(response: httpx.Response) -> datetime | None:
         return not_after(der)
     except ValueError:
         return None
+
+
+def _connection_error(url: str, exc: httpx.HTTPError) -> str:
+    """What went wrong reaching `url`, calling a name that does not resolve a DNS failure."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            host = urlsplit(url).hostname or url
+            return f"DNS lookup failed for {host}: {cause.strerror or cause}"[:500]
+        cause = cause.__cause__ or cause.__context__
+    return f"{type(exc).__name__}: {exc}"[:500]

@@ -109,8 +109,9 @@ class MonitoringTool:
         self.metrics = Metrics(store, clock=clock)
         path = config_path or s.monitor_config
         self._file_services = {c.name: c for c in load_config(path).services}
+        self._guard = URLGuard(s.monitor_allowed_hosts, setting="MONITOR_ALLOWED_HOSTS")
         self._make_checker: Callable[[], Checker] = lambda: Checker(
-            URLGuard(s.monitor_allowed_hosts, setting="MONITOR_ALLOWED_HOSTS"),
+            self._guard,
             concurrency=s.monitor_concurrency,
             transport=transport,
             ssl_context=ssl_context,
@@ -144,8 +145,14 @@ class MonitoringTool:
         raise UnknownService(name)
 
     async def add_service(self, check: ServiceCheck, *, actor: str = "api") -> ServiceCheck:
+        """Declare (or replace) a checked service. A URL the checks would refuse (a private
+        or metadata address that MONITOR_ALLOWED_HOSTS does not allow) is refused now, with
+        the reason, rather than failing every check later; a name that does not resolve yet
+        is accepted (its checks will say so)."""
         if check.name in self._file_services:
             raise ServiceConflict(f"{check.name} is declared in the config file; change it there")
+        if check.url is not None:
+            await self._guard.check(check.url, unresolved_ok=True)
         await self.records.upsert_service(check, actor)
         return check
 
