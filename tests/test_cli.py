@@ -78,3 +78,56 @@ def test_bad_setting_fails_with_the_variable_named(pg_url: str) -> None:
         check=False,
     )
     assert out.returncode == 2 and "STORE_TIMEOUT_SECONDS" in out.stderr
+
+
+def test_env_set_list_and_remove_against_the_vercel_double(pg_url: str) -> None:
+    """`ops-agent env`: the value goes in on stdin and never comes back out."""
+    from ops_agent.sandbox import SandboxVercel, ScenarioClock
+    from tests.servers import serve_in_thread
+
+    sandbox = SandboxVercel(ScenarioClock().now)
+    with serve_in_thread(sandbox.app) as url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": pg_url,
+            "LOG_LEVEL": "WARNING",
+            "VERCEL_TOKEN": sandbox.token,
+            "VERCEL_API_URL": url,
+        }
+
+        def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "ops_agent.cli", "env", *args],
+                env=env,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+
+        assert "staging\tcustom" in cli("list", "shop", "--environments").stdout
+        set_ = cli(
+            "set",
+            "shop",
+            "API_KEY",
+            "--environment",
+            "preview",
+            "--environment",
+            "staging",
+            stdin="sk_live_do_not_print\n",
+        )
+        assert set_.returncode == 0, set_.stderr
+        assert "sk_live" not in set_.stdout + set_.stderr
+        listed = cli("list", "shop", "--environment", "preview")
+        assert (
+            listed.stdout.startswith("API_KEY\tencrypted\tpreview")
+            and "sk_live" not in listed.stdout
+        )
+        assert sandbox.project.envs[0].value == "sk_live_do_not_print"
+        assert cli("set", "shop", "EMPTY").returncode == 2  # no value on stdin
+        assert cli("rm", "shop", "API_KEY").returncode == 0
+        assert sandbox.project.envs == []
+        missing = cli("rm", "shop", "API_KEY")
+        assert missing.returncode == 1 and "no variable" in missing.stderr
+    assert sandbox.violations == []

@@ -90,6 +90,44 @@ def sandbox_vercel(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- env ---
+
+
+async def env_command(args: argparse.Namespace, settings: Settings) -> int:
+    """List, set or remove a project's environment variables through Vercel's API. A value is
+    read from stdin (never from the command line, where shells and `ps` keep it)."""
+    from ops_agent.deployments import DeploymentTool
+    from ops_agent.store import open_store
+
+    store = await open_store(settings)
+    tool = DeploymentTool(store=store, settings=settings, actor=_cli_actor())
+    try:
+        if args.env_command == "list":
+            if args.environments:
+                for env in await tool.list_environments(args.project):
+                    print(f"{env.slug}\t{env.kind}\t{env.id or ''}")
+                return 0
+            for v in await tool.get_env_vars(args.project, args.environment):
+                targets = ",".join(v.targets + v.custom_environment_ids)
+                print(f"{v.key}\t{v.type or ''}\t{targets}")
+            return 0
+        if args.env_command == "set":
+            value = sys.stdin.read().rstrip("\n")
+            if not value:
+                _err("give the value on stdin: echo -n VALUE | ops-agent env set PROJECT KEY")
+                return 2
+            where = args.environment or ["production"]
+            variable = await tool.set_env_var(args.project, args.key, value, where, type=args.type)
+            print(f"set {variable.key} ({variable.type}) in {', '.join(where)}")
+            return 0
+        removed = await tool.remove_env_var(args.project, args.key, args.environment)
+        print(f"removed {args.key} ({removed})")
+        return 0
+    finally:
+        await tool.aclose()
+        await store.close()
+
+
 # --- schedule qstash ---
 
 
@@ -396,6 +434,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--webhook-url", help="deliver Vercel's webhooks here, signed")
     p.add_argument("--webhook-secret", help="the secret webhooks are signed with")
     p.set_defaults(sync_handler=sandbox_vercel)
+
+    env = sub.add_parser("env", help="a project's environment variables").add_subparsers(
+        dest="env_command", required=True
+    )
+    p = env.add_parser("list", help="list variables (never values), or --environments")
+    p.add_argument("project")
+    p.add_argument("--environment", help="only this environment's")
+    p.add_argument("--environments", action="store_true", help="list the environments instead")
+    p.set_defaults(handler=env_command)
+    p = env.add_parser("set", help="create or overwrite a variable; the value comes on stdin")
+    p.add_argument("project")
+    p.add_argument("key")
+    p.add_argument(
+        "--environment", action="append", help="production (default), preview, a custom one"
+    )
+    p.add_argument("--type", choices=("encrypted", "plain", "sensitive"), default="encrypted")
+    p.set_defaults(handler=env_command)
+    p = env.add_parser("rm", help="remove a variable")
+    p.add_argument("project")
+    p.add_argument("key")
+    p.add_argument("--environment", help="only where it applies to this environment")
+    p.set_defaults(handler=env_command)
 
     schedule = sub.add_parser("schedule", help="the tick's outside scheduler").add_subparsers(
         dest="schedule_command", required=True

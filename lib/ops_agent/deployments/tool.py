@@ -26,6 +26,7 @@ from ops_agent.deployments.records import (
     DeploymentStats,
 )
 from ops_agent.deployments.rollback import DeploymentRefused, plan_rollback
+from ops_agent.errors import NotFound
 from ops_agent.results import Indexable
 from ops_agent.settings import Settings, get_settings
 from ops_agent.store import Store
@@ -812,6 +813,36 @@ class DeploymentTool:
             reason=reason,
         )
         return variable
+
+    async def remove_env_var(
+        self,
+        project: str,
+        key: str,
+        environment: str | None = None,
+        *,
+        actor: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Remove `key` (from `environment` only, when given: a variable shared with other
+        environments is then removed whole, as Vercel stores it once). Returns how many
+        variables went; NotFound when none matched."""
+        variables = [v for v in await self.get_env_vars(project, environment) if v.key == key]
+        if not variables:
+            where = f" in {environment}" if environment else ""
+            raise NotFound(f"no variable {key!r}{where} in {project}", code="no_env_var")
+        for variable in variables:
+            assert variable.id is not None
+            await self.client.remove_env(project, variable.id)
+        await self._audit(
+            "deployments.env.remove",
+            f"{project}:{key}",
+            "ok",
+            actor or self.actor,
+            environment=environment,
+            removed=len(variables),
+            reason=reason,
+        )
+        return len(variables)
 
     async def _custom_environment_id(self, project: str, environment: str | None) -> str | None:
         if environment is None or environment in STANDARD_ENVIRONMENTS:

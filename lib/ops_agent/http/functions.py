@@ -30,10 +30,11 @@ def tick_app() -> FastAPI:
 
 
 def deployments_app() -> FastAPI:
-    """api/deployments.py: /api/deployments/* (history, deploy, rollback, promote, cancel)."""
-    from ops_agent.http.routes import deployments
+    """api/deployments.py: /api/deployments/* (history, deploy, rollback, promote, cancel)
+    and, rewritten to it, /api/projects/* (environments and environment variables)."""
+    from ops_agent.http.routes import deployments, projects
 
-    return create_app("Ops Agent: deployments", [deployments.router])
+    return create_app("Ops Agent: deployments", [deployments.router, projects.router])
 
 
 def webhooks_app(runtime: Runtime | None = None) -> FastAPI:

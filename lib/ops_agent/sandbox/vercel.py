@@ -882,6 +882,15 @@ class SandboxVercel:
                 return self._error(request, 404, "not_found", "Environment variable not found")
             return self._answer(request, 200, self._env_json(env, value=env.type != "sensitive"))
 
+        @app.delete("/v9/projects/{project}/env/{env_id}")
+        async def remove_env(request: Request, project: str, env_id: str) -> Response:
+            proj = self._project(project)
+            env = next((e for e in proj.envs if e.id == env_id), None) if proj else None
+            if proj is None or env is None:
+                return self._error(request, 404, "not_found", "Environment variable not found")
+            proj.envs.remove(env)
+            return self._answer(request, 200, self._env_json(env, value=False))
+
         @app.get("/v1/projects/{project}/deployments/{deployment}/runtime-logs")
         async def runtime_logs(request: Request, project: str, deployment: str) -> Response:
             proj, d = self._project(project), find(deployment)

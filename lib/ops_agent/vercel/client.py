@@ -467,6 +467,16 @@ class VercelClient:
         result = EnvVar.model_validate({"key": key, "type": type, **created})
         return result.model_copy(update={"value": None})
 
+    async def remove_env(
+        self, project: str, env_id: str, *, custom_environment_id: str | None = None
+    ) -> None:
+        """`DELETE /v9/projects/{idOrName}/env/{id}`: remove one variable."""
+        await self.request(
+            "DELETE",
+            f"/v9/projects/{_segment(project)}/env/{_segment(env_id)}",
+            params={"customEnvironmentId": custom_environment_id},
+        )
+
     async def list_custom_environments(self, project: str) -> list[CustomEnvironment]:
         """`GET /v9/projects/{idOrName}/custom-environments`."""
         data = await self.request("GET", f"/v9/projects/{_segment(project)}/custom-environments")

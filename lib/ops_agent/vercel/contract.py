@@ -469,6 +469,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("createProjectEnv", "POST", "/v10/projects/{idOrName}/env", {201: EnvCreated}),
     Operation("getProjectEnv", "GET", "/v1/projects/{idOrName}/env/{id}", {200: EnvValue}),
     Operation(
+        "removeProjectEnv", "DELETE", "/v9/projects/{idOrName}/env/{id}", {200: Env | list[Env]}
+    ),
+    Operation(
         "getRuntimeLogs",
         "GET",
         "/v1/projects/{projectId}/deployments/{deploymentId}/runtime-logs",
