@@ -26,6 +26,8 @@ RESULT_KEYS: dict[str, dict[str, Any]] = {
     "monitor": {"alert_rule": None},
     "analyze_logs": {"patterns": [], "root_causes": [], "recommendations": []},
     "search_logs": {"hits": [], "next_cursor": None},
+    "list_env": {"variables": []},
+    "remove_env": {"key": None, "removed": 0},
 }
 
 
@@ -157,6 +159,37 @@ class TaskExecutor:
             "root_causes": [x.cause for x in patterns if x.cause],
             "recommendations": list(dict.fromkeys(x.fix for x in patterns if x.fix)),
         }
+
+    async def _list_env(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
+        tool = await self.runtime.deployments()
+        variables = await tool.get_env_vars(self._project(p), p.get("environment"))
+        return {
+            "status": "ok",
+            "variables": [
+                {
+                    "key": v.key,
+                    "type": v.type,
+                    "targets": v.targets + v.custom_environment_ids,
+                }
+                for v in variables
+            ],
+        }
+
+    async def _remove_env(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
+        tool = await self.runtime.deployments()
+        removed = await tool.remove_env_var(
+            self._project(p), p["key"], p.get("environment"), actor=who, reason="task"
+        )
+        return {"status": "removed", "key": p["key"], "removed": removed}
+
+    async def _set_env(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
+        # A task's words and params are stored (the queue, the audit log): a secret must not
+        # travel that way.
+        raise TaskNotUnderstood(
+            "environment variables are set over HTTP (PUT /api/projects/{project}/env/{key}) "
+            "or with `ops-agent env set`, not by task: a task's words are stored",
+            understood=Intent("set_env", p),
+        )
 
     async def _search_logs(self, p: dict[str, Any], priority: Priority, who: str) -> dict[str, Any]:
         seconds = int(p.get("time_range_seconds") or 3600)

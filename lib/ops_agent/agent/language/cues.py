@@ -21,6 +21,10 @@ _AUDIENCE = (
 )
 _DEPLOYMENTS = r"(?:deployments|deploys|releases|deployment history|deploy history)"
 _ALERTS = r"(?:alerts|alarms|incidents)"
+_ENV_VARS = (
+    r"\b(?:env(?:ironment)?[\s_-]*var(?:iable)?s?|env vars?|\.env\b|"
+    r"environment settings|secrets? of)\b"
+)
 # "log" as in the logs, not as in a deploy log.
 _LOG = r"(?<!deploy )(?<!deployment )\blog"
 
@@ -253,6 +257,36 @@ CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
             3,
         ),
         (_c(r"\b(?:post|drop a note|say|write)\b[^.?!]{0,10}\b(?:in|to|on)\s+slack\b"), 3),
+    ],
+    "list_env": [
+        (
+            _c(
+                rf"\b(?:list|show|display|which|what|see|get(?!\s+rid\b)|give)\b"
+                rf"[^.?!]{{0,40}}{_ENV_VARS}"
+            ),
+            4,
+        ),
+        (_c(_ENV_VARS), 2.5),
+    ],
+    "remove_env": [
+        (_c(rf"\b(?:remove|delete|drop|unset|get rid of)\b[^.?!]{{0,40}}{_ENV_VARS}"), 7),
+        # An env var's key is written in capitals: no other word of a task looks like one.
+        (
+            _c(
+                r"\b(?:remove|delete|drop|unset|get rid of)\b\s+(?:the\s+)?"
+                r"(?-i:[A-Z][A-Z0-9_]{2,})\b"
+            ),
+            4,
+        ),
+    ],
+    "set_env": [
+        (
+            _c(
+                rf"\b(?:set|add|create|update|change|put)\b[^.?!]{{0,40}}{_ENV_VARS}|"
+                r"\b(?-i:[A-Z][A-Z0-9_]{2,})\s*=\s*\S"
+            ),
+            5,
+        ),
     ],
 }
 

@@ -21,6 +21,9 @@ INTENTS: dict[str, str] = {
     "list_alerts": "List the active alerts",
     "acknowledge_alert": "Acknowledge alert <id>",
     "notify": 'Notify the team on Slack: "deploy starts at 5pm"',
+    "list_env": "List the environment variables of project Y (never their values)",
+    "remove_env": "Remove the environment variable API_KEY from project Y",
+    "set_env": "Set an environment variable: PUT /api/projects/Y/env/KEY or `ops-agent env set`",
 }
 PARAMS = (
     "project",
@@ -38,6 +41,7 @@ PARAMS = (
     "service",
     "alert_id",
     "message",
+    "key",
 )
 RELEVANT: dict[str, tuple[str, ...]] = {
     "deploy": ("project", "environment", "branch"),
@@ -62,12 +66,16 @@ RELEVANT: dict[str, tuple[str, ...]] = {
     "list_alerts": ("severity", "project"),
     "acknowledge_alert": ("alert_id", "message"),
     "notify": ("message", "channels", "severity"),
+    "list_env": ("project", "environment"),
+    "remove_env": ("project", "key", "environment"),
+    "set_env": ("project", "key", "environment"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "deployment_status": ("deployment_id",),
     "acknowledge_alert": ("alert_id",),
     "monitor": ("metric", "operator", "threshold"),
     "notify": ("message",),
+    "remove_env": ("key",),
 }
 OPERATORS = (">", ">=", "<", "<=")
 # Units a threshold may be written in. Without one, a threshold is in the metric's own unit:
@@ -181,4 +189,15 @@ def describe(intent: Intent) -> str:
         case "notify":
             channels = " and ".join(p.get("channels") or ["the default channels"])
             return f"send {p.get('message', '?')!r} by {channels}"
+        case "list_env":
+            where = f" in {env}" if env else ""
+            return f"list the environment variables{project}{where}, without their values"
+        case "remove_env":
+            where = f" from {env}" if env else ""
+            return f"remove the environment variable {p.get('key', '?')}{project}{where}"
+        case "set_env":
+            return (
+                f"set {p.get('key', 'a variable')}{project}: not by task (its words are stored); "
+                "use PUT /api/projects/{project}/env/{key} or `ops-agent env set`"
+            )
     return intent.intent

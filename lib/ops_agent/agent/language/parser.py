@@ -27,7 +27,16 @@ from ops_agent.agent.language.intents import (
 from ops_agent.agent.language.words import clean, repair
 
 MAX_LENGTH = 2000
-_DEPLOYMENT_INTENTS = ("deploy", "rollback", "list_deployments")
+_ENV_INTENTS = ("list_env", "remove_env", "set_env")
+# Intents about a project's things, which name it as "for X", "on X" or "of X" too.
+_DEPLOYMENT_INTENTS = (
+    "deploy",
+    "rollback",
+    "list_deployments",
+    "list_env",
+    "remove_env",
+    "set_env",
+)
 
 
 def parse_task(task: str | dict[str, Any]) -> Intent:
@@ -99,12 +108,16 @@ class _Reading:
         head = self.head
         p: dict[str, Any] = {}
         p["environment"] = slots.environment(head)
-        p["project"] = slots.project(head, deployments=name in _DEPLOYMENT_INTENTS)
+        p["project"] = slots.project(
+            head, deployments=name in _DEPLOYMENT_INTENTS, variables=name in _ENV_INTENTS
+        )
         p["deployment_id"] = slots.deployment_id(self.text)
         p["alert_id"] = slots.alert_id(self.text)
         p["severity"] = slots.severity(head)
         p["channels"] = slots.channels(head) or None
         p["time_range_seconds"] = slots.time_range(head)
+        if name in ("list_env", "remove_env", "set_env"):
+            p["key"] = slots.env_key(self.text)
         if name == "deploy":
             p["branch"] = slots.branch(head)
         if name == "health_check":

@@ -119,9 +119,14 @@ _CUSTOM_ENV = [
 ]
 
 
+_ENV_VAR_WORDS = re.compile(r"\b(?:\w+\s+)?env(?:ironment)?[\s_-]*var(?:iable)?s?\b", _I)
+
+
 def environment(text: str) -> str | None:
     """production/prod, preview, staging, development/dev, "go live", or `X environment`;
-    the first one named. "from preview" names where something comes from, not where it goes."""
+    the first one named. "from preview" names where something comes from, not where it goes;
+    "environment variables" name no environment."""
+    text = _ENV_VAR_WORDS.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, str]] = []
     for m in _ENV.finditer(text):
         if m.group(1).lower() == "preview" and _FROM_PREVIEW.search(text):
@@ -144,7 +149,7 @@ _PROJECT = [
 ]
 # For deployments only: "deploy for shop", "rollback on shop", "revert shop".
 _PROJECT_AFTER = re.compile(
-    rf"\b(?:for|on|of)\s+({NAME})(?=\s|$|[,.;!?])(?!\s+(?:branch|service))", _I
+    rf"\b(?:for|on|of)\s+({NAME})(?=\s|$|[,.;!?:])(?!\s+(?:branch|service))", _I
 )
 _PROJECT_OBJECT = re.compile(
     r"(?<!the )(?<!last )(?<!latest )(?<!new )(?<!this )(?<!that )(?<!a )(?<!our )(?<!my )"
@@ -161,18 +166,26 @@ _TO_TARGET = re.compile(
 )
 
 
-def project(text: str, *, deployments: bool = False) -> str | None:
+# For a project's variables: "remove KEY from shop", "add KEY to shop".
+_PROJECT_FROM_TO = re.compile(rf"\b(?:from|to)\s+({NAME})(?=\s|$|[,.;!?:])", _I)
+
+
+def project(text: str, *, deployments: bool = False, variables: bool = False) -> str | None:
     """`project X`, `X project`, `the X app`; for deployment tasks also `for X`, `on X` and
-    the object of the verb ("revert shop"), when X is no other kind of word."""
+    the object of the verb ("revert shop"), for a project's variables also `from X` and `to X`,
+    when X is no other kind of word."""
     for pattern in _PROJECT:
         for m in pattern.finditer(text):
             if name := _name(m.group(1)):
                 return name
     if not deployments:
         return None
-    for m in [*_PROJECT_OBJECT.finditer(text), *_PROJECT_AFTER.finditer(text)]:
+    extra = list(_PROJECT_FROM_TO.finditer(text)) if variables else []
+    for m in [*_PROJECT_OBJECT.finditer(text), *_PROJECT_AFTER.finditer(text), *extra]:
         if m.group(0).lower().startswith("for") and _TO_TARGET.search(text[: m.start()]):
             continue  # "to staging for QA": a purpose, not a project
+        if _ENV_KEY.fullmatch(m.group(1)):
+            continue  # DATABASE_URL is a variable; Vercel's project names are lower case
         name = _name(m.group(1))
         if name and _plain_name(name) and environment(name) is None:
             return name
@@ -532,3 +545,16 @@ def search_terms(text: str) -> str | None:
 def _up_to_end(rest: str) -> str | None:
     end = _QUERY_END.search(rest)
     return _LEADING.sub("", rest[: end.start() if end else len(rest)].strip()) or None
+
+
+_ENV_KEY = re.compile(r"\b([A-Z][A-Z0-9_]{2,})\b")
+_NOT_KEYS = frozenset({"API", "CPU", "URL", "HTTP", "HTTPS", "DNS", "TLS", "SSL", "AWS", "GCP"})
+
+
+def env_key(text: str) -> str | None:
+    """An environment variable's key: a word in capitals (`DATABASE_URL`), not an acronym
+    a sentence uses for something else (API, CPU, URL)."""
+    for m in _ENV_KEY.finditer(text):
+        if m.group(1) not in _NOT_KEYS:
+            return m.group(1)
+    return None

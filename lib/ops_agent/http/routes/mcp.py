@@ -71,6 +71,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "service": {"type": "string"},
     "alert_id": {"type": "string"},
     "message": {"type": "string"},
+    "key": {"type": "string", "description": "an environment variable's key, e.g. DATABASE_URL"},
 }
 _READ_ONLY = {
     "deployment_status",
