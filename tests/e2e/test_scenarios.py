@@ -157,6 +157,9 @@ def test_flapping_health_check_does_not_page(results: dict[str, ScenarioResult])
     r = results["flapping_check"]
     assert r.alerts == [] and r.notifications == [] and not r.paged, _summary(r)
     assert r.ticks_failed == 0
+    # The flapping is visible in the timeline: the endpoint went down and up again and again.
+    flips = [e["answers"] for e in r.timeline if e["what"] == "shop-web /health"]
+    assert flips.count("503") >= 3 and flips.count("200") >= 3, flips
 
 
 def test_spike_in_maintenance_window_is_quiet_and_not_rolled_back(
@@ -192,6 +195,9 @@ def test_approval_gated_rollback_waits_for_the_operator(results: dict[str, Scena
     assert rollbacks[0]["status"] == "succeeded" and rollbacks[0]["decided_by"] != "policy"
     planned = next(e for e in r.timeline if e["what"] == "remediation planned")
     assert planned["status"] == "pending_approval"
+    # The operator's approval shows in the timeline, between the plan and the rollback.
+    approved = next(e for e in r.timeline if e["what"] == "operator approved")
+    assert approved["playbook"] == "rollback" and planned["at"] <= approved["at"]
     assert r.auto_fixed
 
 

@@ -139,6 +139,7 @@ def test_demo_json_on_the_embedded_default(tmp_path) -> None:
         "timeline",
     }
     assert result["auto_fixed"] is True and result["false_positives"] == 0
+    assert result["as_expected"] is True
     assert result["mttd_seconds"] < 300 and result["mttr_seconds"] < 900
     assert result["rolled_back_to"].startswith("dpl_")
     kinds = [n["kind"] for n in result["notifications"]]

@@ -106,7 +106,7 @@ async def run_demo(
                 for text in summary(result):
                     print(f"  {text}", file=out)
     if as_json:
-        payload = [r.as_dict() for r in results]
+        payload = [{**r.as_dict(), "as_expected": met(r)} for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, default=str), file=out)
     return 0 if all(met(r) for r in results) else 1
 

@@ -83,11 +83,22 @@ def title_of(notification: dict[str, Any]) -> str | None:
     if data.get("title"):
         return str(data["title"])
     alerts = data.get("alerts") or []
-    return "; ".join(f"{a.get('rule')} = {_number(a.get('value'))}" for a in alerts) or None
+    return (
+        "; ".join(f"{a.get('rule')} at {_number(a.get('rule'), a.get('value'))}" for a in alerts)
+        or None
+    )
 
 
-def _number(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, int | float) else str(value)
+def _number(rule: Any, value: Any) -> str:
+    """A rule's value as people read it: an error rate in percent, a latency in ms."""
+    if not isinstance(value, int | float):
+        return str(value)
+    name = str(rule or "")
+    if "error" in name and 0 <= value <= 1:
+        return f"{value:.1%}"
+    if "latency" in name:
+        return f"{value:.0f} ms"
+    return f"{value:.3g}"
 
 
 def clock_text(at: datetime, start: datetime) -> str:

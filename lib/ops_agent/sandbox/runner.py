@@ -50,6 +50,7 @@ class Stage:
     key: str
     start: datetime
     received: list[dict[str, Any]]  # what the webhook receiver got, signatures verified
+    note: Callable[..., None] = lambda what, **detail: None  # a line in the timeline
 
     def at(self, minute: float) -> datetime:
         return self.start + timedelta(minutes=minute)
@@ -156,7 +157,7 @@ async def run_scenario(
                         role=Role.OPERATOR,
                         created_by="sandbox",
                     )
-                    stage = Stage(sandbox, clock, http, key, t0, receiver.received)
+                    stage = Stage(sandbox, clock, http, key, t0, receiver.received, note)
                     secrets_ = (webhook_secret, drain_secret, cron_secret)
                     began = time.monotonic()
                     await _play(

@@ -101,7 +101,10 @@ async def _broken_build(stage: Stage, minute: int) -> None:
 
 
 async def _flapping(stage: Stage, minute: int) -> None:
-    stage.sandbox.healthy = minute % 2 == 0 or minute < 4
+    healthy = minute % 2 == 0 or minute < 4
+    if healthy != stage.sandbox.healthy:
+        stage.note("shop-web /health", answers="200" if healthy else "503")
+    stage.sandbox.healthy = healthy
 
 
 async def _maintenance(stage: Stage, minute: int) -> None:
@@ -129,6 +132,7 @@ async def _approval(stage: Stage, minute: int) -> None:
         pending = await stage.operator("GET", "/api/alerts/remediation?status=pending_approval")
         for action in pending["actions"]:
             await stage.operator("POST", f"/api/alerts/remediation/{action['id']}/approve")
+            stage.note("operator approved", playbook=action["playbook"], target=action["target"])
 
 
 SCENARIOS: dict[str, Scenario] = {
