@@ -83,6 +83,15 @@ def title_of(notification: dict[str, Any]) -> str | None:
     if data.get("title"):
         return str(data["title"])
     alerts = data.get("alerts") or []
+    if kind_of(notification) == "alert.resolved":  # its value is the last one that fired
+        return (
+            "; ".join(
+                f"{a.get('rule')} back to normal (last seen at "
+                f"{_number(a.get('rule'), a.get('value'))})"
+                for a in alerts
+            )
+            or None
+        )
     return (
         "; ".join(f"{a.get('rule')} at {_number(a.get('rule'), a.get('value'))}" for a in alerts)
         or None

@@ -251,6 +251,11 @@ async def _play(
                     result.timings_ms.setdefault("drain", []).append(
                         response.elapsed.total_seconds() * 1e3
                     )
+                    # Rules evaluated as the delivery arrived: what fired or resolved then.
+                    detection = response.json().get("detection") or {}
+                    for name in ("fired", "resolved"):
+                        for alert in detection.get(name) or []:
+                            note(f"alert {name}", alert=alert, on="delivery")
             else:
                 log_traffic(sandbox, start, STEP_SECONDS, rate=rate, seed=seed)
             sandbox.advance()

@@ -206,7 +206,9 @@ class RemediationEngine:
                 )
             else:
                 lag = int(anomaly["suspected_deployment"].get("lag_seconds") or 0)
-                reason += f"; it started {lag // 60} min after {suspect.id} went live"
+                # Anomalies are dated by their bucket: one may seem to start just before.
+                when = f"{lag // 60} min after" if lag >= 60 else "within a minute of"
+                reason += f"; it started {when} {suspect.id} going live"
         action = await self._record_plan(
             binding.playbook,
             project,
