@@ -30,7 +30,13 @@ async def test_api_tasks(runtime: Runtime, keys, tmp_path) -> None:
             "params": {"metric": "error_rate", "operator": ">", "threshold": 5, "unit": "%"},
             "status": "parsed",
             "would": "create an alert rule: error_rate > 5%",
+            "runnable": True,
+            "blocked_by": None,
         }
+        # Whether it could run here now, and what stops it.
+        r = await c.post("/api/tasks", json={"task": "roll back", "dry_run": True}, headers=op)
+        assert r.json()["runnable"] is False
+        assert r.json()["blocked_by"] == "name the project, or set VERCEL_PROJECT"
         r = await c.post("/api/tasks", json={"task": "make me a sandwich"}, headers=op)
         assert r.status_code == 422 and "deploy" in r.json()["error"]["details"]["supported"]
         r = await c.post("/api/tasks", json={"task": "monitor the error rate"}, headers=op)

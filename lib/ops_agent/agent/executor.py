@@ -10,6 +10,7 @@ from typing import Any
 from ops_agent.agent.language import Intent, TaskNotUnderstood, parse_task
 from ops_agent.agent.monitor_rules import monitor_condition
 from ops_agent.runtime import Runtime
+from ops_agent.settings import Settings
 from ops_agent.severity import (
     NOTIFY_LEVEL_OF_PRIORITY,
     PRIORITIES,
@@ -29,6 +30,24 @@ RESULT_KEYS: dict[str, dict[str, Any]] = {
     "list_env": {"variables": []},
     "remove_env": {"key": None, "removed": 0},
 }
+
+
+_NEEDS_VERCEL = frozenset({"deploy", "rollback", "deployment_status", "list_env", "remove_env"})
+_NEEDS_PROJECT = frozenset({"deploy", "rollback", "list_env", "remove_env"})
+
+
+def readiness(intent: Intent, settings: Settings) -> str | None:
+    """Why `intent` could not run here now (what to set or say), or None when it could."""
+    p = intent.params
+    if intent.intent == "set_env":
+        return "environment variables are set over HTTP or with `ops-agent env set`"
+    if intent.intent in _NEEDS_VERCEL and settings.vercel_token is None:
+        return "VERCEL_TOKEN is not set here"
+    by_id = intent.intent == "rollback" and p.get("deployment_id")
+    named = p.get("project") or settings.vercel_project
+    if intent.intent in _NEEDS_PROJECT and not by_id and not named:
+        return "name the project, or set VERCEL_PROJECT"
+    return None
 
 
 @dataclass

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from ops_agent.agent.executor import readiness
 from ops_agent.agent.language import describe, parse_task
 from ops_agent.agent.ooda import OpsAgentOODA
 from ops_agent.agent.queue import TaskQueue
@@ -68,7 +69,14 @@ async def tasks(
         dry_run=body.dry_run,
     )
     if body.dry_run:
-        return {**intent.as_dict(), "status": "parsed", "would": describe(intent)}
+        blocked = readiness(intent, runtime.settings)
+        return {
+            **intent.as_dict(),
+            "status": "parsed",
+            "would": describe(intent),
+            "runnable": blocked is None,
+            "blocked_by": blocked,
+        }
     if body.queue:
         row = await TaskQueue(await runtime.store()).enqueue(
             task, body.priority, principal.name, idempotency_key
