@@ -247,6 +247,42 @@ class DeploymentTool:
             # History is best effort on read paths: Vercel's answer is still the truth.
             log.warning("could not record deployment %s in history", deployment.id, exc_info=True)
 
+    async def _started(
+        self,
+        action: str,
+        created: Deployment,
+        project_name: str | None,
+        project_id: str,
+        from_deployment: str | None,
+        who: str,
+        reason: str | None,
+        *,
+        outcome: str = "ok",
+        source: str | None = None,
+    ) -> None:
+        """A build the agent started: into the history, the action log and the audit log."""
+        await self._record(created, project_name)
+        await self.history.record_action(
+            DeploymentAction(
+                action=action,
+                project_id=project_id,
+                from_deployment=from_deployment,
+                to_deployment=created.id,
+                actor=who,
+                reason=reason,
+                outcome=outcome,
+                details={"source": source} if source else {},
+            )
+        )
+        await self._audit(
+            f"deployments.{action}",
+            created.id,
+            outcome,
+            who,
+            source=source or from_deployment,
+            reason=reason,
+        )
+
     async def _audit(
         self, action: str, target: str, outcome: str, actor: str, **details: Any
     ) -> None:
@@ -349,20 +385,8 @@ class DeploymentTool:
             deployment_id=deployment_id,
             meta={"action": "redeploy"},
         )
-        await self._record(created, source.name)
-        await self.history.record_action(
-            DeploymentAction(
-                action="redeploy",
-                project_id=source.project_id,
-                from_deployment=deployment_id,
-                to_deployment=created.id,
-                actor=who,
-                reason=reason,
-                outcome="ok",
-            )
-        )
-        await self._audit(
-            "deployments.redeploy", created.id, "ok", who, source=deployment_id, reason=reason
+        await self._started(
+            "redeploy", created, source.name, source.project_id, deployment_id, who, reason
         )
         status = DeploymentStatus.of(created)
         if source.target == "production":
@@ -549,26 +573,16 @@ class DeploymentTool:
                 deployment_id=deployment_id,
                 meta={"action": "promote"},
             )
-            await self._record(rebuilt, proj.name)
-            await self.history.record_action(
-                DeploymentAction(
-                    action="promote",
-                    project_id=proj.id,
-                    from_deployment=current,
-                    to_deployment=rebuilt.id,
-                    actor=who,
-                    reason=reason,
-                    outcome="rebuilding",
-                    details={"source": deployment_id},
-                )
-            )
-            await self._audit(
-                "deployments.promote",
-                rebuilt.id,
-                "rebuilding",
+            await self._started(
+                "promote",
+                rebuilt,
+                proj.name,
+                proj.id,
+                current,
                 who,
+                reason,
+                outcome="rebuilding",
                 source=deployment_id,
-                reason=reason,
             )
             return ActionResult(
                 action="promote",
