@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ops_agent.errors import InvalidInput, PayloadTooLarge
+from ops_agent.textclean import INT32, clean_text
 from ops_agent.vercel.models import RuntimeLog
 
 LEVELS = {"trace", "debug", "info", "warning", "error", "fatal"}
@@ -95,19 +96,23 @@ def _str(value: Any, limit: int = 2048) -> str | None:
     if value is None or value == "":
         return None
     text = value if isinstance(value, str) else str(value)
-    return text[:limit]
+    return clean_text(text[:limit]) or None
 
 
 def _int(value: Any) -> int | None:
+    """An integer that fits the store's integer columns, or None."""
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    return None
+        number = value
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 20
+    ):
+        number = int(value)
+    if number is None or not INT32[0] <= number <= INT32[1]:
+        return None
+    return number
 
 
 _ID_SEGMENT = re.compile(
@@ -138,9 +143,13 @@ def normalise(item: Any) -> dict[str, Any]:
     entry_id = item.get("id")
     if not isinstance(entry_id, str | int) or entry_id in ("", None):
         raise ValueError("missing id")
+    if isinstance(entry_id, str) and clean_text(entry_id) != entry_id:
+        raise ValueError("the id holds characters no store can keep (NUL or a lone surrogate)")
     timestamp = item.get("timestamp")
     if not isinstance(timestamp, int | float) or isinstance(timestamp, bool):
         raise ValueError("missing or non-numeric timestamp")
+    if timestamp != timestamp or timestamp in (float("inf"), float("-inf")):
+        raise ValueError("the timestamp is not a finite number")
     try:
         ts = datetime.fromtimestamp(timestamp / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
@@ -150,7 +159,7 @@ def normalise(item: Any) -> dict[str, Any]:
     if isinstance(user_agent, list):
         user_agent = " ".join(str(u) for u in user_agent)
     message = item.get("message")
-    message = "" if message is None else str(message)
+    message = "" if message is None else clean_text(str(message))
     return {
         "id": str(entry_id)[:200],
         "ts": ts.isoformat(),

@@ -8,6 +8,7 @@ VERCEL_DRAIN_VERIFY_TOKEN is set.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -58,7 +59,7 @@ async def verification() -> dict[str, Any]:
     return {"ok": True}
 
 
-def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
+async def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
     """The delivery inflated and checked against `x-vercel-signature`; 503 without a secret,
     401 on a wrong or missing signature."""
     configured = runtime.settings.vercel_drain_secret
@@ -69,15 +70,30 @@ def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
         )
     encoding = request.headers.get("content-encoding")
     signature = request.headers.get("x-vercel-signature")
-    body = decompress(raw, encoding, MAX_INFLATED)
-    # Vercel signs the body it sends; accept a signature over either form of a compressed one.
-    if not (
-        verify(raw, signature, secrets) or (body is not raw and verify(body, signature, secrets))
-    ):
-        raise ApiError(
-            401, "invalid_signature", "x-vercel-signature is missing or does not match the body"
-        )
+    refused = ApiError(
+        401, "invalid_signature", "x-vercel-signature is missing or does not match the body"
+    )
+    if not signature:
+        raise refused  # judged before it costs anything
+    if verify(raw, signature, secrets):
+        return await _inflate(raw, encoding)
+    if not encoding or encoding.lower() == "identity":
+        raise refused
+    # A signature may cover the inflated body: inflate (bounded, and a few at a time) to see.
+    body = await _inflate(raw, encoding)
+    if not verify(body, signature, secrets):
+        raise refused
     return body
+
+
+_INFLATING = asyncio.Semaphore(2)  # inflations at once per instance: memory stays bounded
+
+
+async def _inflate(raw: bytes, encoding: str | None) -> bytes:
+    if not encoding or encoding.lower() == "identity":
+        return raw
+    async with _INFLATING:
+        return await asyncio.to_thread(decompress, raw, encoding, MAX_INFLATED)
 
 
 @router.post(
@@ -89,7 +105,7 @@ async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {"ok": True, "received": 0, "accepted": 0}  # a verification probe
-    body = _verified_body(request, raw, runtime)
+    body = await _verified_body(request, raw, runtime)
     request.state.principal = DRAIN
     tool = await runtime.logs()
     report = await tool.ingest_delivery(body)
@@ -123,7 +139,7 @@ async def trace_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {"ok": True, "received": 0, "accepted": 0}  # a verification probe
-    body = _verified_body(request, raw, runtime)
+    body = await _verified_body(request, raw, runtime)
     request.state.principal = TRACE_DRAIN
     tool = await runtime.logs()
     report = await tool.ingest_traces(body, request.headers.get("content-type"))

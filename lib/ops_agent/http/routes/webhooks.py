@@ -24,6 +24,7 @@ from ops_agent.monitoring.metrics import Metrics, Sample
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.sentry import parse as parse_sentry
 from ops_agent.store import Role
+from ops_agent.textclean import clean_json
 from ops_agent.vercel.models import WebhookEvent
 from ops_agent.vercel.signature import Digest, parse_secrets, verify
 
@@ -100,10 +101,14 @@ async def _signed_body(
 
 
 def _json(body: bytes) -> Any:
+    """The body's JSON, with what the store cannot hold cleaned (NULs, lone surrogates,
+    integers past 64 bits, non-finite numbers): accepted, never a 500 on every retry."""
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+    cleaned, _ = clean_json(data)
+    return cleaned
 
 
 def _parse(body: bytes) -> WebhookEvent:
