@@ -126,3 +126,21 @@ async def test_cron_tick_skips_while_another_holds_the_lock(
         assert response.json()["status"] == "skipped"
     finally:
         await held.release()
+
+
+async def test_a_whole_key_pasted_to_revoke_is_revoked_and_never_stored(
+    client: httpx.AsyncClient, keys: dict[Role, str], runtime: Runtime
+) -> None:
+    admin = bearer(keys[Role.ADMIN])
+    created = await client.post(
+        "/api/admin/keys", headers=admin, json={"name": "leaked", "role": "viewer"}
+    )
+    leaked = created.json()["key"]
+    r = await client.delete(f"/api/admin/keys/{leaked}", headers=admin)
+    assert r.status_code == 200 and r.json()["name"] == "leaked"
+    assert (await client.get("/api/admin/whoami", headers=bearer(leaked))).status_code == 401
+    again = await client.delete(f"/api/admin/keys/{leaked}", headers=admin)
+    assert again.status_code == 404 and leaked not in again.text
+    rows = await audit_rows(runtime)
+    assert leaked not in str(rows) and leaked[40:] not in str(rows)
+    assert any(r["action"] == "keys.revoke" and r["target"] == leaked[:11] for r in rows)

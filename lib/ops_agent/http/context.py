@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ops_agent.http.errors import error_response
 from ops_agent.jsonlog import request_id_var
+from ops_agent.redact import redactor
 from ops_agent.runtime import Runtime
 from ops_agent.store import AuditEntry
 from ops_agent.store.audit import acting_as
@@ -133,14 +134,15 @@ class RequestContextMiddleware:
                 state["audit_scope"] = audit_scope
                 await self.app(scope, replay_receive, send_with_context)
         finally:
+            path = redactor.text(scope["path"])  # a key pasted into a URL stays out of logs
             access_log.info(
                 "%s %s %s",
                 method,
-                scope["path"],
+                path,
                 status,
                 extra={
                     "method": method,
-                    "path": scope["path"],
+                    "path": path,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
@@ -153,14 +155,14 @@ class RequestContextMiddleware:
         entry = AuditEntry(
             actor=getattr(principal, "name", None) or extra.get("actor") or "anonymous",
             actor_key_id=getattr(principal, "key_id", None),
-            action=extra.get("action") or f"{scope['method']} {scope['path']}",
+            action=extra.get("action") or f"{scope['method']} {redactor.text(scope['path'])}",
             target=extra.get("target"),
             outcome=outcome_for(status),
             status_code=status,
             request_id=state.get("request_id"),
             details={
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": redactor.text(scope["path"]),
                 **(extra.get("details") or {}),
             },
         )

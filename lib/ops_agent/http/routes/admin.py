@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from ops_agent.apikeys import issue_key
+from ops_agent.apikeys import hash_key, issue_key, looks_like_key
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import StoreDep, audit
 from ops_agent.http.errors import ApiError
@@ -70,12 +70,20 @@ async def create_key(
     return KeyCreated(key=key, record=record)
 
 
-@router.delete("/keys/{key}", summary="Revoke an API key by id, name or prefix")
+@router.delete("/keys/{key}", summary="Revoke an API key by id, name, prefix or the key itself")
 async def revoke_key(key: str, request: Request, _: Admin, store: StoreDep) -> ApiKey:
-    audit(request, action="keys.revoke", target=key)
-    revoked = await store.revoke_api_key(key)
+    if looks_like_key(key):
+        # The whole key was pasted: revoke the key it is, and keep only its prefix anywhere.
+        shown = key[: len("oa_") + 8]
+        audit(request, action="keys.revoke", target=shown)
+        found = await store.authenticate_api_key(hash_key(key))
+        revoked = await store.revoke_api_key(str(found.id)) if found else None
+    else:
+        shown = key
+        audit(request, action="keys.revoke", target=key)
+        revoked = await store.revoke_api_key(key)
     if revoked is None:
-        raise ApiError(404, "not_found", f"no active key matches {key!r}", {"key": key})
+        raise ApiError(404, "not_found", f"no active key matches {shown!r}", {"key": shown})
     return revoked
 
 
