@@ -117,8 +117,29 @@ def test_traffic_follows_the_behaviour_and_is_idempotent() -> None:
     assert 700 < durations[len(durations) // 2] < 1100
 
 
+def _processes_under(folder: str) -> list[str]:
+    """Live processes whose command line or working folder mentions `folder`."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().split()[2]
+            cwd = str((proc / "cwd").resolve())
+        except OSError:
+            continue
+        if state != "Z" and (folder in cmdline or folder in cwd):
+            found.append(f"{proc.name}: {cmdline[:120]}")
+    return found
+
+
 def test_demo_json_on_the_embedded_default(tmp_path) -> None:
-    """`ops-agent demo --json`: no credentials, its own embedded store, the figures on stdout."""
+    """`ops-agent demo --json`: no credentials, its own embedded store, the figures on stdout,
+    and nothing left running."""
+    before = set(_processes_under("ops-agent-demo-"))
     out = subprocess.run(
         [sys.executable, "-m", "ops_agent.cli", "demo", "--json"],
         capture_output=True,
@@ -128,6 +149,15 @@ def test_demo_json_on_the_embedded_default(tmp_path) -> None:
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert out.returncode == 0, out.stderr[-3000:]
+    # Its throwaway Postgres and Redis stopped with it: no process runs from its folders.
+    import time
+
+    for _ in range(50):  # bounded: 5 s for the servers' last children to go
+        left = set(_processes_under("ops-agent-demo-")) - before
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, left
     result = json.loads(out.stdout)
     assert set(result) >= {
         "mttd_seconds",

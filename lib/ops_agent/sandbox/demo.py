@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from ops_agent.kv.embedded import stop_embedded_redis
 from ops_agent.sandbox.result import ScenarioResult
 from ops_agent.sandbox.runner import run_scenario
 from ops_agent.sandbox.scenarios import SCENARIOS
 from ops_agent.sandbox.vercel import Plan
 from ops_agent.settings import Settings
+from ops_agent.store.embedded import stop_embedded_postgres
 
 TARGETS = {"mttd_seconds": 300, "mttr_seconds": 900}
 
@@ -76,39 +78,56 @@ async def run_demo(
 ) -> int:
     """Run the named scenarios as a team on `plan` would live them (see `run_scenario`);
     print each timeline and summary (or JSON). 0 when every scenario met its expectations."""
-    results = []
+    results: list[ScenarioResult] = []
     with tempfile.TemporaryDirectory(prefix="ops-agent-demo-") as tmp:
-        s = demo_settings(settings, Path(tmp))
-        start = datetime.now(UTC).replace(second=0, microsecond=0)
-        for i, name in enumerate(names):
-            scenario = SCENARIOS[name]
-            if not as_json:
-                print(
-                    f"\n== {scenario.title} ({plan} plan; scenario time, a minute per step)\n",
-                    file=out,
-                )
-
-            def show(event: dict[str, Any]) -> None:
-                if not as_json:
-                    print(_line(event), file=out, flush=True)
-
-            result = await run_scenario(
-                scenario,
-                s,
-                start=start + timedelta(hours=2 * i),
-                on_event=show,
-                quiet=True,
-                plan=plan,
-            )
-            results.append(result)
-            if not as_json:
-                print("", file=out)
-                for text in summary(result):
-                    print(f"  {text}", file=out)
+        try:
+            await _run_all(settings, Path(tmp), names, as_json, out, plan, results)
+        finally:
+            # The throwaway store's and KV's servers must stop before their folder goes.
+            stop_embedded_postgres(Path(tmp))
+            stop_embedded_redis(Path(tmp))
     if as_json:
         payload = [{**r.as_dict(), "as_expected": met(r)} for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, default=str), file=out)
     return 0 if all(met(r) for r in results) else 1
+
+
+async def _run_all(
+    settings: Settings,
+    tmp: Path,
+    names: list[str],
+    as_json: bool,
+    out: TextIO,
+    plan: Plan,
+    results: list[ScenarioResult],
+) -> None:
+    s = demo_settings(settings, tmp)
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    for i, name in enumerate(names):
+        scenario = SCENARIOS[name]
+        if not as_json:
+            print(
+                f"\n== {scenario.title} ({plan} plan; scenario time, a minute per step)\n",
+                file=out,
+            )
+
+        def show(event: dict[str, Any]) -> None:
+            if not as_json:
+                print(_line(event), file=out, flush=True)
+
+        result = await run_scenario(
+            scenario,
+            s,
+            start=start + timedelta(hours=2 * i),
+            on_event=show,
+            quiet=True,
+            plan=plan,
+        )
+        results.append(result)
+        if not as_json:
+            print("", file=out)
+            for text in summary(result):
+                print(f"  {text}", file=out)
 
 
 def met(result: ScenarioResult) -> bool:

