@@ -132,7 +132,17 @@ class RequestContextMiddleware:
 
             with acting_as("anonymous", request_id=request_id) as audit_scope:
                 state["audit_scope"] = audit_scope
-                await self.app(scope, replay_receive, send_with_context)
+                try:
+                    await self.app(scope, replay_receive, send_with_context)
+                except Exception:
+                    # Unhandled: the error handler outside this middleware answers 500, so the
+                    # request is audited here, as an error, before the exception goes on.
+                    status = 500
+                    if (method in MUTATING_METHODS or state.get("audit")) and not (
+                        audit_scope.written
+                    ):
+                        await self._audit(scope, state, status)
+                    raise
         finally:
             path = redactor.text(scope["path"])  # a key pasted into a URL stays out of logs
             access_log.info(

@@ -94,7 +94,10 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
-    return error_response(500, "internal_error", "internal error", {"type": type(exc).__name__})
+    response = error_response(500, "internal_error", "internal error", {"type": type(exc).__name__})
+    # Whatever broke may have left the connection's state unknown: do not reuse it.
+    response.headers["connection"] = "close"
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
