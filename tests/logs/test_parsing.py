@@ -230,3 +230,14 @@ def test_query_tree() -> None:
     }
     assert parse("") == {"op": "and", "args": []}
     assert WILDCARD == "<*>"
+
+
+@pytest.mark.parametrize("depth", [33, 300])
+def test_nesting_is_bounded_with_a_position(depth: int) -> None:
+    """Deep parentheses or NOT chains are a syntax error naming where, never a RecursionError
+    (nor a Postgres stack overflow later)."""
+    for query in ("(" * depth + "x" + ")" * depth, "NOT " * depth + "x"):
+        with pytest.raises(QuerySyntaxError, match="nests more than 32") as refused:
+            parse(query)
+        assert refused.value.position >= 0
+    assert parse("(" * 32 + "x" + ")" * 32) is not None

@@ -95,3 +95,11 @@ def test_pushed_samples_and_custom_metrics() -> None:
     # the window (T0 + 15, T0 + 75] holds 95, 97, 99, 50: 85.25 > 70; before the spike, 10 only
     assert evaluate(parse("hot"), data, [T0 + 75], 60) == [pytest.approx(85.25)]
     assert evaluate(parse("hot"), data, [T0 + 10], 60) == [None]
+
+
+@pytest.mark.parametrize("depth", [33, 300])
+def test_nesting_is_bounded_with_a_position(depth: int) -> None:
+    for expr in ("(" * depth + "1" + ")" * depth, "-" * depth + "1"):
+        with pytest.raises(QueryError, match="nests more than 32"):
+            parse(expr)
+    assert parse("(" * 32 + "1" + ")" * 32) is not None

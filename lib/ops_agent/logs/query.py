@@ -129,11 +129,23 @@ def _split_negated_fields(tokens: list[Token]) -> list[Token]:
     return out
 
 
+MAX_DEPTH = 32  # nested parentheses and NOTs: deeper would only strain the store's stack
+
+
 class _Parser:
     def __init__(self, query: str) -> None:
         self.query = query
         self.tokens = tokenize(query)
         self.i = 0
+        self.depth = 0
+
+    def _deeper(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"the query nests more than {MAX_DEPTH} levels deep (parentheses and NOTs)",
+                position,
+            )
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -173,17 +185,22 @@ class _Parser:
             raise QuerySyntaxError("the query ends where a term was expected", len(self.query))
         if t.kind == "not":
             self.take()
-            return {"op": "not", "arg": self.unary()}
+            self._deeper(t.position)
+            node: Node = {"op": "not", "arg": self.unary()}
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         t = self.take()
         if t.kind == "lparen":
+            self._deeper(t.position)
             node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QuerySyntaxError("missing ')'", close.position if close else len(self.query))
             self.take()
+            self.depth -= 1
             return node
         if t.kind == "phrase":
             if not t.text.strip():

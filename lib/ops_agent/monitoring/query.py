@@ -102,11 +102,20 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
+MAX_DEPTH = 32  # nested parentheses and signs: deeper is no query a person writes
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def _deeper(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"the expression nests more than {MAX_DEPTH} levels deep", position)
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -155,7 +164,10 @@ class _Parser:
         token = self.peek()
         if token and token[1] == "-":
             self.take()
-            return Binary("-", Number(0.0), self.unary())
+            self._deeper(token[2])
+            expr = Binary("-", Number(0.0), self.unary())
+            self.depth -= 1
+            return expr
         return self.primary()
 
     def primary(self) -> Expr:
@@ -163,8 +175,10 @@ class _Parser:
         if kind == "number":
             return _number(value, position)
         if value == "(":
+            self._deeper(position)
             expr = self.comparison()
             self.take(")")
+            self.depth -= 1
             return expr
         if kind != "ident":
             raise QueryError(f"unexpected {value!r}", position)
