@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import re2  # type: ignore[import-untyped]
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ops_agent.alerts.records import Alert
 from ops_agent.alerts.rules import NAME
 
+MAX_LABEL_VALUE = 1000  # what a regex is matched against, at most
+_RE2 = re2.Options()
+_RE2.log_errors = False  # a bad pattern is the caller's error, said in the answer
+
+
+def _regex(pattern: str) -> Any:
+    return re2.compile(pattern, _RE2)
+
 
 class Matcher(BaseModel):
+    """`label op value`. Regexes run on RE2 (linear time: no pattern can stall the loop);
+    backreferences and lookaround, which RE2 does not have, are refused when declared."""
+
     label: str = Field(min_length=1, max_length=100)
     op: Literal["=", "!=", "=~", "!~"] = "="
     value: str = Field(max_length=500)
@@ -23,9 +34,11 @@ class Matcher(BaseModel):
     def _regex_compiles(self) -> Matcher:
         if self.op in ("=~", "!~"):
             try:
-                re.compile(self.value)
-            except re.error as exc:
-                raise ValueError(f"bad regex {self.value!r}: {exc}") from None
+                _regex(self.value)
+            except re2.error as exc:
+                raise ValueError(
+                    f"bad regex {self.value!r}: {exc} (RE2 syntax: no backreferences or lookaround)"
+                ) from None
         return self
 
     def matches(self, labels: Mapping[str, str]) -> bool:
@@ -34,7 +47,7 @@ class Matcher(BaseModel):
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
+        found = _regex(self.value).fullmatch(actual[:MAX_LABEL_VALUE]) is not None
         return found if self.op == "=~" else not found
 
 
