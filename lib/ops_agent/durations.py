@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)"
+# At most 15 digits a part: every duration read stays finite and fits a timedelta's arithmetic.
+_PART = r"(\d{1,15}(?:\.\d{1,15})?)(ms|s|m|h|d|w)"
 _WHOLE = re.compile(rf"^(?:{_PART})+$")
 _EACH = re.compile(_PART)
 

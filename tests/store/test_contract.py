@@ -9,6 +9,7 @@ import pytest
 
 from ops_agent.apikeys import generate_key, issue_key
 from ops_agent.store import AuditEntry, Role, Store, StoreConflict, StoreError
+from ops_agent.store.errors import StoreRefusedValue, error_for
 
 
 async def test_ping_answers(store: Store) -> None:
@@ -104,3 +105,40 @@ async def test_bad_argument_value_is_a_store_error(store: Store) -> None:
             {"p_name": "x", "p_role": "overlord", "p_prefix": "p", "p_key_hash": "h"},
         )
     assert caught.value.code == "23514"  # the role check constraint
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "status", "code"),
+    [
+        ("ops_alert_get", {"p_id": "0" * 36}, 400, "invalid_value"),  # not a UUID
+        ("ops_audit_list", {"p_before_id": str(2**70)}, 400, "invalid_value"),  # past bigint
+        ("ops_audit_purge", {"p_older_than": "2026-01-01T00:00:00+20:00"}, 400, "invalid_value"),
+    ],
+)
+async def test_values_postgres_refuses_are_the_requests_fault(
+    store: Store, function: str, args: dict[str, str], status: int, code: str
+) -> None:
+    """What Postgres refuses as data (SQLSTATE class 22) is a 4xx saying what kind of value,
+    on both transports, and never quotes the value back."""
+    with pytest.raises(StoreRefusedValue) as caught:
+        await store.rpc(function, args)
+    problem = caught.value.problem()
+    assert (problem.status, problem.code) == (status, code)
+    assert "0000" not in problem.message and str(2**70) not in problem.message
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "status"),
+    [
+        ("54001", 422),
+        ("54000", 422),
+        ("57014", 503),
+        ("22P02", 400),
+        ("23505", 409),
+        ("XX000", 500),
+    ],
+)
+def test_each_sqlstate_class_has_its_answer(sqlstate: str, status: int) -> None:
+    """Too complex (54) is the request's fault; a statement timeout (57014) is the store's,
+    worth retrying; what is not understood stays an internal error."""
+    assert error_for(sqlstate, "m").problem().status == status

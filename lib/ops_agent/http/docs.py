@@ -30,12 +30,17 @@ ERROR_SCHEMA: dict[str, Any] = {
             "properties": {
                 "code": {"type": "string", "example": "not_found"},
                 "message": {"type": "string", "example": "no alert 8c1e..."},
-                "details": {"type": "object", "additionalProperties": True},
+                "details": {
+                    "description": "more about the error: an object, the list of problems a "
+                    "request had, or null",
+                    "type": ["object", "array", "null"],
+                },
             },
         }
     },
 }
 ERROR_ANSWERS = {
+    "400": "the body or a parameter cannot be read (not JSON, or a value the store cannot hold)",
     "401": "no or a wrong `Authorization: Bearer <key>` (or signature, for webhooks and drains)",
     "403": "the key's role is too low for this",
     "404": "no such thing",
@@ -89,15 +94,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
+                error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
                 for status, why in ERROR_ANSWERS.items():
-                    answer = responses.setdefault(status, {"description": why})
-                    answer.setdefault("content", {})["application/json"] = {
-                        "schema": {"$ref": "#/components/schemas/Error"}
-                    }
-                for status in ("400", "422"):
-                    if status in responses:
-                        responses[status]["content"] = {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                        }
+                    # A route that documents its own answer for a status (MCP's JSON-RPC
+                    # errors) keeps it.
+                    responses.setdefault(status, {"description": why}).setdefault("content", error)
+                if "422" in responses:  # FastAPI's own 422 shape is not what is sent
+                    responses["422"]["content"] = error
         app.openapi_schema = schema
     return app.openapi_schema

@@ -20,7 +20,8 @@ def parse_range(text: str | timedelta) -> timedelta:
             raise InvalidInput(
                 f"time range {text!r} is not like 15m, 1h, 24h or 7d", code="invalid_time_range"
             )
-        span = timedelta(seconds=seconds)
+        # Judged before it becomes a timedelta, which cannot hold a billion days.
+        span = timedelta(seconds=min(seconds, MAX_RANGE.total_seconds() + 1))
     if span <= timedelta(0) or span > MAX_RANGE:
         raise InvalidInput(
             "a time range must be positive and at most 90 days", code="invalid_time_range"

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ops_agent.results import Indexable
 
 ChannelName = Literal["email", "smtp", "slack", "webhook"]
 CHANNELS: tuple[ChannelName, ...] = ("email", "smtp", "slack", "webhook")
+
+
+def email_address(value: str) -> str:
+    """`a@b.c` or `Name <a@b.c>`, as given; ValueError for anything else."""
+    _, email = parseaddr(value)
+    local, _, domain = email.rpartition("@")
+    if len(value) > 320 or not local or not domain or any(c.isspace() for c in email):
+        raise ValueError(f"not an email address: {value[:80]!r}")
+    return value
 
 
 class Severity(StrEnum):
@@ -42,7 +52,9 @@ class Notification(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)
     links: list[Link] = Field(default_factory=list)
     # email and smtp
-    to: list[str] = Field(default_factory=list, max_length=50)
+    to: list[Annotated[str, AfterValidator(email_address)]] = Field(
+        default_factory=list, max_length=50
+    )
     category: str | None = Field(default=None, max_length=255)
     # slack
     slack_channel: str | None = Field(default=None, max_length=80)

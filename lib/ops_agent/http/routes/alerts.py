@@ -29,7 +29,13 @@ router = APIRouter(tags=["alerts"])
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 RuleName = Annotated[str, Path(pattern=NAME)]
-Id = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$")]
+Id = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="a UUID",
+    ),
+]
 
 
 async def _tool(runtime: RuntimeDep) -> AlertManagementTool:

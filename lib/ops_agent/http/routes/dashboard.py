@@ -42,7 +42,7 @@ def _static(name: str) -> bytes:
 
 @router.get("/", include_in_schema=False)
 @router.get("/dashboard", include_in_schema=False)
-@router.get("/api/dashboard", summary="The live dashboard page")
+@router.get("/api/dashboard", summary="The live dashboard page", response_class=HTMLResponse)
 async def page() -> HTMLResponse:
     return HTMLResponse(
         _static("dashboard.html"), headers={**SECURITY_HEADERS, "cache-control": "no-cache"}

@@ -136,7 +136,31 @@ async def mcp_stream() -> Response:
     return Response(status_code=405, headers={"Allow": "POST"})
 
 
-@router.post("/api/mcp", summary="Model Context Protocol (streamable HTTP, stateless)")
+JSONRPC_ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["jsonrpc", "id", "error"],
+    "properties": {
+        "jsonrpc": {"const": "2.0"},
+        "id": {"type": ["string", "integer", "null"]},
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "integer"}, "message": {"type": "string"}, "data": {}},
+        },
+    },
+}
+_JSONRPC_ERROR = {"content": {"application/json": {"schema": JSONRPC_ERROR}}}
+
+
+@router.post(
+    "/api/mcp",
+    summary="Model Context Protocol (streamable HTTP, stateless)",
+    responses={
+        202: {"description": "a notification: nothing to answer"},
+        400: {"description": "a JSON-RPC error: unreadable or invalid message", **_JSONRPC_ERROR},
+        404: {"description": "a JSON-RPC error: no such method", **_JSONRPC_ERROR},
+    },
+)
 async def mcp(request: Request, principal: Operator, runtime: RuntimeDep) -> Response:
     """One JSON-RPC message in, one JSON answer out."""
     _check_origin(request)

@@ -102,6 +102,8 @@ class MailtrapChannel(Channel):
         return f"mailtrap {host} → {', '.join(self._recipients(message))}"
 
     async def check(self, message: Notification) -> None:
+        for value in (self._sender, *self._recipients(message)):
+            address(value)  # a bad address fails this message before any attempt
         await self._guard.check(self.url)
 
     async def attempt(self, message: Notification, delivery: Delivery) -> Outcome:
