@@ -176,6 +176,13 @@ class RequestContextMiddleware:
                 **(extra.get("details") or {}),
             },
         )
+        if state.get("store_unavailable"):
+            # Writing it would wait out the store's timeout a second time, and fail.
+            log.warning(
+                "audit kept in the log: the store is unavailable",
+                extra={"audit": entry.model_dump(mode="json")},
+            )
+            return
         try:
             store = await self.runtime.store()
             await store.append_audit(entry)

@@ -58,6 +58,9 @@ def _code_for(status: int) -> str:
 async def _ops_agent_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpsAgentError)
     problem = exc.problem()
+    if isinstance(problem.details, dict) and problem.details.get("dependency") == "store":
+        # The audit of this request goes to the log, not to the store that just failed.
+        request.state.store_unavailable = True
     if problem.status >= 500:
         # The client gets the problem; the log gets what really happened.
         log.error(

@@ -7,6 +7,7 @@ statements and no session state; every call is one autocommitted statement.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -44,6 +45,18 @@ def build_call(function: str, args: dict[str, Any], signature: Signature) -> tup
     return f"select {function}({', '.join(parts)}) as result", params
 
 
+def _forget_outcome(pending: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
+    """A done callback that drops an abandoned call from `pending` and reads its outcome, so
+    asyncio does not report an exception nobody was left to retrieve."""
+
+    def done(call: asyncio.Future[Any]) -> None:
+        pending.discard(call)
+        if not call.cancelled():
+            call.exception()
+
+    return done
+
+
 class PostgresStore(Store):
     """`Store` over psycopg's async pool."""
 
@@ -65,6 +78,7 @@ class PostgresStore(Store):
             },
         )
         self._signatures: dict[str, Signature] = {}
+        self._abandoned: set[asyncio.Future[Any]] = set()  # calls past their timeout
         self._opened = False
         self._open_lock = asyncio.Lock()
 
@@ -91,13 +105,38 @@ class PostgresStore(Store):
         return self._signatures[function]
 
     async def rpc(self, function: str, args: dict[str, Any] | None = None) -> Any:
+        """Call `function`; StoreUnavailable when the database does not answer in `timeout`
+        seconds, whatever it is doing (down, frozen, or a query that runs on).
+
+        The call runs as its own task behind a shield, so that neither this timeout nor a
+        caller's (a health probe's) waits for psycopg's own clean-up: on cancellation it asks
+        the server to cancel and waits up to 10 s more, which a frozen server never answers.
+        The abandoned task finishes that clean-up in the background, and the pool then drops
+        or reuses the connection."""
         check_function_name(function)
         await self._ensure_open()
+        call = asyncio.ensure_future(self._call(function, args or {}))
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await asyncio.shield(call)
+        except TimeoutError:
+            self._abandon(call)
+            raise StoreUnavailable(
+                f"the database did not answer {function} in {self._timeout:g}s"
+            ) from None
+        except asyncio.CancelledError:
+            self._abandon(call)
+            raise
+
+    def _abandon(self, call: asyncio.Future[Any]) -> None:
+        call.cancel()
+        self._abandoned.add(call)
+        call.add_done_callback(_forget_outcome(self._abandoned))
+
+    async def _call(self, function: str, args: dict[str, Any]) -> Any:
         try:
             async with self._pool.connection() as conn:
-                sql, params = build_call(
-                    function, args or {}, await self._signature(conn, function)
-                )
+                sql, params = build_call(function, args, await self._signature(conn, function))
                 cur = await conn.execute(sql, params, prepare=False)
                 row = await cur.fetchone()
         except PoolTimeout as exc:
