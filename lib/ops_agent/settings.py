@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     qstash_url: str = "https://qstash.upstash.io"
     health_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
     max_body_bytes: int = Field(default=4_500_000, gt=0)
+    # Inbound limits (http/ratelimit.py): `kind=count/seconds,...` over the defaults there.
+    api_rate_limits: str = ""
+    vercel: bool = False  # Vercel sets VERCEL=1: then x-real-ip is the client's address
     audit_retention_days: int = Field(default=365, ge=1)
     # The tick function's maxDuration is 60 s (vercel.json); the lock outlives the budget but
     # not the function, so a crashed tick frees the lock before the next one could overlap it.
@@ -177,6 +180,14 @@ class Settings(BaseSettings):
         if bool(self.smtp_username) != bool(self.smtp_password):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
         parse_rate_limits(self.notify_rate_limits)
+        inbound = parse_rate_limits(
+            self.api_rate_limits, "API_RATE_LIMITS", example="viewer=600/60"
+        )
+        if unknown := sorted(set(inbound) - set(INBOUND_KINDS)):
+            raise ValueError(
+                f"API_RATE_LIMITS: no limit called {', '.join(unknown)}; "
+                f"they are {', '.join(INBOUND_KINDS)}"
+            )
         if self.notify_webhook_secret is not None:
             decode_secret(self.notify_webhook_secret.get_secret_value())
         if self.cron_secret is not None:
@@ -205,8 +216,13 @@ class Settings(BaseSettings):
         return KVBackend.EMBEDDED
 
 
-def parse_rate_limits(value: str) -> dict[str, tuple[int, float]]:
-    """`channel=count/seconds,...` as {channel: (count, seconds)}; ValueError if malformed."""
+INBOUND_KINDS = ("anonymous", "viewer", "operator", "admin", "ingest")
+
+
+def parse_rate_limits(
+    value: str, setting: str = "NOTIFY_RATE_LIMITS", *, example: str = "slack=1/1"
+) -> dict[str, tuple[int, float]]:
+    """`name=count/seconds,...` as {name: (count, seconds)}; ValueError if malformed."""
     limits: dict[str, tuple[int, float]] = {}
     for part in value.split(","):
         if not part.strip():
@@ -219,7 +235,7 @@ def parse_rate_limits(value: str) -> dict[str, tuple[int, float]]:
             limit = (0, 0.0)
         if not channel.strip() or limit[0] < 1 or limit[1] <= 0:
             raise ValueError(
-                f"NOTIFY_RATE_LIMITS: {part.strip()!r} is not channel=count/seconds, e.g. slack=1/1"
+                f"{setting}: {part.strip()!r} is not name=count/seconds, e.g. {example}"
             )
         limits[channel.strip()] = limit
     return limits

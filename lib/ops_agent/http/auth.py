@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from ops_agent.apikeys import hash_key, looks_like_key
 from ops_agent.http.deps import RuntimeDep
 from ops_agent.http.errors import ApiError
+from ops_agent.http.ratelimit import take, take_for_address
 from ops_agent.store import Role
 from ops_agent.store.audit import current_scope
 
@@ -43,6 +44,7 @@ async def authenticate(request: Request, runtime: RuntimeDep, *, allow_cron: boo
     """The caller behind the request's bearer token; ApiError 401 when there is none."""
     token = bearer_token(request)
     if token is None:
+        await take_for_address(request, runtime)
         raise ApiError(
             401, "unauthorized", "missing Authorization: Bearer <key> header", headers=_CHALLENGE
         )
@@ -59,8 +61,10 @@ async def authenticate(request: Request, runtime: RuntimeDep, *, allow_cron: boo
             store = await runtime.store()
             key = await store.authenticate_api_key(hash_key(token))
         if key is None:
+            await take_for_address(request, runtime)
             raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=_CHALLENGE)
         principal = Principal(name=key.name, role=key.role, key_id=key.id)
+        await take(runtime, key.role.value, str(key.id))
     request.state.principal = principal
     if (scope := current_scope()) is not None:
         scope.actor, scope.key_id = principal.name, principal.key_id

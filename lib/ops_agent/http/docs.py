@@ -46,6 +46,7 @@ ERROR_ANSWERS = {
     "404": "no such thing",
     "409": "it conflicts with the current state",
     "413": "the body is too large",
+    "429": "over a rate limit (API_RATE_LIMITS): wait Retry-After seconds",
     "503": "not configured here, or a dependency is down",
 }
 

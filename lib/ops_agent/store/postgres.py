@@ -143,6 +143,10 @@ class PostgresStore(Store):
             raise StoreUnavailable(f"database unreachable: {exc}") from exc
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"database unreachable: {exc}") from exc
+        except psycopg.DataError as exc:
+            if exc.sqlstate is None:  # refused by psycopg before sending: a NUL in text
+                raise error_for("22021", str(exc)) from exc
+            raise error_for(exc.sqlstate, exc.diag.message_primary or str(exc)) from exc
         except psycopg.Error as exc:
             diag = exc.diag
             raise error_for(

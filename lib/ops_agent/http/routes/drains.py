@@ -18,7 +18,9 @@ from ops_agent.agent.detect import evaluate_on_ingest
 from ops_agent.http.auth import Principal
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
+from ops_agent.http.ratelimit import take, take_for_address
 from ops_agent.logs.entries import decompress
+from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
 from ops_agent.store import Role
 from ops_agent.vercel.signature import parse_secrets, verify
@@ -59,7 +61,7 @@ async def verification() -> dict[str, Any]:
     return {"ok": True}
 
 
-async def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
+async def _verified_body(request: Request, raw: bytes, runtime: Runtime) -> bytes:
     """The delivery inflated and checked against `x-vercel-signature`; 503 without a secret,
     401 on a wrong or missing signature."""
     configured = runtime.settings.vercel_drain_secret
@@ -74,15 +76,20 @@ async def _verified_body(request: Request, raw: bytes, runtime: Any) -> bytes:
         401, "invalid_signature", "x-vercel-signature is missing or does not match the body"
     )
     if not signature:
+        await take_for_address(request, runtime)
         raise refused  # judged before it costs anything
     if verify(raw, signature, secrets):
+        await take(runtime, "ingest", "VERCEL_DRAIN_SECRET")
         return await _inflate(raw, encoding)
     if not encoding or encoding.lower() == "identity":
+        await take_for_address(request, runtime)
         raise refused
     # A signature may cover the inflated body: inflate (bounded, and a few at a time) to see.
+    await take_for_address(request, runtime)  # counted as unproven until it proves itself
     body = await _inflate(raw, encoding)
     if not verify(body, signature, secrets):
         raise refused
+    await take(runtime, "ingest", "VERCEL_DRAIN_SECRET")
     return body
 
 

@@ -21,7 +21,11 @@ router = APIRouter(prefix="/api/projects", tags=["environments"])
 
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
-ProjectName = Annotated[str, Path(min_length=1, max_length=200)]
+# Vercel's project names (lowercase letters, digits, `.`, `_`, `-`; up to 100) and ids (prj_...).
+ProjectName = Annotated[
+    str,
+    Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", description="a project's name or id"),
+]
 Key = Annotated[str, Path(min_length=1, max_length=256, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 

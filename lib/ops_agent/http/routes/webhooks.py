@@ -20,8 +20,10 @@ from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal
 from ops_agent.http.deps import RuntimeDep, audit
 from ops_agent.http.errors import ApiError
+from ops_agent.http.ratelimit import take, take_for_address
 from ops_agent.monitoring.metrics import Metrics, Sample
 from ops_agent.observations import Observation, ObservationLog
+from ops_agent.runtime import Runtime
 from ops_agent.sentry import parse as parse_sentry
 from ops_agent.store import Role
 from ops_agent.textclean import clean_json
@@ -53,6 +55,7 @@ class WebhookAck(BaseModel):
 async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
     body = await _signed_body(
         request,
+        runtime,
         runtime.settings.vercel_webhook_secret,
         "VERCEL_WEBHOOK_SECRET",
         "x-vercel-signature",
@@ -84,6 +87,7 @@ async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
 
 async def _signed_body(
     request: Request,
+    runtime: Runtime,
     configured: SecretStr | None,
     setting: str,
     header: str,
@@ -96,7 +100,9 @@ async def _signed_body(
         raise ApiError(503, "not_configured", f"{setting} is not set; deliveries are refused")
     body = await request.body()
     if not verify(body, request.headers.get(header), secrets, digest):
+        await take_for_address(request, runtime)
         raise ApiError(401, "invalid_signature", f"{header} is missing or does not match the body")
+    await take(runtime, "ingest", setting)
     return body
 
 
@@ -145,6 +151,7 @@ class SentryAck(BaseModel):
 async def sentry_webhook(request: Request, runtime: RuntimeDep) -> SentryAck:
     body = await _signed_body(
         request,
+        runtime,
         runtime.settings.sentry_client_secret,
         "SENTRY_CLIENT_SECRET",
         "Sentry-Hook-Signature",
