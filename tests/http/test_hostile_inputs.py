@@ -102,7 +102,7 @@ async def test_a_webhook_with_what_postgres_refuses_is_accepted(
     envelope = {
         "id": "uev_hostile_1",
         "type": "deployment.created",
-        "createdAt": 1_764_000_000_000,
+        "createdAt": int(datetime.now(UTC).timestamp() * 1000),
         "payload": {
             "deployment": {"id": "dpl_hostile", "name": "shop\x00", "meta": {"x": "\ud800"}},
             "project": {"id": "prj_1"},
@@ -122,3 +122,49 @@ async def test_a_webhook_with_what_postgres_refuses_is_accepted(
             "select payload->'deployment'->>'name' from vercel_webhook_deliveries"
         ).fetchall()
     assert name == "shop"
+
+
+@pytest.mark.parametrize("age", [timedelta(days=6, hours=1), timedelta(hours=-2)])
+async def test_a_webhook_outside_the_replay_window_is_flagged_not_acted_on(
+    runtime: Runtime, pg_url: str, age: timedelta
+) -> None:
+    """Vercel signs no time: a captured delivery replayed after its id was forgotten (7 days)
+    checks out. One stamped older than 6 days, or hours ahead, is answered 200 (retrying
+    cannot help) with the reason, and changes nothing."""
+    clean_tables(pg_url, "vercel_webhook_deliveries", "deployments")
+    envelope = {
+        "id": f"uev_replay_{age.total_seconds():.0f}",
+        "type": "deployment.created",
+        "createdAt": int((datetime.now(UTC) - age).timestamp() * 1000),
+        "payload": {"deployment": {"id": "dpl_replayed", "name": "shop"}, "project": {"id": "p"}},
+    }
+    body = json.dumps(envelope).encode()
+    app = webhooks_app(runtime=runtime)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.post(
+            "/api/webhooks/vercel",
+            content=body,
+            headers={"x-vercel-signature": sign(body, WEBHOOK_SECRET)},
+        )
+    assert r.status_code == 200 and r.json()["ignored"] and r.json()["deployments"] == []
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("select count(*) from deployments").fetchone() == (0,)
+
+
+async def test_drain_entries_outside_the_window_are_rejected_with_the_reason(
+    drain: httpx.AsyncClient, pg_url: str
+) -> None:
+    clean_tables(pg_url, "log_entries", "log_templates", "metric_rollups")
+    now = datetime.now(UTC)
+    rows = [
+        entry(0, at=now),
+        entry(1, at=now - timedelta(days=30)),
+        entry(2, at=now + timedelta(days=1)),
+    ]
+    body = json.dumps(rows).encode()
+    r = await drain.post(
+        "/api/drains/logs", content=body, headers={"x-vercel-signature": sign(body, DRAIN_SECRET)}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 1 and count(pg_url) == 1
+    assert r.json()["rejected"] == 2

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ops_agent.plausible import WEBHOOK_DEDUP_DAYS
 from ops_agent.store import Store
 
-WEBHOOK_DEDUP_DAYS = 7
 """Vercel retries a webhook for 24 h; its delivery id is remembered for a week."""
 
 Purge = Callable[[datetime, int], Awaitable[int]]

@@ -10,10 +10,11 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops_agent.errors import InvalidInput, PayloadTooLarge
+from ops_agent.plausible import outside_window
 from ops_agent.textclean import INT32, clean_text
 from ops_agent.vercel.models import RuntimeLog
 
@@ -233,15 +234,25 @@ def from_runtime_log(
     }
 
 
-def parse_delivery(body: bytes) -> Parsed:
+def parse_delivery(
+    body: bytes, *, now: datetime | None = None, oldest: timedelta | None = None
+) -> Parsed:
     """Every readable entry of a delivery as a row, and every unreadable one with its reason
-    and position (array index, or NDJSON line from 0)."""
+    and position (array index, or NDJSON line from 0). With `now` and `oldest`, an entry
+    stamped outside the plausible window (plausible.py) is rejected too."""
     items, rejected = split_items(body)
     parsed = Parsed(rejected=rejected)
     for index, item in items:
         try:
-            parsed.rows.append(normalise(item))
+            row = normalise(item)
         except ValueError as exc:
             parsed.rejected.append(Rejected(index, str(exc)))
+            continue
+        if now is not None and oldest is not None:
+            why = outside_window(datetime.fromisoformat(row["ts"]), now, oldest)
+            if why is not None:
+                parsed.rejected.append(Rejected(index, why))
+                continue
+        parsed.rows.append(row)
     parsed.rejected.sort(key=lambda r: r.index)
     return parsed

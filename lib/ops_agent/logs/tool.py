@@ -35,6 +35,7 @@ MINED_PREFIX = 4096  # the start of a message is what makes its template
 SUSPECT_WINDOW = timedelta(minutes=30)
 # Entries stamped a little ahead of our clock (Vercel's clock, or ours, is off) still show up.
 CLOCK_SKEW = timedelta(minutes=5)
+KEPT = timedelta(days=14)  # LOG_RETENTION_DAYS' default
 
 
 @dataclass
@@ -125,11 +126,13 @@ class LogAnalysisTool:
 
     # --- ingest ---
 
-    async def ingest_delivery(self, body: bytes) -> IngestReport:
+    async def ingest_delivery(self, body: bytes, *, kept: timedelta = KEPT) -> IngestReport:
         """Parse a drain delivery (JSON array or NDJSON, already decompressed) and store it.
+        Entries stamped older than `kept` (what retention would purge: a replay, or a backlog
+        nobody will read) or an hour ahead of the clock are rejected, with the reason.
 
         Raises `DeliveryError` when the body is no delivery at all."""
-        parsed: Parsed = parse_delivery(body)
+        parsed: Parsed = parse_delivery(body, now=self._now(), oldest=kept)
         report = await self.ingest(parsed.rows)
         report.received += len(parsed.rejected)
         report.rejected = parsed.rejected

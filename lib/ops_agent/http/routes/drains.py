@@ -9,6 +9,7 @@ VERCEL_DRAIN_VERIFY_TOKEN is set.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -115,7 +116,8 @@ async def log_drain(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     body = await _verified_body(request, raw, runtime)
     request.state.principal = DRAIN
     tool = await runtime.logs()
-    report = await tool.ingest_delivery(body)
+    kept = timedelta(days=runtime.settings.log_retention_days)
+    report = await tool.ingest_delivery(body, kept=kept)
     summary = report.as_dict()
     audit(
         request,

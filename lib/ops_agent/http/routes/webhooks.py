@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,6 +24,7 @@ from ops_agent.http.errors import ApiError
 from ops_agent.http.ratelimit import take, take_for_address
 from ops_agent.monitoring.metrics import Metrics, Sample
 from ops_agent.observations import Observation, ObservationLog
+from ops_agent.plausible import WEBHOOK_WINDOW, outside_window
 from ops_agent.runtime import Runtime
 from ops_agent.sentry import parse as parse_sentry
 from ops_agent.store import Role
@@ -30,6 +32,7 @@ from ops_agent.textclean import clean_json
 from ops_agent.vercel.models import WebhookEvent
 from ops_agent.vercel.signature import Digest, parse_secrets, verify
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 WEBHOOK = Principal(name="vercel-webhook", role=Role.VIEWER)
@@ -42,6 +45,9 @@ class WebhookAck(BaseModel):
     type: str
     duplicate: bool
     deployments: list[str]
+    # Set when the event was not acted on: its time is outside the window a fresh delivery
+    # (or Vercel's retry of one) could have (plausible.py). Answered 200: retrying cannot help.
+    ignored: str | None = None
 
 
 @router.post(
@@ -62,6 +68,13 @@ async def vercel_webhook(request: Request, runtime: RuntimeDep) -> WebhookAck:
     )
     request.state.principal = WEBHOOK
     event = _parse(body)
+    stale = outside_window(event.created_at, runtime.now(), WEBHOOK_WINDOW)
+    if stale is not None:
+        log.warning("webhook outside the replay window", extra={"id": event.id, "why": stale})
+        audit(request, action="webhooks.vercel", target=event.id, type=event.type, ignored=stale)
+        return WebhookAck(
+            id=event.id, type=event.type, duplicate=False, deployments=[], ignored=stale
+        )
     facts = facts_from_webhook(event)
     delivery = {
         "id": event.id,
