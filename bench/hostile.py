@@ -120,14 +120,9 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         # What is measured is the cost of refusing, not the limit that would soon step in.
         "API_RATE_LIMITS": "anonymous=1000000/60",
     }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "ops-agent"),
-            "serve",
-            "--no-crons",
-            "--port",
-            str(port),
-        ],
+    command = str(Path(sys.executable).parent / "ops-agent")  # this checkout's own
+    server = subprocess.Popen(  # noqa: S603
+        [command, "serve", "--no-crons", "--port", str(port)],
         cwd=folder,
         env=env,
         stdout=subprocess.DEVNULL,
