@@ -103,3 +103,24 @@ def test_nesting_is_bounded_with_a_position(depth: int) -> None:
         with pytest.raises(QueryError, match="nests more than 32"):
             parse(expr)
     assert parse("(" * 32 + "1" + ")" * 32) is not None
+
+
+def test_anomaly_scores_a_series_from_the_history_before_the_range() -> None:
+    """`anomaly(expr) > 0.8` holds at the onset of an unusual change, in either direction,
+    with no threshold to pick; the detector reads the days before the range first."""
+    import random
+
+    from ops_agent.monitoring.query import Anomaly
+
+    tree = parse("anomaly(avg(queue_depth)) > 0.8")
+    assert isinstance(tree, Binary) and isinstance(tree.left, Anomaly)
+    rng = random.Random(5)
+    end = T0 + 3 * 86400
+    points = [(t, 40 + rng.gauss(0, 2)) for t in range(int(T0), int(end), 60)]
+    points[-30] = (points[-30][0], 5.0)  # a drop, half an hour ago
+    data = Data(samples={Selector("queue_depth"): [(float(t), v) for t, v in points]})
+    stamps = [end - 60 * k for k in range(60, 0, -1)]
+    held = [t for t, v in zip(stamps, evaluate(tree, data, stamps, 60), strict=True) if v]
+    assert held == [points[-30][0]]  # the step whose window (t - 60, t] holds the drop
+    scores = evaluate(tree.left, data, stamps, 60)
+    assert all(s is not None and 0 <= s <= 1 for s in scores)

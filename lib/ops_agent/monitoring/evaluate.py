@@ -18,9 +18,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ops_agent.anomaly import Kind, score_series
 from ops_agent.errors import Unprocessable
 from ops_agent.histogram import histogram_quantile
-from ops_agent.monitoring.query import Binary, Call, Expr, Number, Selector
+from ops_agent.monitoring.query import Anomaly, Binary, Call, Expr, Number, Selector
 
 ROLLUP_METRICS = frozenset(
     {
@@ -34,6 +35,9 @@ ROLLUP_METRICS = frozenset(
     }
 )
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+ANOMALY_HISTORY = 3 * 86400.0  # seconds of history `anomaly()` learns from before the range
+ANOMALY_POINTS = 5000  # at most this many points of that history (a coarse step sees less)
+COUNTS = frozenset({"requests", "status_4xx", "status_5xx"})
 
 Value = float | None
 
@@ -129,6 +133,8 @@ def evaluate(
         raise Unprocessable("custom metrics refer to each other too deeply")
     if isinstance(expr, Number):
         return [expr.value] * len(timestamps)
+    if isinstance(expr, Anomaly):
+        return _anomaly(expr, data, timestamps, step, depth)
     if isinstance(expr, Binary):
         left = evaluate(expr.left, data, timestamps, step, depth=depth)
         right = evaluate(expr.right, data, timestamps, step, depth=depth)
@@ -151,6 +157,35 @@ def evaluate(
         _sample_value(function, [p[1] for p in _between(points, keys, t - window, t, True)], window)
         for t in timestamps
     ]
+
+
+def _anomaly(
+    expr: Anomaly, data: Data, timestamps: Sequence[float], step: float, depth: int
+) -> list[Value]:
+    """Each timestamp's anomaly score of `expr.expr`, the detector having first read the
+    history before the range at the same step."""
+    if not timestamps:
+        return []
+    count = min(ANOMALY_POINTS, int(ANOMALY_HISTORY // step))
+    history = [timestamps[0] - step * k for k in range(count, 0, -1)]
+    stamps = [*history, *timestamps]
+    values = evaluate(expr.expr, data, stamps, step, depth=depth)
+    known = [(t, v) for t, v in zip(stamps, values, strict=True) if v is not None]
+    scores = score_series([t for t, _ in known], [v for _, v in known], kind=_kind(expr.expr))
+    by_time = {t: s.score for (t, _), s in zip(known, scores, strict=True)}
+    return [by_time.get(t) for t in timestamps]
+
+
+def _kind(expr: Expr) -> Kind:
+    """What noise floor suits `expr`: counts of requests, a ratio, or a gauge."""
+    selector = expr.selector if isinstance(expr, Call) else expr
+    function = expr.function if isinstance(expr, Call) else None
+    if isinstance(selector, Selector):
+        if selector.name in COUNTS and function in (None, "sum", "count"):
+            return "count"
+        if selector.name.startswith("error_rate"):
+            return "ratio"
+    return "gauge"
 
 
 def _between[T](

@@ -13,8 +13,15 @@ from pydantic import BaseModel, Field
 
 from ops_agent.errors import Conflict, InvalidInput
 from ops_agent.logs.timerange import parse_range
-from ops_agent.monitoring.evaluate import ROLLUP_METRICS, Data, Rollup, Value, evaluate
-from ops_agent.monitoring.query import Expr, Selector, parse, selectors
+from ops_agent.monitoring.evaluate import (
+    ANOMALY_HISTORY,
+    ROLLUP_METRICS,
+    Data,
+    Rollup,
+    Value,
+    evaluate,
+)
+from ops_agent.monitoring.query import Expr, Selector, has_anomaly, parse, selectors
 from ops_agent.store import Store
 
 METRIC_NAME = r"^[A-Za-z_][A-Za-z0-9_.:]{0,127}$"
@@ -92,7 +99,8 @@ class Metrics:
         now = self._now().timestamp()
         end = datetime.fromtimestamp(now - now % step, UTC)
         start = end - span
-        data = await self._data(tree, start, end, step)
+        reach = timedelta(seconds=ANOMALY_HISTORY) if has_anomaly(tree) else timedelta(0)
+        data = await self._data(tree, start - reach, end, step)
         n = int(span.total_seconds() // step)
         stamps = [end.timestamp() - step * (n - 1 - i) for i in range(n)]
         values = evaluate(tree, data, stamps, step)

@@ -9,6 +9,9 @@ rules. Parsing is pure; `evaluate.py` runs a parsed query over stored series.
 - Aggregations: avg sum min max count rate p50 p90 p95 p99, over a window `[5m]` written
   inside the call or after it (default: the step).
 - Label filters: `{label="value", label!="value", label=~"regex", label!~"regex"}`.
+- `anomaly(expr)`: how unusual each point of `expr` is, 0 to 1 (`ops_agent.anomaly`),
+  learnt from the three days before the range, so `anomaly(p95(latency_ms)) > 0.8` alerts
+  on unusual latency, in either direction, with no threshold to pick.
 - Arithmetic `+ - * /` and comparisons `> >= < <= == !=` between series and numbers;
   `5%` is 0.05. A comparison keeps the points where it holds (a series that is empty now is
   a condition that is false now).
@@ -67,7 +70,15 @@ class Binary:
     right: Expr
 
 
-Expr = Number | Selector | Call | Binary
+@dataclass(frozen=True)
+class Anomaly:
+    """`anomaly(expr)`: how unusual each point of `expr` is, from 0 to 1 (ops_agent.anomaly),
+    learnt from the days before the range."""
+
+    expr: Expr
+
+
+Expr = Number | Selector | Call | Binary | Anomaly
 
 
 @dataclass
@@ -183,6 +194,13 @@ class _Parser:
         if kind != "ident":
             raise QueryError(f"unexpected {value!r}", position)
         nxt = self.peek()
+        if value == "anomaly" and nxt and nxt[1] == "(":
+            self.take("(")
+            self._deeper(position)
+            inner = self.additive()
+            self.take(")")
+            self.depth -= 1
+            return Anomaly(inner)
         if value in FUNCTIONS and nxt and nxt[1] == "(":
             self.take("(")
             arg = self.peek()
@@ -266,4 +284,15 @@ def selectors(expr: Expr) -> list[Selector]:
         return [expr.selector]
     if isinstance(expr, Binary):
         return selectors(expr.left) + selectors(expr.right)
+    if isinstance(expr, Anomaly):
+        return selectors(expr.expr)
     return []
+
+
+def has_anomaly(expr: Expr) -> bool:
+    """Whether `expr` scores a series with `anomaly()` (its data must reach further back)."""
+    if isinstance(expr, Anomaly):
+        return True
+    if isinstance(expr, Binary):
+        return has_anomaly(expr.left) or has_anomaly(expr.right)
+    return False
