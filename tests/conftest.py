@@ -151,6 +151,7 @@ ALL_TABLES = (
     "incidents",
     "remediation_actions",
     "agent_tasks",
+    "log_pull_cursors",
 )
 
 

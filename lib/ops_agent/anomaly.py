@@ -69,22 +69,41 @@ A_TREND = _alpha(60)
 DAMP = 0.98
 A_SCALE = _alpha(48)
 A_SHORT = _alpha(6)
-G_SEASON = 0.25  # each bin is seen once a period: learn it quickly
 
 
 class _Model:
-    """Holt's level and damped trend over the series less a seasonal profile (or none)."""
+    """Holt's level and damped trend over the series less a seasonal profile (or none).
 
-    __slots__ = ("abs_err", "bins", "level", "period", "profile", "seen", "started", "trend")
+    The profile of a bin is the median of the last deviations seen in it (about three
+    periods' worth), from the points as they were: a cycle that recurs is learnt in two
+    periods however large it is, and one odd period does not move a median of three."""
 
-    def __init__(self, level: float, period: float, bins: int, started: float) -> None:
+    __slots__ = (
+        "abs_err",
+        "bins",
+        "fit",
+        "keep",
+        "level",
+        "period",
+        "profile",
+        "recent",
+        "started",
+        "trend",
+    )
+
+    def __init__(
+        self, level: float, period: float, bins: int, started: float, step: float = 60.0
+    ) -> None:
         self.level = level
         self.trend = 0.0
         self.period = period
         self.bins = bins
-        self.profile = [0.0] * bins if bins else []
-        self.seen = [False] * bins if bins else []
-        self.abs_err = 0.0  # how well this model predicts, for choosing among them
+        per_bin = max(1, round(period / bins / step)) if bins else 1
+        self.keep = min(15, 3 * per_bin)
+        self.recent: list[list[float]] = [[] for _ in range(bins)]
+        self.profile = [0.0] * bins
+        self.abs_err = 0.0  # mean absolute residual, clipped: the model's robust scale
+        self.fit = 0.0  # mean absolute residual as it was: how well it predicts, to choose
         self.started = started
 
     def phase(self, t: float) -> int:
@@ -92,10 +111,7 @@ class _Model:
 
     def seasonal(self, t: float) -> float:
         """The profile's offset at `t` (0 where it has not been seen, or with no profile)."""
-        if not self.bins:
-            return 0.0
-        b = self.phase(t)
-        return self.profile[b] if self.seen[b] else 0.0
+        return self.profile[self.phase(t)] if self.bins else 0.0
 
     def predict(self, t: float) -> float:
         return self.level + DAMP * self.trend + self.seasonal(t)
@@ -105,21 +121,27 @@ class _Model:
         not enough: a profile learnt from one week takes that week's noise for the norm)."""
         return not self.bins or t - self.started >= 2 * self.period
 
-    def update(self, t: float, x: float) -> None:
-        """Learn from the point `x` at `t` (its residual already clipped by the caller)."""
+    def update(self, t: float, x: float, raw: float) -> None:
+        """Learn from the point at `t`: the level from `x` (its residual clipped by the
+        caller), the profile from `raw`, the point as it was."""
         offset = self.seasonal(t)
         forecast = self.level + DAMP * self.trend
         self.abs_err += A_SCALE * (abs(x - forecast - offset) - self.abs_err)
+        self.fit += A_SCALE * (abs(raw - forecast - offset) - self.fit)
         previous = self.level
         self.level = forecast + A_LEVEL * (x - offset - forecast)
         self.trend = DAMP * self.trend + A_TREND * (self.level - previous - DAMP * self.trend)
         if self.bins:
             b = self.phase(t)
-            deviation = x - self.level
-            if self.seen[b]:
-                self.profile[b] += G_SEASON * (deviation - self.profile[b])
-            else:
-                self.profile[b], self.seen[b] = deviation, True
+            kept = self.recent[b]
+            kept.append(raw - self.level)
+            if len(kept) > self.keep:
+                del kept[0]
+            ordered = sorted(kept)
+            middle = len(ordered) // 2
+            self.profile[b] = (
+                ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+            )
 
     def adopt(self, level: float) -> None:
         self.level, self.trend = level, 0.0
@@ -192,9 +214,9 @@ class SeriesDetector:
         for period, most in ((DAY, 288), (WEEK, 168)):
             bins = max(12, min(most, int(period / max(self._step, 1.0))))
             if self._step * 4 <= period:  # at least a few points a period
-                self._models.append(_Model(level, period, bins, started))
+                self._models.append(_Model(level, period, bins, started, self._step))
         for model in self._models:
-            model.abs_err = spread
+            model.abs_err = model.fit = spread
         self._last_t = times[-1]
         return PointScore(0.0, False, level)
 
@@ -223,7 +245,7 @@ class SeriesDetector:
         (a fifth less error), so the choice does not flap on noise."""
         current = self._models[self._chosen]
         for i, model in enumerate(self._models):
-            if model.ready(t) and model.abs_err < 0.8 * current.abs_err:
+            if model.ready(t) and model.fit < 0.8 * current.fit:
                 self._chosen, current = i, model
         return current
 
@@ -251,7 +273,7 @@ class SeriesDetector:
         for model in self._models:
             predicted = model.predict(t)
             own = CLIP * self._scale_of(model)
-            model.update(t, predicted + max(-own, min(own, x - predicted)))
+            model.update(t, predicted + max(-own, min(own, x - predicted)), x)
         self._short += A_SHORT * (clipped * clipped - self._short)
 
 

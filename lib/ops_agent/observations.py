@@ -21,7 +21,7 @@ DEPLOYMENT_PRODUCTION_READY = "deployment.production_ready"
 SERVICE_DOWN = "service.down"
 SERVICE_UP = "service.up"
 AnomalyKind = Literal[
-    "error_spike", "template_spike", "new_template", "server_error_rate", "latency"
+    "error_spike", "template_spike", "new_template", "server_error_rate", "latency", "traffic_drop"
 ]
 ANOMALY_KINDS: tuple[str, ...] = tuple(f"anomaly.{k}" for k in get_args(AnomalyKind))
 

@@ -1,96 +1,71 @@
-"""Anomaly scoring over per-bucket series: pure functions, no I/O.
+"""Anomalies in per-bucket log series: pure functions, no I/O.
 
-Robust statistics throughout: a baseline is the median of past buckets, its spread the MAD
-(scaled to a standard deviation) but never less than Poisson noise (sqrt of the median), so a
-quiet stream's ordinary jitter never scores high. Where the history holds whole earlier days,
-the same time of day is a second baseline, and a bucket must beat both (a daily peak is not an
-anomaly). A spike must also be large in absolute terms (`min_count`) and relative ones
-(`min_ratio`), which is what keeps false positives down.
+Counts (errors, one template's lines, requests) and levels (p95 latency) are scored by the
+one series detector every part of the agent uses (`ops_agent.anomaly.score_series`): causal,
+both directions, with a daily cycle learnt from the data when the history holds one, and a
+noise floor suited to counts. `recent_onset` reports the first alert within the recent
+buckets. A share with a varying denominator (5xx of requests) is judged by a two-proportion
+test instead (`rate_shift`), since how sure a share is depends on how many requests made it.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_agent.anomaly import HALF_Z, Kind, score_series
 from ops_agent.observations import AnomalyKind
 from ops_agent.results import Indexable
 
-MAD_TO_SIGMA = 1.4826
-
 
 @dataclass(frozen=True)
-class Baseline:
-    median: float
-    spread: float
+class Onset:
+    """Where a change in the recent buckets starts, and how far it went."""
 
-    def score(self, value: float) -> float:
-        return (value - self.median) / self.spread
-
-
-def baseline(values: Sequence[float]) -> Baseline:
-    """Median and robust spread of `values` (at least Poisson noise, at least 1)."""
-    if not values:
-        return Baseline(0.0, 1.0)
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
-    return Baseline(median, max(MAD_TO_SIGMA * mad, math.sqrt(max(median, 0.0)), 1.0))
+    index: int  # the first anomalous bucket
+    expected: float  # what the series predicted there
+    peak: float  # the value furthest from `expected` from the onset on, the same way
+    score: float  # deviations from the prediction at the onset (4 scores 0.5 in anomaly.py)
+    direction: int  # +1 a rise, -1 a drop
 
 
-@dataclass(frozen=True)
-class Spike:
-    start: int  # index of the first anomalous bucket
-    value: float  # the largest value in the anomalous run
-    score: float
-    baseline: Baseline
-    seasonal: Baseline | None = None
-
-
-def find_spike(
-    series: Sequence[float],
+def recent_onset(
+    times: Sequence[float],
+    values: Sequence[float | None],
     recent: int,
     *,
-    season: int | None = None,
-    threshold: float = 6.0,
-    min_count: float = 10.0,
-    min_ratio: float = 3.0,
-    min_history: int = 6,
-) -> Spike | None:
-    """A spike within the last `recent` buckets of `series` against the buckets before them.
-
-    `season` is the period in buckets (a day); when the history holds at least two earlier
-    periods, the values at the same phase form a second baseline. Returns the first bucket of
-    the anomalous run and its peak, or None.
-    """
-    history = list(series[:-recent]) if recent < len(series) else []
-    if len(history) < min_history:
-        return None
-    trailing = baseline(history)
-    best: Spike | None = None
-    for offset in range(recent):
-        index = len(series) - recent + offset
-        value = series[index]
-        seasonal = _seasonal(series, index, season)
-        expected = max(trailing.median, seasonal.median if seasonal else 0.0)
-        score = min(trailing.score(value), seasonal.score(value) if seasonal else math.inf)
-        if score >= threshold and value >= min_count and value >= min_ratio * max(expected, 1.0):
-            if best is None:
-                best = Spike(index, value, score, trailing, seasonal)
-            elif value > best.value:
-                best = Spike(best.start, value, max(score, best.score), trailing, seasonal)
-    return best
+    kind: Kind,
+    direction: int = 1,
+    min_peak: float = 0.0,
+    min_ratio: float = 1.0,
+) -> Onset | None:
+    """The first change in `direction` the detector alerts on within the last `recent`
+    points, when it is also large in absolute terms (a rise's peak at least `min_peak`) and
+    relative ones (at least `min_ratio` times the expected, or below 1/`min_ratio` of it for
+    a drop). Points that are None are gaps."""
+    known = [(i, t, v) for i, (t, v) in enumerate(zip(times, values, strict=True)) if v is not None]
+    scores = score_series([t for _, t, _ in known], [v for _, _, v in known], kind=kind)
+    first = len(values) - recent
+    for k, ((i, _, value), point) in enumerate(zip(known, scores, strict=True)):
+        if i < first or not point.alert or point.direction != direction:
+            continue
+        expected = point.expected if point.expected is not None else value
+        later = [v for _, _, v in known[k:]]
+        peak = max(later) if direction > 0 else min(later)
+        if direction > 0 and (peak < min_peak or peak < min_ratio * max(expected, 1.0)):
+            continue
+        if direction < 0 and peak * min_ratio > expected:
+            continue
+        return Onset(i, expected, peak, deviations(point.score), direction)
+    return None
 
 
-def _seasonal(series: Sequence[float], index: int, season: int | None) -> Baseline | None:
-    """The values at the same phase of earlier periods, when there are two or more."""
-    if not season:
-        return None
-    same_phase = [series[i] for i in range(index - season, -1, -season)]
-    return baseline(same_phase) if len(same_phase) >= 2 else None
+def deviations(score: float) -> float:
+    """The robust deviations a detector score stands for (its inverse; 4 for 0.5)."""
+    return HALF_Z * math.sqrt(math.log(1 / max(1e-12, 1 - score)) / math.log(2))
 
 
 @dataclass(frozen=True)
@@ -121,37 +96,6 @@ def rate_shift(
     z = (p2 - p1) / se
     if z >= threshold and p2 >= min_ratio * p1 and p2 - p1 >= floor:
         return RateShift(p1, p2, z)
-    return None
-
-
-@dataclass(frozen=True)
-class LevelShift:
-    before: float
-    after: float
-    score: float
-
-
-def level_shift(
-    before: Sequence[float],
-    after: Sequence[float],
-    *,
-    threshold: float = 6.0,
-    min_ratio: float = 1.5,
-    min_points: int = 3,
-) -> LevelShift | None:
-    """A sustained rise of a level (p95 latency): the median of `after` against `before`'s
-    median and spread (here the spread's floor is 10 % of the median, not Poisson noise)."""
-    before = [v for v in before if v is not None and not math.isnan(v)]
-    after = [v for v in after if v is not None and not math.isnan(v)]
-    if len(before) < min_points * 2 or len(after) < min_points:
-        return None
-    median = statistics.median(before)
-    mad = statistics.median(abs(v - median) for v in before)
-    spread = max(MAD_TO_SIGMA * mad, 0.1 * abs(median), 1.0)
-    now = statistics.median(after)
-    score = (now - median) / spread
-    if score >= threshold and now >= min_ratio * median:
-        return LevelShift(median, now, score)
     return None
 
 

@@ -15,9 +15,9 @@ from ops_agent.logs import traces
 from ops_agent.logs.anomalies import (
     Anomaly,
     DeploymentMark,
-    find_spike,
-    level_shift,
+    Onset,
     rate_shift,
+    recent_onset,
     suspect_deployment,
 )
 from ops_agent.logs.entries import Parsed, Rejected, parse_delivery
@@ -36,6 +36,12 @@ SUSPECT_WINDOW = timedelta(minutes=30)
 # Entries stamped a little ahead of our clock (Vercel's clock, or ours, is off) still show up.
 CLOCK_SKEW = timedelta(minutes=5)
 KEPT = timedelta(days=14)  # LOG_RETENTION_DAYS' default
+# What makes a change an incident, beyond the detector's alert: a spike of errors reaches at
+# least 10 in a bucket and three times what was expected ("from 0 to 4" is not one); traffic
+# falls below half of what was expected; p95 latency rises by half.
+SPIKE: dict[str, Any] = {"direction": 1, "min_peak": 10.0, "min_ratio": 3.0}
+DROP: dict[str, Any] = {"direction": -1, "min_ratio": 2.0}
+SLOWER: dict[str, Any] = {"direction": 1, "min_ratio": 1.5}
 
 
 @dataclass
@@ -299,7 +305,6 @@ class LogAnalysisTool:
         start = end - span - history
         recent = math.ceil(span.total_seconds() / bucket)
         n = math.ceil((end - start).total_seconds() / bucket)
-        season = 86400 // bucket if 86400 % bucket == 0 and bucket <= 3600 else None
         rows = await self.records.series(start, end, project=project, bucket_seconds=bucket)
         latency = await self.records.latency_series(
             start, end, project=project, bucket_seconds=bucket
@@ -316,25 +321,41 @@ class LogAnalysisTool:
         def at(index: int) -> datetime:
             return start + timedelta(seconds=index * bucket)
 
+        times = [start.timestamp() + i * bucket for i in range(n)]
         found: list[Anomaly] = []
-        spike = find_spike(series["errors"], recent, season=season)
+        spike = recent_onset(times, series["errors"], recent, kind="count", **SPIKE)
         if spike:
-            started = at(spike.start)
+            started = at(spike.index)
             found.append(
                 Anomaly(
                     kind="error_spike",
                     subject="errors",
                     score=spike.score,
                     started_at=started,
-                    summary=f"{spike.value:.0f} errors per {bucket // 60} min against a usual "
-                    f"{spike.baseline.median:.0f}",
-                    evidence=_spike_evidence(spike, bucket),
+                    summary=f"{spike.peak:.0f} errors per {bucket // 60} min against an "
+                    f"expected {spike.expected:.0f}",
+                    evidence=_onset_evidence(spike, bucket),
                     suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
                 )
             )
-        found += self._rate_anomalies(series, recent, at, marks)
+        drop = recent_onset(times, series["requests"], recent, kind="count", **DROP)
+        if drop:
+            started = at(drop.index)
+            found.append(
+                Anomaly(
+                    kind="traffic_drop",
+                    subject="requests",
+                    score=drop.score,
+                    started_at=started,
+                    summary=f"{drop.peak:.0f} requests per {bucket // 60} min against an "
+                    f"expected {drop.expected:.0f}",
+                    evidence=_onset_evidence(drop, bucket),
+                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                )
+            )
+        found += self._rate_anomalies(series, times, recent, at, marks)
         found += await self._template_anomalies(
-            start, end, span, bucket, recent, season, project, marks, at
+            start, end, span, bucket, recent, times, project, marks, at
         )
         found.sort(key=lambda a: a.score, reverse=True)
         return found
@@ -342,6 +363,7 @@ class LogAnalysisTool:
     def _rate_anomalies(
         self,
         series: dict[str, list[float]],
+        times: list[float],
         recent: int,
         at: Callable[[int], datetime],
         marks: Sequence[DeploymentMark],
@@ -373,19 +395,19 @@ class LogAnalysisTool:
                     suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
                 )
             )
-        p95 = series["p95_ms"]
-        latency = level_shift([v for v in p95[hist] if v], [v for v in p95[now] if v])
+        p95 = [v or None for v in series["p95_ms"]]  # no requests, no latency
+        latency = recent_onset(times, p95, recent, kind="gauge", **SLOWER)
         if latency:
-            started = at(len(p95) - recent)
+            started = at(latency.index)
             out.append(
                 Anomaly(
                     kind="latency",
                     subject="p95_ms",
                     score=latency.score,
                     started_at=started,
-                    summary=f"p95 latency {latency.after:.0f} ms against a usual "
-                    f"{latency.before:.0f} ms",
-                    evidence={"before_ms": latency.before, "after_ms": latency.after},
+                    summary=f"p95 latency {latency.peak:.0f} ms against an expected "
+                    f"{latency.expected:.0f} ms",
+                    evidence={"before_ms": latency.expected, "after_ms": latency.peak},
                     suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
                 )
             )
@@ -398,7 +420,7 @@ class LogAnalysisTool:
         span: timedelta,
         bucket: int,
         recent: int,
-        season: int | None,
+        times: list[float],
         project: str | None,
         marks: Sequence[DeploymentMark],
         at: Callable[[int], datetime],
@@ -445,18 +467,18 @@ class LogAnalysisTool:
                 continue
             buckets = counts.get(tid, {})
             values = [float(buckets.get(str(i), 0)) for i in range(n)]
-            spike = find_spike(values, recent, season=season)
+            spike = recent_onset(times, values, recent, kind="count", **SPIKE)
             if spike:
-                started = at(spike.start)
+                started = at(spike.index)
                 out.append(
                     Anomaly(
                         kind="template_spike",
                         subject=tid,
                         score=spike.score,
                         started_at=started,
-                        summary=f"{row['template']!r}: {spike.value:.0f} per {bucket // 60} min "
-                        f"against a usual {spike.baseline.median:.0f}",
-                        evidence={"template": row["template"], **_spike_evidence(spike, bucket)},
+                        summary=f"{row['template']!r}: {spike.peak:.0f} per {bucket // 60} min "
+                        f"against an expected {spike.expected:.0f}",
+                        evidence={"template": row["template"], **_onset_evidence(spike, bucket)},
                         suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
                     )
                 )
@@ -493,16 +515,13 @@ def _dense(rows: Sequence[dict[str, Any]], n: int) -> dict[str, list[float]]:
     return out
 
 
-def _spike_evidence(spike: Any, bucket: int) -> dict[str, Any]:
-    evidence = {
+def _onset_evidence(onset: Onset, bucket: int) -> dict[str, Any]:
+    return {
         "bucket_seconds": bucket,
-        "baseline_median": spike.baseline.median,
-        "baseline_spread": round(spike.baseline.spread, 2),
-        "peak": spike.value,
+        "expected": round(onset.expected, 2),
+        "peak": onset.peak,
+        "deviations": round(onset.score, 1),
     }
-    if spike.seasonal is not None:
-        evidence["same_time_earlier_days_median"] = spike.seasonal.median
-    return evidence
 
 
 def pattern_from(row: dict[str, Any], n_buckets: int, start: datetime) -> Pattern:
