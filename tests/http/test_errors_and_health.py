@@ -146,6 +146,7 @@ async def test_health_is_503_naming_the_store_when_postgres_stops(
             user=server.system_user,
             capture_output=True,
         )
+        await asyncio.sleep(health.PROBE_TTL)  # past the reading the first request cached
         started = time.monotonic()
         down = await c.get("/api/health")
         elapsed = time.monotonic() - started
@@ -153,4 +154,29 @@ async def test_health_is_503_naming_the_store_when_postgres_stops(
     assert down.json()["error"]["details"]["failing"] == ["store"]
     assert "store" in down.json()["error"]["message"]
     assert elapsed < 2.0
+    await rt.close()
+
+
+async def test_health_reads_its_dependencies_once_a_second_however_many_ask(
+    settings: Settings, pg_url: str, redis_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A liveness probe under load does not become a load on Postgres: concurrent requests
+    share one reading, and a reading serves for PROBE_TTL."""
+    pings = 0
+    store = PostgresStore(pg_url)
+    real_ping = store.ping
+
+    async def counted() -> None:
+        nonlocal pings
+        pings += 1
+        await real_ping()
+
+    monkeypatch.setattr(store, "ping", counted)
+    rt = Runtime(settings, store=store, kv=RedisKV(unix_socket_path=redis_socket))
+    app = create_app("t", [health.router], runtime=rt)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        answers = await asyncio.gather(*(c.get("/api/health") for _ in range(50)))
+        assert {a.status_code for a in answers} == {200} and pings == 1
+        await asyncio.sleep(health.PROBE_TTL + 0.1)
+        assert (await c.get("/api/health")).status_code == 200 and pings == 2
     await rt.close()

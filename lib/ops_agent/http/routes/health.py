@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from ops_agent import __version__
 from ops_agent.http.deps import RuntimeDep
 from ops_agent.http.errors import error_response
 from ops_agent.redact import redactor
+from ops_agent.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
@@ -40,8 +42,15 @@ def _ms_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-@router.get("/api/health", summary="Liveness of this deployment and its store and KV")
-async def health(runtime: RuntimeDep) -> JSONResponse:
+# A liveness probe, not a benchmark of Postgres: the dependencies' state is read at most once
+# a second per instance, and requests arriving meanwhile share that reading.
+PROBE_TTL = 1.0
+_probes: weakref.WeakKeyDictionary[Runtime, tuple[float, asyncio.Task[tuple[Any, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _dependencies(runtime: Runtime) -> tuple[dict[str, Any], dict[str, Any]]:
     timeout = runtime.settings.health_timeout_seconds
 
     async def store_ok() -> None:
@@ -51,6 +60,23 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
         await (await runtime.kv()).ping()
 
     store, kv = await asyncio.gather(probe(store_ok, timeout), probe(kv_ok, timeout))
+    return store, kv
+
+
+async def dependencies(runtime: Runtime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The store's and KV's probe results, read afresh at most every PROBE_TTL seconds."""
+    now = time.monotonic()
+    cached = _probes.get(runtime)
+    if cached is None or now - cached[0] > PROBE_TTL:
+        cached = (now, asyncio.ensure_future(_dependencies(runtime)))
+        _probes[runtime] = cached
+    store, kv = await asyncio.shield(cached[1])
+    return dict(store), dict(kv)
+
+
+@router.get("/api/health", summary="Liveness of this deployment and its store and KV")
+async def health(runtime: RuntimeDep) -> JSONResponse:
+    store, kv = await dependencies(runtime)
     store["backend"] = runtime.settings.store_backend.value
     kv["backend"] = runtime.settings.kv_backend.value
     checks = {"store": store, "kv": kv}
