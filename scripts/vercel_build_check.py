@@ -4,7 +4,11 @@ Installs npm `vercel@59.25.4` into .tools/vercel (once), copies the files git wo
 a temporary folder, writes `.vercel/project.json` with `settings` (so the CLI needs no login),
 runs `vercel build` with this venv's Python 3.12 and `uv` first on PATH, and checks the output:
 every api/*.py became a python3.12 function that bundles ops_agent and the migrations but not the
-local-only embedded servers, and config.json carries vercel.json's crons and rewrites.
+local-only embedded servers, carries bytecode (the build runs with VERCEL_PYTHON_COMPILEALL=1, as
+the deployment guide says), ships no second copy of the package (build/, lib/, egg-info) and no
+tests, and stays under a size it prints; and config.json carries vercel.json's crons and rewrites.
+(pip is in every bundle: Vercel's builder seeds it into the venv it vendors from, and no
+setting leaves it out.)
 """
 
 from __future__ import annotations
@@ -76,6 +80,20 @@ def copy_project(dest: Path) -> None:
     )
 
 
+# Vercel's limit is 250 MB unzipped; staying well under it leaves room to grow.
+MAX_BUNDLE_BYTES = 120 * 2**20
+
+
+def bundle_bytes(project: Path, files: dict[str, str]) -> int:
+    """The unzipped size of a function: every file its filePathMap names."""
+    total = 0
+    for source in files.values():
+        path = Path(source) if Path(source).is_absolute() else project / source
+        if path.is_file():
+            total += path.stat().st_size
+    return total
+
+
 def check_output(project: Path) -> list[str]:
     """Problems with the build output (empty when it is deployable)."""
     problems: list[str] = []
@@ -96,7 +114,7 @@ def check_output(project: Path) -> list[str]:
     functions = sorted((output / "functions").rglob("*.func"))
     if len(functions) > 12:
         problems.append(f"{len(functions)} functions: Hobby plans allow 12")
-    print(f"{'function':<28} {'runtime':<11} {'maxDuration':>11} {'files':>7}")
+    print(f"{'function':<28} {'runtime':<11} {'maxDuration':>11} {'files':>7} {'MB':>7}")
     for api_file in api_files:
         rel = api_file.relative_to(project).with_suffix(".func")
         func = output / "functions" / rel
@@ -106,10 +124,22 @@ def check_output(project: Path) -> list[str]:
             continue
         vc = json.loads(vc_config_path.read_text())
         files = vc.get("filePathMap", {})
+        size = bundle_bytes(project, files)
         print(
             f"{rel!s:<28} {vc.get('runtime', '?'):<11} {vc.get('maxDuration', '-'):>11} "
-            f"{len(files):>7}"
+            f"{len(files):>7} {size / 2**20:>7.1f}"
         )
+        if size > MAX_BUNDLE_BYTES:
+            problems.append(f"{rel}: {size / 2**20:.0f} MB, over {MAX_BUNDLE_BYTES // 2**20} MB")
+        if not any(f.endswith(".pyc") for f in files):
+            problems.append(f"{rel}: no bytecode (.pyc); build with VERCEL_PYTHON_COMPILEALL=1")
+        for shipped in ("build/", "lib/", "tests/"):
+            if any(f.startswith(shipped) for f in files):
+                problems.append(
+                    f"{rel}: bundles {shipped} (a copy of what _vendor holds, or tests)"
+                )
+        if any(".egg-info/" in f for f in files):
+            problems.append(f"{rel}: bundles an .egg-info")
         if vc.get("runtime") != "python3.12":
             problems.append(f"{rel}: runtime {vc.get('runtime')}, expected python3.12")
         if "_vendor/ops_agent/__init__.py" not in files:
@@ -124,29 +154,36 @@ def check_output(project: Path) -> list[str]:
     return problems
 
 
+def build(project: Path) -> subprocess.CompletedProcess[str]:
+    """`vercel build` of the copy in `project`, as the deployment guide configures it."""
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VERCEL_TELEMETRY_DISABLED": "1",
+        "CI": "1",
+        # As the deployment guide says to set it: functions ship bytecode, so a cold
+        # start does not compile every module it imports.
+        "VERCEL_PYTHON_COMPILEALL": "1",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        [str(vercel_cli()), "build", "--yes"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
 def main() -> int:
-    cli = vercel_cli()
     with tempfile.TemporaryDirectory(prefix="ops-agent-vercel-") as tmp:
         project = Path(tmp)
         copy_project(project)
-        env = {
-            **os.environ,
-            "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-            "VERCEL_TELEMETRY_DISABLED": "1",
-            "CI": "1",
-        }
-        env.pop("VIRTUAL_ENV", None)
-        build = subprocess.run(
-            [str(cli), "build", "--yes"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        if build.returncode != 0:
-            print(build.stdout[-4000:], build.stderr[-4000:], sep="\n", file=sys.stderr)
+        built = build(project)
+        if built.returncode != 0:
+            print(built.stdout[-4000:], built.stderr[-4000:], sep="\n", file=sys.stderr)
             print("vercel build failed", file=sys.stderr)
             return 1
         problems = check_output(project)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from ops_agent.http.functions import health_app
+from ops_agent.http.functions import metrics_app
 from ops_agent.runtime import Runtime
 from ops_agent.store import Role
 from tests.targets import Targets
@@ -19,7 +19,7 @@ async def health_client(runtime: Runtime, tmp_path) -> AsyncIterator[httpx.Async
         update={"monitor_allowed_hosts": "127.0.0.1", "monitor_config": tmp_path / "none.yaml"}
     )
     rt = Runtime(settings, store=await runtime.store(), kv=await runtime.kv())
-    app = health_app(runtime=rt)
+    app = metrics_app(runtime=rt)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         yield c
     await rt.close()

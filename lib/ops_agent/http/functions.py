@@ -9,10 +9,12 @@ from ops_agent.runtime import Runtime
 
 
 def health_app(runtime: Runtime | None = None) -> FastAPI:
-    """api/health.py: GET /api/health, and the declared services under /api/health/."""
-    from ops_agent.http.routes import health, monitoring
+    """api/health.py: GET /api/health, the liveness probe, alone: a cold start of it imports
+    no monitoring machinery (the declared services under /api/health/ are rewritten to
+    api/metrics.py)."""
+    from ops_agent.http.routes import health
 
-    return create_app("Ops Agent: health", [health.router, monitoring.router], runtime=runtime)
+    return create_app("Ops Agent: health", [health.router], runtime=runtime)
 
 
 def admin_app() -> FastAPI:
@@ -69,10 +71,13 @@ def logs_app() -> FastAPI:
 
 
 def metrics_app(runtime: Runtime | None = None) -> FastAPI:
-    """api/metrics.py: /api/metrics/* (system metrics)."""
-    from ops_agent.http.routes import metrics
+    """api/metrics.py: /api/metrics/* (queries, samples, system metrics) and, rewritten to
+    it, the declared services under /api/health/ (checks, heartbeats, uptime)."""
+    from ops_agent.http.routes import metrics, monitoring
 
-    return create_app("Ops Agent: metrics", [metrics.router], runtime=runtime)
+    return create_app(
+        "Ops Agent: metrics and services", [metrics.router, monitoring.router], runtime=runtime
+    )
 
 
 def dashboard_app(runtime: Runtime | None = None) -> FastAPI:

@@ -1,0 +1,124 @@
+"""Cold import of each function as Vercel bundles it, against a bare FastAPI app with bytecode.
+
+Runs `vercel build` (scripts/vercel_build_check.py, so with VERCEL_PYTHON_COMPILEALL=1), lays
+each function out as its `.vc-config.json`'s `filePathMap` says, and times fresh interpreters
+importing its entrypoint with the function's environment (`PYTHONPATH=_vendor`, no bytecode
+written). The baseline is a module holding `app = FastAPI()`, over the same `_vendor` and
+compiled to bytecode. Each round alternates baseline and function. Read the ratios; this
+machine is shared and noisy.
+
+Targets (issue 21): the health function within 1.2x of the baseline, every other within 1.6x.
+
+    python bench/cold_start.py [--rounds 11] [--only health,logs] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import vercel_build_check as vbc  # noqa: E402
+
+BARE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+def lay_out(project: Path, func: Path, dest: Path) -> str:
+    """Copy (hard-link where possible) the function's files to `dest`; its module name."""
+    vc = json.loads((func / ".vc-config.json").read_text())
+    for bundled, source in vc.get("filePathMap", {}).items():
+        src = Path(source) if Path(source).is_absolute() else project / source
+        target = dest / bundled
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copy2(src, target)
+    rel = func.relative_to(project / ".vercel" / "output" / "functions").with_suffix(".py")
+    return ".".join(rel.with_suffix("").parts)
+
+
+def timed_import(folder: Path, module: str) -> float:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": f"_vendor{os.pathsep}.",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603 (this interpreter)
+        [sys.executable, "-c", f"import {module}"], cwd=folder, env=env, check=True
+    )
+    return time.perf_counter() - started
+
+
+def run(rounds: int, only: set[str] | None) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="ops-agent-cold-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        vbc.copy_project(project)
+        built = vbc.build(project)
+        if built.returncode != 0:
+            raise RuntimeError(f"vercel build failed:\n{built.stderr[-2000:]}")
+        functions = sorted((project / ".vercel" / "output" / "functions").rglob("*.func"))
+        layouts: dict[str, tuple[Path, str]] = {}
+        for func in functions:
+            name = func.name.removesuffix(".func")
+            if only and name not in only:
+                continue
+            dest = Path(tmp) / "layout" / name
+            layouts[name] = (dest, lay_out(project, func, dest))
+        bare = Path(tmp) / "bare"
+        bare.mkdir()
+        first = next(iter(layouts.values()))[0]
+        (bare / "_vendor").symlink_to(first / "_vendor")
+        (bare / "bare.py").write_text(BARE)
+        compileall.compile_file(str(bare / "bare.py"), quiet=1)
+        for name, (folder, module) in layouts.items():
+            timed_import(folder, module)  # the page cache, not the import, pays for the first
+            timed_import(bare, "bare")
+            base, own = [], []
+            for _ in range(rounds):
+                base.append(timed_import(bare, "bare"))
+                own.append(timed_import(folder, module))
+            b, f = statistics.median(base), statistics.median(own)
+            results[name] = {
+                "import_ms": round(f * 1000, 1),
+                "baseline_ms": round(b * 1000, 1),
+                "ratio": round(f / b, 2),
+            }
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--only", help="comma-separated function names (health,logs,...)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    results = run(args.rounds, only)
+    if args.json:
+        print(json.dumps({"rounds": args.rounds, "baseline": "bare FastAPI", "results": results}))
+        return 0
+    print(f"cold import, median of {args.rounds} fresh interpreters each")
+    print("(baseline: `app = FastAPI()` with bytecode, over the same _vendor, alternating)")
+    print(f"{'function':<12} {'import ms':>10} {'baseline ms':>12} {'ratio':>7}")
+    for name, r in results.items():
+        print(f"{name:<12} {r['import_ms']:>10.1f} {r['baseline_ms']:>12.1f} {r['ratio']:>6.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
