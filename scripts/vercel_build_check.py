@@ -7,8 +7,10 @@ every api/*.py became a python3.12 function that bundles ops_agent and the migra
 local-only embedded servers, carries bytecode (the build runs with VERCEL_PYTHON_COMPILEALL=1, as
 the deployment guide says), ships no second copy of the package (build/, lib/, egg-info) and no
 tests, and stays under a size it prints; and config.json carries vercel.json's crons and rewrites.
-(pip is in every bundle: Vercel's builder seeds it into the venv it vendors from, and no
-setting leaves it out.)
+pip is in every bundle (never imported): Vercel's builder seeds it into the venv it
+vendors from. The only way to take it out is a custom install (`[tool.vercel.scripts]
+vercel-install` in pyproject.toml, tried: then `pip uninstall pip` works), and a custom install
+turns the builder's bytecode compilation off, which costs every cold start; bytecode wins.
 """
 
 from __future__ import annotations
@@ -187,6 +189,10 @@ def main() -> int:
             print("vercel build failed", file=sys.stderr)
             return 1
         problems = check_output(project)
+        keep = os.environ.get("OPS_AGENT_KEEP_BUILD")
+        if keep:
+            shutil.copytree(project / ".vercel" / "output", keep, dirs_exist_ok=True)
+            (Path(keep) / "build.log").write_text(built.stdout + built.stderr)
     for problem in problems:
         print(f"FAIL {problem}", file=sys.stderr)
     if problems:

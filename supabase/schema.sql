@@ -6,18 +6,6 @@
 --
 
 --
--- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
---
-
-CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
-
---
--- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
---
-
-COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
-
---
 -- Name: ops_alert_claim_notification(uuid, timestamp with time zone, timestamp with time zone, text, integer, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1235,7 +1223,7 @@ $$;
 CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT NULL::text[]) RETURNS integer
     LANGUAGE sql
     AS $$
-    with lines as (
+    with lines as materialized (
         select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
@@ -1248,8 +1236,16 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT N
             request_id text, via text, source text)
         where (p_ids is null or e.id = any(p_ids))
           and (coalesce(e.via, 'drain') <> 'pull' or e.source = 'request')
-    ), new_ids as (
+    ), fresh as materialized (
         select coalesce(p_ids, array(select id from lines)) as ids
+    ), fresh_ids as (
+        select unnest(ids) as id from fresh
+    ), counted_before as (
+        -- Requests some line of which an earlier delivery brought: counted then.
+        select distinct s.request_id
+        from log_entries s
+        where s.request_id in (select l.request_id from lines l where l.request_id is not null)
+          and not exists (select 1 from fresh_ids f where f.id = s.id)
     ), req as (
         select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
                max(l.environment) as environment, max(l.deployment) as deployment,
@@ -1258,12 +1254,8 @@ CREATE FUNCTION public.ops_metric_rollup(p_entries jsonb, p_ids text[] DEFAULT N
                     else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
                bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
         from lines l
+        where not exists (select 1 from counted_before c where c.request_id = l.request_id)
         group by l.request
-        -- A request some line of which an earlier delivery brought was counted then.
-        having not exists (
-            select 1 from log_entries s, new_ids n
-            where max(l.request_id) is not null and s.request_id = max(l.request_id)
-              and s.id <> all(n.ids))
     ), counted as (
         select * from req
         where status is not null and status <> 0 and (crashed or status <> -1)
@@ -2911,12 +2903,6 @@ CREATE UNIQUE INDEX incidents_open_key_idx ON public.incidents USING btree (grou
 CREATE INDEX log_entries_deployment_ts_idx ON public.log_entries USING btree (deployment_id, ts DESC);
 
 --
--- Name: log_entries_message_trgm_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX log_entries_message_trgm_idx ON public.log_entries USING gin (message public.gin_trgm_ops);
-
---
 -- Name: log_entries_problems_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2927,6 +2913,12 @@ CREATE INDEX log_entries_problems_idx ON public.log_entries USING btree (ts DESC
 --
 
 CREATE INDEX log_entries_project_ts_idx ON public.log_entries USING btree (project_id, ts DESC);
+
+--
+-- Name: log_entries_pulled_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX log_entries_pulled_idx ON public.log_entries USING btree (project_id, ts) WHERE (via = 'pull'::text);
 
 --
 -- Name: log_entries_request_idx; Type: INDEX; Schema: public; Owner: -

@@ -2,16 +2,6 @@
 -- functions, merged here so that every instance grows the same ones), full-text search, and the
 -- aggregates the pattern and anomaly analyses read.
 
-do $$
-begin
-    if exists (select 1 from pg_namespace where nspname = 'extensions') then
-        create extension if not exists pg_trgm with schema extensions;  -- Supabase's layout
-    else
-        create extension if not exists pg_trgm;
-    end if;
-end
-$$;
-
 create sequence if not exists log_templates_version;
 
 create table if not exists log_templates (
@@ -68,7 +58,13 @@ create index if not exists log_entries_request_idx on log_entries (request_id)
 create index if not exists log_entries_problems_idx on log_entries (ts desc)
     where level in ('error', 'fatal') or status_code >= 500 or status_code = -1;
 create index if not exists log_entries_search_idx on log_entries using gin (search);
-create index if not exists log_entries_message_trgm_idx on log_entries using gin (message gin_trgm_ops);
+-- A drain delivery deletes the pulled copies of the minutes it covers (ops_drain_ingest);
+-- pulled lines are few, so that lookup does not walk the project's delivered lines.
+create index if not exists log_entries_pulled_idx on log_entries (project_id, ts)
+    where via = 'pull';
+-- No trigram index on message: the search language's words, prefixes and phrases are driven
+-- by the tsvector index (a phrase's `ilike` only rechecks candidates), and a trigram entry
+-- for every line was the dearest part of storing it.
 alter table log_entries enable row level security;
 
 

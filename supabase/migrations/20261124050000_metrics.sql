@@ -80,7 +80,7 @@ $$;
 create or replace function ops_metric_rollup(p_entries jsonb, p_ids text[] default null)
 returns integer
 language sql as $$
-    with lines as (
+    with lines as materialized (
         select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
                coalesce(e.project_name, e.project_id, '') as project,
                coalesce(e.environment, '') as environment,
@@ -93,8 +93,16 @@ language sql as $$
             request_id text, via text, source text)
         where (p_ids is null or e.id = any(p_ids))
           and (coalesce(e.via, 'drain') <> 'pull' or e.source = 'request')
-    ), new_ids as (
+    ), fresh as materialized (
         select coalesce(p_ids, array(select id from lines)) as ids
+    ), fresh_ids as (
+        select unnest(ids) as id from fresh
+    ), counted_before as (
+        -- Requests some line of which an earlier delivery brought: counted then.
+        select distinct s.request_id
+        from log_entries s
+        where s.request_id in (select l.request_id from lines l where l.request_id is not null)
+          and not exists (select 1 from fresh_ids f where f.id = s.id)
     ), req as (
         select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
                max(l.environment) as environment, max(l.deployment) as deployment,
@@ -103,12 +111,8 @@ language sql as $$
                     else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
                bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
         from lines l
+        where not exists (select 1 from counted_before c where c.request_id = l.request_id)
         group by l.request
-        -- A request some line of which an earlier delivery brought was counted then.
-        having not exists (
-            select 1 from log_entries s, new_ids n
-            where max(l.request_id) is not null and s.request_id = max(l.request_id)
-              and s.id <> all(n.ids))
     ), counted as (
         select * from req
         where status is not null and status <> 0 and (crashed or status <> -1)

@@ -6,6 +6,7 @@ reported with their position and reason; the others are kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zlib
@@ -100,6 +101,20 @@ def _str(value: Any, limit: int = 2048) -> str | None:
     return clean_text(text[:limit]) or None
 
 
+def _clean_str(value: Any, limit: int = 2048) -> str | None:
+    """`_str` for a delivery known to hold no NUL or lone surrogate (see `_MAY_BE_DIRTY`)."""
+    if value is None or value == "":
+        return None
+    return (value if isinstance(value, str) else str(value))[:limit] or None
+
+
+# JSON can only smuggle a NUL or a lone surrogate into a string as a `\u` escape (raw control
+# characters are invalid JSON, and the body is decoded as UTF-8 with replacement), so a
+# delivery without one of these escapes needs no per-field cleaning. A false alarm (say an
+# escaped backslash before `u0000`) only costs the slow path.
+_MAY_BE_DIRTY = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
 def _int(value: Any) -> int | None:
     """An integer that fits the store's integer columns, or None."""
     if isinstance(value, bool):
@@ -121,6 +136,7 @@ _ID_SEGMENT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def route_of(path: str | None) -> str | None:
     """The route of a request path: no query string, and id-like segments as `:id`
     (`/api/orders/123?x=1` is `/api/orders/:id`), so per-route figures stay few."""
@@ -137,14 +153,19 @@ def level_of(value: Any) -> str:
     return level if level in LEVELS else "info"
 
 
-def normalise(item: Any) -> dict[str, Any]:
-    """One drain entry as a `log_entries` row; ValueError says what is wrong with it."""
+def normalise(
+    item: Any, *, now: datetime | None = None, oldest: timedelta | None = None, dirty: bool = True
+) -> dict[str, Any]:
+    """One drain entry as a `log_entries` row; ValueError says what is wrong with it. With
+    `now` and `oldest`, an entry stamped outside the plausible window (plausible.py) is
+    refused too. `dirty=False` promises no string in it holds a NUL or a lone surrogate."""
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
+    text = _str if dirty else _clean_str
     entry_id = item.get("id")
     if not isinstance(entry_id, str | int) or entry_id in ("", None):
         raise ValueError("missing id")
-    if isinstance(entry_id, str) and clean_text(entry_id) != entry_id:
+    if dirty and isinstance(entry_id, str) and clean_text(entry_id) != entry_id:
         raise ValueError("the id holds characters no store can keep (NUL or a lone surrogate)")
     timestamp = item.get("timestamp")
     if not isinstance(timestamp, int | float) or isinstance(timestamp, bool):
@@ -155,39 +176,45 @@ def normalise(item: Any) -> dict[str, Any]:
         ts = datetime.fromtimestamp(timestamp / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         raise ValueError("timestamp out of range") from None
+    if now is not None and oldest is not None:
+        why = outside_window(ts, now, oldest)
+        if why is not None:
+            raise ValueError(why)
     proxy: dict[str, Any] = item["proxy"] if isinstance(item.get("proxy"), dict) else {}
     user_agent = proxy.get("userAgent")
     if isinstance(user_agent, list):
         user_agent = " ".join(str(u) for u in user_agent)
     message = item.get("message")
-    message = "" if message is None else clean_text(str(message))
+    message = "" if message is None else str(message)
+    if dirty:
+        message = clean_text(message)
     return {
         "id": str(entry_id)[:200],
         "ts": ts.isoformat(),
         "level": level_of(item.get("level")),
-        "source": _str(item.get("source"), 32),
-        "project_id": _str(item.get("projectId"), 200),
-        "project_name": _str(item.get("projectName"), 200),
-        "deployment_id": _str(item.get("deploymentId"), 200),
-        "environment": _str(item.get("environment"), 64),
-        "host": _str(item.get("host"), 512),
-        "path": _str(item.get("path") or proxy.get("path")),
-        "route": route_of(_str(proxy.get("path") or item.get("path"))),
+        "source": text(item.get("source"), 32),
+        "project_id": text(item.get("projectId"), 200),
+        "project_name": text(item.get("projectName"), 200),
+        "deployment_id": text(item.get("deploymentId"), 200),
+        "environment": text(item.get("environment"), 64),
+        "host": text(item.get("host"), 512),
+        "path": text(item.get("path") or proxy.get("path")),
+        "route": route_of(text(proxy.get("path") or item.get("path"))),
         "status_code": _int(item.get("statusCode")),
-        "request_id": _str(item.get("requestId"), 200),
+        "request_id": text(item.get("requestId"), 200),
         "message": message[:MAX_MESSAGE],
-        "type": _str(item.get("type"), 64),
-        "entrypoint": _str(item.get("entrypoint"), 512),
-        "branch": _str(item.get("branch"), 256),
-        "region": _str(item.get("executionRegion"), 32),
-        "trace_id": _str(item.get("traceId") or item.get("trace.id"), 128),
-        "method": _str(proxy.get("method"), 16),
+        "type": text(item.get("type"), 64),
+        "entrypoint": text(item.get("entrypoint"), 512),
+        "branch": text(item.get("branch"), 256),
+        "region": text(item.get("executionRegion"), 32),
+        "trace_id": text(item.get("traceId") or item.get("trace.id"), 128),
+        "method": text(proxy.get("method"), 16),
         "proxy_status": _int(proxy.get("statusCode")),
-        "waf_action": _str(proxy.get("wafAction"), 32),
-        "proxy_region": _str(proxy.get("region"), 32),
-        "user_agent": _str(user_agent, 512),
-        "client_ip": _str(proxy.get("clientIp"), 64),
-        "cache": _str(proxy.get("vercelCache"), 32),
+        "waf_action": text(proxy.get("wafAction"), 32),
+        "proxy_region": text(proxy.get("region"), 32),
+        "user_agent": text(user_agent, 512),
+        "client_ip": text(proxy.get("clientIp"), 64),
+        "cache": text(proxy.get("vercelCache"), 32),
     }
 
 
@@ -242,17 +269,11 @@ def parse_delivery(
     stamped outside the plausible window (plausible.py) is rejected too."""
     items, rejected = split_items(body)
     parsed = Parsed(rejected=rejected)
+    dirty = _MAY_BE_DIRTY.search(body) is not None
     for index, item in items:
         try:
-            row = normalise(item)
+            parsed.rows.append(normalise(item, now=now, oldest=oldest, dirty=dirty))
         except ValueError as exc:
             parsed.rejected.append(Rejected(index, str(exc)))
-            continue
-        if now is not None and oldest is not None:
-            why = outside_window(datetime.fromisoformat(row["ts"]), now, oldest)
-            if why is not None:
-                parsed.rejected.append(Rejected(index, why))
-                continue
-        parsed.rows.append(row)
     parsed.rejected.sort(key=lambda r: r.index)
     return parsed
