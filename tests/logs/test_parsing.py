@@ -27,6 +27,31 @@ def test_normalise_keeps_documented_fields() -> None:
     assert row["ts"].startswith("2026-11-24T12:00:00.007")
 
 
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from(["a\x00b", "\ud800", "x\udfff", "\\u0000", "\\ud800", "\\"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    ascii_only=st.booleans(),
+)
+@settings(max_examples=200)
+def test_the_fast_path_cleans_whatever_the_careful_one_would(
+    texts: list[str], ascii_only: bool
+) -> None:
+    """A delivery skips per-field cleaning only when its JSON holds no escape that can be a NUL
+    or a lone surrogate: every body parses as the careful path would parse it."""
+    items = [{**entry(i), "message": t, "host": t, "id": f"log_{i}"} for i, t in enumerate(texts)]
+    body = json.dumps(items, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    parsed = parse_delivery(body)
+    careful = [normalise(item, dirty=True) for item in json.loads(body.decode("utf-8", "replace"))]
+    assert parsed.rows == careful
+    assert all("\x00" not in r["message"] for r in parsed.rows)
+
+
 def test_build_and_external_entries_without_proxy() -> None:
     build = entry(1, source="build", status=None, message="Running build in Washington, D.C.")
     assert "proxy" not in build
