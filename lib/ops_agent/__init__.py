@@ -8,8 +8,9 @@ The names load on first use, so importing the package (as every function does) c
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ops_agent.lazy import exports
 
 __version__ = "0.1.0"
 
@@ -40,7 +41,4 @@ if TYPE_CHECKING:
     from ops_agent.notify import NotificationService
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ops_agent' has no attribute {name!r}")
+__getattr__ = exports(__name__, _EXPORTS)

@@ -124,7 +124,8 @@ class _Model:
     def update(self, t: float, x: float, raw: float) -> None:
         """Learn from the point at `t`: the level from `x` (its residual clipped by the
         caller), the profile from `raw`, the point as it was."""
-        offset = self.seasonal(t)
+        b = self.phase(t) if self.bins else 0
+        offset = self.profile[b] if self.bins else 0.0
         forecast = self.level + DAMP * self.trend
         self.abs_err += A_SCALE * (abs(x - forecast - offset) - self.abs_err)
         self.fit += A_SCALE * (abs(raw - forecast - offset) - self.fit)
@@ -132,7 +133,6 @@ class _Model:
         self.level = forecast + A_LEVEL * (x - offset - forecast)
         self.trend = DAMP * self.trend + A_TREND * (self.level - previous - DAMP * self.trend)
         if self.bins:
-            b = self.phase(t)
             kept = self.recent[b]
             kept.append(raw - self.level)
             if len(kept) > self.keep:
