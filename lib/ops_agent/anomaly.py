@@ -121,12 +121,19 @@ class _Model:
         not enough: a profile learnt from one week takes that week's noise for the norm)."""
         return not self.bins or t - self.started >= 2 * self.period
 
-    def update(self, t: float, x: float, raw: float) -> None:
-        """Learn from the point at `t`: the level from `x` (its residual clipped by the
-        caller), the profile from `raw`, the point as it was."""
-        b = self.phase(t) if self.bins else 0
-        offset = self.profile[b] if self.bins else 0.0
+    def learn(self, t: float, raw: float, kind: Kind) -> None:
+        """Learn from the point at `t`: the level from `raw` with its residual clipped to
+        CLIP of this model's own scale, the profile from `raw` as it was. (One method, not
+        predict-then-update: it runs for every model at every point.)"""
+        if self.bins:
+            b = int((t % self.period) / self.period * self.bins)
+            offset = self.profile[b]
+        else:
+            b, offset = 0, 0.0
         forecast = self.level + DAMP * self.trend
+        predicted = forecast + offset
+        own = CLIP * max(self.abs_err * _MAD_TO_SIGMA, _floor(kind, self.level))
+        x = predicted + max(-own, min(own, raw - predicted))
         self.abs_err += A_SCALE * (abs(x - forecast - offset) - self.abs_err)
         self.fit += A_SCALE * (abs(raw - forecast - offset) - self.fit)
         previous = self.level
@@ -271,9 +278,7 @@ class SeriesDetector:
             if not self._before_left:
                 self._before = None
         for model in self._models:
-            predicted = model.predict(t)
-            own = CLIP * self._scale_of(model)
-            model.update(t, predicted + max(-own, min(own, x - predicted)), x)
+            model.learn(t, x, self.kind)
         self._short += A_SHORT * (clipped * clipped - self._short)
 
 

@@ -7,10 +7,16 @@ from datetime import UTC, datetime
 
 import yaml
 
-from ops_agent.agent.observe import EVIDENCE_KINDS
+from ops_agent.agent.observe import (
+    ANOMALY_CURSOR,
+    EVIDENCE_KINDS,
+    detect_anomalies,
+    rotation,
+)
 from ops_agent.agent.orient import attach_evidence
 from ops_agent.alerts.records import AlertRecords
 from ops_agent.kv.redis import RedisKV
+from ops_agent.monitoring.config import AnomalyPlaybook
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -76,5 +82,39 @@ async def test_evidence_joins_the_open_incident_of_its_project(
         ]
         assert added[1]["deployment_id"] == "dpl_fix" and added[0]["actor"] == "service"
         assert added[0]["observed"] == "service.down"
+    finally:
+        await runtime.close()
+
+
+def test_a_sweep_starts_after_the_project_the_last_one_reached() -> None:
+    projects: list[str | None] = ["web", "api", None, "shop"]
+    assert rotation(projects, None) == [None, "api", "shop", "web"]
+    assert rotation(projects, "api") == ["shop", "web", None, "api"]
+    assert rotation(projects, "web") == [None, "api", "shop", "web"]
+    assert rotation(projects, "gone") == [None, "api", "shop", "web"]
+
+
+async def test_detection_out_of_time_leaves_the_rest_for_the_next_sweep(
+    settings: Settings, pg_url: str, redis_socket: str
+) -> None:
+    """With no time left a sweep still checks one project, and the next sweep goes on with
+    the next one; with time, it reaches every project."""
+    clean_tables(pg_url, *ALL_TABLES)
+    runtime = Runtime(
+        settings,
+        store=PostgresStore(pg_url),
+        kv=RedisKV(unix_socket_path=redis_socket, prefix=f"s{uuid.uuid4().hex[:6]}:"),
+    )
+    bindings = [
+        AnomalyPlaybook(kind="error_spike", project=p, playbook="rollback") for p in ("a", "b", "c")
+    ]
+    try:
+        first = await detect_anomalies(runtime, bindings, seconds=0.0)
+        second = await detect_anomalies(runtime, bindings, seconds=0.0)
+        assert (first.checked, first.due, second.checked) == (1, 3, 1)
+        kv = await runtime.kv()
+        assert await kv.get(ANOMALY_CURSOR) == "b"  # a, then b: c is next
+        everything = await detect_anomalies(runtime, bindings, seconds=60.0)
+        assert everything.checked == 3 and await kv.get(ANOMALY_CURSOR) == "b"
     finally:
         await runtime.close()

@@ -72,9 +72,11 @@ class Loop:
     oriented: Oriented | None = None
     decisions: Decisions | None = None
 
-    async def observe(self) -> dict[str, Any]:
+    async def observe(self, budget: float | None = None) -> dict[str, Any]:
         bindings = load_config(self.runtime.settings.monitor_config).anomalies
-        self.observed = await observe(self.runtime, bindings, monitoring=self.monitoring)
+        self.observed = await observe(
+            self.runtime, bindings, monitoring=self.monitoring, budget=budget
+        )
         return self.observed.summary()
 
     async def orient(self) -> dict[str, Any]:
@@ -112,7 +114,7 @@ def phases(loop: Loop, store: Store) -> list[tuple[str, Phase]]:
     s = runtime.settings
     return [
         ("observe.vercel", lambda left: observe_vercel(runtime, min(left, 20.0))),
-        ("observe", lambda left: loop.observe()),
+        ("observe", loop.observe),
         ("orient", lambda left: loop.orient()),
         ("decide", lambda left: loop.decide()),
         ("act.remediation", lambda left: loop.act()),
