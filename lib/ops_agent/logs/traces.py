@@ -20,20 +20,30 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-from google.protobuf.message import DecodeError
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue
-from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from typing import TYPE_CHECKING, Any
 
 from ops_agent.logs.entries import DeliveryError, route_of
 
-SERVER = Span.SpanKind.SPAN_KIND_SERVER
-UNSPECIFIED = Span.SpanKind.SPAN_KIND_UNSPECIFIED
+if TYPE_CHECKING:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+
+# OTLP's Span.SpanKind (opentelemetry/proto/trace/v1/trace.proto), spelt out so that a log
+# drain delivery, which needs no protobuf, does not import it (tests hold it to the proto's).
+_KINDS = {
+    "SPAN_KIND_UNSPECIFIED": 0,
+    "SPAN_KIND_INTERNAL": 1,
+    "SPAN_KIND_SERVER": 2,
+    "SPAN_KIND_CLIENT": 3,
+    "SPAN_KIND_PRODUCER": 4,
+    "SPAN_KIND_CONSUMER": 5,
+}
+SERVER = _KINDS["SPAN_KIND_SERVER"]
+UNSPECIFIED = _KINDS["SPAN_KIND_UNSPECIFIED"]
 MAX_SPANS = 100_000
 PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf", "application/octet-stream")
-_KINDS = dict(Span.SpanKind.items())
 
 
 @dataclass
@@ -47,6 +57,11 @@ def read(body: bytes, content_type: str | None) -> SpanBatch:
     Raises `DeliveryError` naming what is wrong; nothing of a bad delivery is kept."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind in PROTOBUF_TYPES:
+        from google.protobuf.message import DecodeError
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
+
         message = ExportTraceServiceRequest()
         try:
             message.ParseFromString(body)
