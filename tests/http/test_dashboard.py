@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 
 from ops_agent.deployments.records import DeploymentAction, DeploymentHistory
 from ops_agent.http.functions import dashboard_app
+from ops_agent.http.routes import dashboard as dashboard_routes
 from ops_agent.logs import LogAnalysisTool
 from ops_agent.logs.entries import normalise
 from ops_agent.monitoring import ServiceCheck
@@ -127,10 +129,127 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
     assert any("pinned to dpl_live" in a["title"] for a in data["alerts"])
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium here: scripts/install_browser.sh installs Debian's (needs root, apt-get)",
-)
+NO_CHROMIUM = "no Chromium here: scripts/install_browser.sh installs Debian's (needs root, apt-get)"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Elements whose right edge passes the viewport (a table that does not fit must scroll
+# inside its panel, not widen the page).
+OVERFLOWING = """() => {
+    const w = document.documentElement.clientWidth;
+    const out = [];
+    for (const e of document.querySelectorAll('#app main > section, #app header, .scroll')) {
+        const r = e.getBoundingClientRect();
+        if (r.right > w + 1) out.push(e.id || e.tagName + ' ' + Math.round(r.right));
+    }
+    const page = document.documentElement.scrollWidth;
+    if (page > w + 1) out.push('page ' + page);
+    return out;
+}"""
+
+
+async def seed_console(runtime: Runtime) -> dict[str, str]:
+    """A firing alert (5xx over 5% on shop's traffic) and a remediation waiting for a
+    person; their ids."""
+    tool = await runtime.alerts()
+    rule = tool.parse_rule(
+        {
+            "name": "shop-5xx",
+            "condition": "error_rate[5m] > 5%",
+            "severity": "high",
+            "labels": {"project": "shop"},
+        }
+    )
+    await tool.save_rule(rule, actor="test")
+    await tool.evaluate()
+    [alert] = await tool.get_active_alerts()
+    action = await (await runtime.store()).rpc(
+        "ops_remediation_plan",
+        {
+            "p_action": {
+                "alert_id": alert.id,
+                "incident_id": None,
+                "playbook": "webhook",
+                "target": "shop",
+                "status": "pending_approval",
+                "reason": "5xx over 5% after dpl_live",
+                "decided_by": "policy",
+            }
+        },
+    )
+    return {"alert": alert.id, "action": str(action["id"])}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_press(
+    runtime: Runtime, keys, pg_url: str, tmp_path: Path
+) -> None:
+    """An operator acknowledges the alert and approves the waiting action from the page (each
+    with a confirmation, each then visible); a viewer sees the same page with no action
+    buttons; at 1280 px and on a phone (390 px) nothing passes the viewport."""
+    from playwright.async_api import async_playwright
+
+    from ops_agent.http.app import create_app
+    from tests.http.conftest import routers
+
+    await seed(runtime)
+    ids = await seed_console(runtime)
+    served = Runtime(
+        runtime.settings.model_copy(update={"monitor_config": tmp_path / "none.yaml"}),
+        store=PostgresStore(pg_url),
+    )
+    app = create_app("console", [*routers(), dashboard_routes.router], runtime=served)
+    store = await runtime.store()
+    with serve_in_thread(app) as url:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                operator = await browser.new_page(viewport={"width": 1280, "height": 900})
+                operator.on("dialog", lambda d: asyncio.ensure_future(d.accept()))
+                await operator.goto(url + "/dashboard")
+                await operator.fill("#key", keys[Role.OPERATOR])
+                await operator.click("#login-form button")
+                await operator.wait_for_selector("body[data-loaded]", timeout=15000)
+                assert await operator.locator("#kpis .kpi").count() == 5
+                assert await operator.evaluate(OVERFLOWING) == []
+                await operator.screenshot(path=str(tmp_path / "console-1280.png"), full_page=True)
+
+                await operator.click(f"button[data-action=ack][data-id='{ids['alert']}']")
+                await operator.wait_for_selector("#alerts :text('(acknowledged)')", timeout=15000)
+                alert = await (await runtime.alerts()).get_alert(ids["alert"])
+                assert alert.state == "acknowledged" and alert.acknowledged_by == "operator-key"
+
+                await operator.click(f"button[data-action=approve][data-id='{ids['action']}']")
+                await operator.wait_for_selector(
+                    "#waiting :text('No action is waiting')", timeout=15000
+                )
+                ran = await store.rpc("ops_remediation_get", {"p_id": ids["action"]})
+                assert ran["status"] != "pending_approval" and ran["decided_by"] == "operator-key"
+                audited = {e.action for e in await store.list_audit(actor="operator-key")}
+                assert {"alerts.acknowledge", "remediation.approve"} <= audited
+
+                viewer = await browser.new_page(viewport={"width": 390, "height": 844})
+                await viewer.goto(url + "/dashboard")
+                await viewer.fill("#key", keys[Role.VIEWER])
+                await viewer.click("#login-form button")
+                await viewer.wait_for_selector("body[data-loaded]", timeout=15000)
+                assert await viewer.locator("#alerts tr").count() > 1
+                assert await viewer.locator("button[data-action]").count() == 0
+                assert await viewer.evaluate(OVERFLOWING) == []
+                await viewer.screenshot(path=str(tmp_path / "console-390.png"), full_page=True)
+            finally:
+                await browser.close()
+    await served.close()
+    assert (tmp_path / "console-1280.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 async def test_dashboard_in_a_real_browser(
     runtime: Runtime, keys, pg_url: str, tmp_path: Path
 ) -> None:
@@ -143,18 +262,7 @@ async def test_dashboard_in_a_real_browser(
     )
     with serve_in_thread(dashboard_app(runtime=served)) as url:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = await browser.new_page(viewport={"width": 1400, "height": 1000})
                 await page.goto(url + "/")

@@ -3,6 +3,7 @@ for a viewer key once and then polls /api/dashboard/data."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import Annotated, Any
 
@@ -60,8 +61,21 @@ async def static(name: str) -> Response:
     )
 
 
+# The agent's own figures, each against the target it is held to (alerts/kpis.py).
+KPI_STRIP = (
+    "mttd_minutes",
+    "mttr_minutes",
+    "auto_fix_rate",
+    "false_positive_rate",
+    "deployment_success_rate",
+)
+
+
 @router.get("/api/dashboard/data", summary="Everything the dashboard shows, in one answer")
-async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any]:
+async def data(principal: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any]:
+    """The charts, services, what needs attention (alerts with their ids, state and labels,
+    so an operator can act on them), remediation waiting for a person, the KPI strip, and
+    the caller's role (the page shows actions only to a role the API would allow)."""
     metrics = Metrics(store)
     queries = {
         "requests": "rate(requests[5m])",
@@ -76,8 +90,9 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         charts[name] = [[t.isoformat(), v] for t, v in result.points]
     monitoring = await runtime.monitoring()
     services = await monitoring.overview()
-    alerts = [
+    alerts: list[dict[str, Any]] = [
         {
+            "kind": "service",
             "severity": "critical",
             "title": f"{s['service']} is down: {s['last_error'] or ''}",
             "since": s["since"],
@@ -90,6 +105,11 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         since = alert.firing_since or alert.pending_since
         alerts.append(
             {
+                "kind": "alert",
+                "id": alert.id,
+                "state": alert.state,
+                "labels": alert.labels,
+                "incident_id": alert.incident_id,
                 "severity": alert.severity,
                 "title": f"{alert.rule}: {alert.summary or ''}"
                 + (" (acknowledged)" if alert.state == "acknowledged" else ""),
@@ -100,6 +120,7 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         if o.kind in SEVERITY and o.kind != SERVICE_DOWN:
             alerts.append(
                 {
+                    "kind": "observation",
                     "severity": SEVERITY[o.kind],
                     "title": f"{o.kind}: {o.subject}",
                     "since": o.observed_at.isoformat() if o.observed_at else None,
@@ -109,6 +130,7 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
     for pin in await history.pinned():
         alerts.append(
             {
+                "kind": "pin",
                 "severity": "warning",
                 "title": f"production of {pin.project_id} is pinned to {pin.to_deployment} by a "
                 "rollback: new production builds stay staged until one is promoted",
@@ -145,4 +167,17 @@ async def data(_: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any
         if a.status != "skipped"
     ]
     rows.sort(key=lambda r: r["at"] or "", reverse=True)
-    return {"charts": charts, "services": services, "alerts": alerts, "deployments": rows[:12]}
+    waiting = [
+        {"id": a.id, "playbook": a.playbook, "target": a.target, "reason": a.reason}
+        for a in await RemediationRecords(store).list("pending_approval", 20)
+    ]
+    figures = await tool.kpis(timedelta(days=30))
+    return {
+        "role": principal.role.value,
+        "kpis": {name: figures[name] for name in KPI_STRIP},
+        "charts": charts,
+        "services": services,
+        "alerts": alerts,
+        "waiting": waiting,
+        "deployments": rows[:12],
+    }

@@ -14,25 +14,116 @@
     return span.innerHTML;
   }
 
+  // A column either has `value` (text, escaped here) or `html` (markup built from escaped
+  // parts by the caller); `cls` gives a cell class.
   function table(rows, columns, emptyText) {
     if (!rows.length) return `<p class="empty">${text(emptyText)}</p>`;
     const head = columns.map((c) => `<th>${text(c.title)}</th>`).join("");
     const body = rows.map((r) => "<tr>" + columns.map((c) => {
       const cls = c.cls ? ` class="${text(c.cls(r))}"` : "";
-      return `<td${cls}>${text(c.value(r))}</td>`;
+      return `<td${cls}>${c.html ? c.html(r) : text(c.value(r))}</td>`;
     }).join("") + "</tr>").join("");
     return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   }
 
+  // A long id, shortened, with the whole of it on hover.
+  function short(id, keep) {
+    const s = id == null ? "" : String(id);
+    if (s.length <= (keep || 14)) return text(s);
+    return `<span title="${text(s)}">${text(s.slice(0, keep || 14))}…</span>`;
+  }
+
+  function button(action, label, id, extra) {
+    return `<button data-action="${text(action)}" data-id="${text(id)}"${extra || ""}>${text(label)}</button>`;
+  }
+
+  const KPIS = {
+    mttd_minutes: ["MTTD", (v) => v.toFixed(1) + " min", (v, t) => v <= t, (t) => "< " + t + " min"],
+    mttr_minutes: ["MTTR", (v) => v.toFixed(1) + " min", (v, t) => v <= t, (t) => "< " + t + " min"],
+    auto_fix_rate: ["Auto-fix", pct, (v, t) => v >= t, (t) => "> " + pct(t)],
+    false_positive_rate: ["False positives", pct, (v, t) => v <= t, (t) => "< " + pct(t)],
+    deployment_success_rate: ["Deploy success", pct, (v, t) => v >= t, (t) => "> " + pct(t)],
+  };
+
+  function pct(v) { return (100 * v).toFixed(1) + "%"; }
+
+  function kpis(figures) {
+    return Object.keys(KPIS).filter((k) => figures[k]).map((k) => {
+      const [name, format, met, target] = KPIS[k];
+      const f = figures[k];
+      const known = f.value != null;
+      const cls = known ? (met(f.value, f.target) ? "met" : "missed") : "";
+      return `<div class="kpi ${cls}" data-kpi="${text(k)}" title="${text(f.how)}">` +
+        `<small>${text(name)}</small><b>${known ? text(format(f.value)) : "–"}</b>` +
+        `<small>target ${text(target(f.target))} · n=${text(f.n)}</small></div>`;
+    }).join("");
+  }
+
+  const CONFIRM = {
+    ack: "Acknowledge this alert (stops reminders and escalation)?",
+    resolve: "Resolve this alert?",
+    "false-positive": "Resolve this alert as a false positive?",
+    silence: "Silence alerts with these labels for one hour?",
+    approve: "Approve this action? It runs now.",
+    reject: "Reject this action?",
+  };
+
+  // What a button asks the API to do: [url, body], or null when the person backed out.
+  function request(action, id, labels) {
+    const alert = "/api/alerts/" + encodeURIComponent(id);
+    if (action === "ack" || action === "resolve" || action === "false-positive") {
+      const note = prompt("A note for the alert's timeline (optional)", "");
+      if (note === null) return null;
+      const body = note ? { note: note } : {};
+      if (action === "ack") return [alert + "/ack", body];
+      if (action === "false-positive") body.false_positive = true;
+      return [alert + "/resolve", body];
+    }
+    if (action === "silence") {
+      const matchers = Object.entries(labels).map(([label, value]) => ({ label: label, op: "=", value: value }));
+      const ends = new Date(Date.now() + 3600 * 1000).toISOString();
+      return ["/api/alerts/silences", { matchers: matchers, ends_at: ends, comment: "silenced from the dashboard for 1 h" }];
+    }
+    return ["/api/alerts/remediation/" + encodeURIComponent(id) + "/" + action, {}];
+  }
+
+  async function act(target) {
+    const action = target.dataset.action;
+    if (!confirm(CONFIRM[action])) return;
+    const call = request(action, target.dataset.id, JSON.parse(target.dataset.labels || "{}"));
+    if (!call) return;
+    target.disabled = true;
+    const response = await fetch(call[0], {
+      method: "POST",
+      headers: { authorization: "Bearer " + sessionStorage.getItem(KEY), "content-type": "application/json" },
+      body: JSON.stringify(call[1]),
+    });
+    const answer = await response.json().catch(() => ({}));
+    el("status").textContent = response.ok ? action + ": done" :
+      action + " refused: " + ((answer.error && answer.error.message) || "HTTP " + response.status);
+    await load();
+  }
+
+  function alertActions(a) {
+    if (a.kind !== "alert") return "";
+    let out = a.state === "firing" ? button("ack", "Ack", a.id) : "";
+    out += button("resolve", "Resolve", a.id) + button("false-positive", "False positive", a.id);
+    if (a.labels && Object.keys(a.labels).length) {
+      out += button("silence", "Silence 1h", a.id, ` data-labels="${text(JSON.stringify(a.labels))}"`);
+    }
+    return out;
+  }
+
   function when(iso) {
     if (!iso) return "–";
-    const d = new Date(iso);
-    return d.toISOString().replace("T", " ").slice(0, 19) + "Z";
+    // One time zone everywhere, UTC, said in the header; the year only when it is not this one.
+    const d = new Date(iso).toISOString().replace("T", " ").slice(0, 19);
+    return d.slice(0, 4) === String(new Date().getUTCFullYear()) ? d.slice(5) : d;
   }
 
   function draw(id, series, labels, colors) {
     const target = el(id);
-    const width = Math.max(300, target.clientWidth || 400);
+    const width = Math.max(200, target.clientWidth || 400);
     const data = [series.t, ...series.values];
     // How many points were drawn, for people (and tests) reading the page.
     target.dataset.points = String(series.values.reduce((n, s) => n + s.filter((v) => v != null).length, 0));
@@ -45,6 +136,7 @@
       series: [{}].concat(labels.map((label, i) => ({ label: label, stroke: colors[i], width: 2, points: { show: true, size: 4 } }))),
       axes: [{ stroke: "#8b93a1" }, { stroke: "#8b93a1" }],
       scales: { x: { time: true } },
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     };
     charts[id] = new uPlot(opts, data, target);
   }
@@ -64,8 +156,11 @@
     if (!response.ok) throw new Error("HTTP " + response.status);
     const data = await response.json();
     const t = data.charts.requests.map((p) => Date.parse(p[0]) / 1000);
+    const operator = data.role === "operator" || data.role === "admin";
+    el("kpis").innerHTML = kpis(data.kpis);
     draw("chart-requests", { t: t, values: [seriesOf(data.charts.requests)] }, ["req/s"], ["#1d9bd1"]);
-    draw("chart-errors", { t: t, values: [seriesOf(data.charts.errors)] }, ["5xx share"], ["#e01e5a"]);
+    const percent = seriesOf(data.charts.errors).map((v) => (v == null ? null : 100 * v));
+    draw("chart-errors", { t: t, values: [percent] }, ["5xx %"], ["#e01e5a"]);
     draw("chart-latency", { t: t, values: [seriesOf(data.charts.p50), seriesOf(data.charts.p95), seriesOf(data.charts.p99)] }, ["p50", "p95", "p99"], ["#2eb67d", "#ecb22e", "#e01e5a"]);
     el("services").innerHTML = table(data.services, [
       { title: "Service", value: (s) => s.service },
@@ -73,18 +168,30 @@
       { title: "Uptime 24h", value: (s) => s.uptime["24h"].uptime == null ? "–" : (100 * s.uptime["24h"].uptime).toFixed(2) + "%" },
       { title: "p95 24h", value: (s) => s.uptime["24h"].p95_ms == null ? "–" : Math.round(s.uptime["24h"].p95_ms) + " ms" },
     ], "No services declared yet.");
-    el("alerts").innerHTML = table(data.alerts, [
+    const alertColumns = [
       { title: "Severity", value: (a) => a.severity, cls: (a) => "sev-" + a.severity },
       { title: "What", value: (a) => a.title },
-      { title: "Since", value: (a) => when(a.since) },
-    ], "Nothing needs attention.");
+      { title: "Since (UTC)", value: (a) => when(a.since), cls: () => "nowrap" },
+    ];
+    if (operator) alertColumns.push({ title: "", html: alertActions, cls: () => "actions" });
+    el("alerts").innerHTML = table(data.alerts, alertColumns, "Nothing needs attention.");
+    const waitingColumns = [
+      { title: "Action", value: (w) => w.playbook + " of " + w.target },
+      { title: "Why", value: (w) => w.reason },
+      { title: "Id", html: (w) => short(w.id, 8) },
+    ];
+    if (operator) {
+      waitingColumns.push({ title: "", cls: () => "actions",
+        html: (w) => button("approve", "Approve", w.id) + button("reject", "Reject", w.id) });
+    }
+    el("waiting").innerHTML = table(data.waiting, waitingColumns, "No action is waiting for approval.");
     el("deployments").innerHTML = table(data.deployments, [
-      { title: "When", value: (d) => when(d.at) },
+      { title: "When (UTC)", value: (d) => when(d.at), cls: () => "nowrap" },
       { title: "What", value: (d) => d.what },
-      { title: "Deployment", value: (d) => d.id },
+      { title: "Deployment", html: (d) => short(d.id) },
       { title: "State", value: (d) => d.state, cls: (d) => d.state === "ERROR" ? "down" : (d.state === "READY" ? "up" : "unknown") },
     ], "No deployments recorded yet.");
-    el("status").textContent = "updated " + new Date().toLocaleTimeString() + " · every " + REFRESH_MS / 1000 + " s";
+    el("status").textContent = "updated " + when(new Date().toISOString()) + " UTC · every " + REFRESH_MS / 1000 + " s";
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
     return true;
   }
@@ -108,6 +215,18 @@
     };
     loop();
   }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("button[data-action]");
+    if (target) act(target).catch((err) => { el("status").textContent = "failed: " + err.message; });
+  });
+
+  // Charts follow their panels' width.
+  window.addEventListener("resize", () => {
+    for (const [id, chart] of Object.entries(charts)) {
+      chart.setSize({ width: Math.max(200, el(id).clientWidth), height: 180 });
+    }
+  });
 
   el("login-form").addEventListener("submit", (event) => {
     event.preventDefault();
