@@ -127,6 +127,17 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
     assert data["deployments"][0]["id"] == "dpl_live"
     assert any(v for _, v in data["charts"]["p95"])  # from the trace drain's spans
     assert any("pinned to dpl_live" in a["title"] for a in data["alerts"])
+    kinds = {m["kind"]: m for m in data["markers"]}
+    assert {"deploy", "rollback"} <= set(kinds), data["markers"]
+    assert "dpl_live" in kinds["deploy"]["label"] and data["role"] == "viewer"
+    week = await dashboard.get(
+        "/api/dashboard/data?range=7d", headers={"authorization": f"Bearer {keys[Role.VIEWER]}"}
+    )
+    assert week.status_code == 200 and len(week.json()["charts"]["requests"]) >= 160
+    refused = await dashboard.get(
+        "/api/dashboard/data?range=1y", headers={"authorization": f"Bearer {keys[Role.VIEWER]}"}
+    )
+    assert refused.status_code == 422
 
 
 NO_CHROMIUM = "no Chromium here: scripts/install_browser.sh installs Debian's (needs root, apt-get)"
@@ -217,6 +228,25 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await operator.click("#login-form button")
                 await operator.wait_for_selector("body[data-loaded]", timeout=15000)
                 assert await operator.locator("#kpis .kpi").count() == 5
+                # the deployment that went live, the rollback and the alert's onset are marked
+                # on the charts, at the right end of the last hour (they happened just now)
+                chart = operator.locator("#chart-requests")
+                kinds = await chart.locator(".marker").evaluate_all(
+                    "ms => ms.map(m => m.dataset.kind)"
+                )
+                assert {"deploy", "rollback", "alert"} <= set(kinds)
+                deploy = chart.locator(".marker[data-kind=deploy]").first
+                assert "dpl_live" in (await deploy.get_attribute("title") or "")
+                over = await chart.locator(".u-over").bounding_box()
+                box = await deploy.bounding_box()
+                assert over and box and box["x"] > over["x"] + 0.8 * over["width"]
+                # a longer range redraws the charts over it
+                await operator.select_option("#range", "7d")
+                await operator.wait_for_function(
+                    "() => Number(document.getElementById('chart-requests').dataset.span)"
+                    " > 5 * 86400",
+                    timeout=15000,
+                )
                 assert await operator.evaluate(OVERFLOWING) == []
                 await operator.screenshot(path=str(tmp_path / "console-1280.png"), full_page=True)
 

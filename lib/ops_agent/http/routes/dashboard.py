@@ -3,11 +3,11 @@ for a viewer key once and then polls /api/dashboard/data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from ops_agent.agent.act.records import RemediationRecords
@@ -15,9 +15,11 @@ from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, StoreDep
 from ops_agent.http.errors import ApiError
+from ops_agent.logs.timerange import parse_range
 from ops_agent.monitoring.metrics import Metrics
 from ops_agent.observations import DEPLOYMENT_ERROR, SERVICE_DOWN, ObservationLog
-from ops_agent.store import Role
+from ops_agent.runtime import Runtime
+from ops_agent.store import Role, Store
 
 router = APIRouter(tags=["dashboard"])
 
@@ -71,8 +73,62 @@ KPI_STRIP = (
 )
 
 
+# The ranges the page offers, and the step of their charts (rollups are per minute).
+RANGES = {"15m": 60, "1h": 60, "6h": 300, "24h": 900, "7d": 3600}
+
+
+def _marker(at: datetime | None, kind: str, label: str, start: datetime) -> dict[str, Any] | None:
+    if at is None or at < start:
+        return None
+    return {"at": at.isoformat(), "kind": kind, "label": label[:300]}
+
+
+async def _markers(runtime: Runtime, store: Store, start: datetime) -> list[dict[str, Any]]:
+    """What happened on the charts' time axis: deployments going live (who, which commit),
+    the agent's and operators' rollbacks and promotions, remediation it ran, and alert
+    onsets."""
+    history = DeploymentHistory(store)
+    found = [
+        _marker(
+            d.ready_at or d.created_at,
+            "deploy",
+            f"{d.project_name or d.project_id or ''} {d.target or ''} live: {d.id}"
+            + (f" {d.commit_sha[:7]}" if d.commit_sha else "")
+            + (f" {d.commit_message.splitlines()[0]}" if d.commit_message else "")
+            + (f" by {d.creator}" if d.creator else ""),
+            start,
+        )
+        for d in await history.list(limit=50)
+        if d.state == "READY"
+    ]
+    found += [
+        _marker(
+            a.at, a.action, f"{a.action} to {a.to_deployment} by {a.actor} ({a.outcome})", start
+        )
+        for a in await history.actions(limit=20)
+    ]
+    found += [
+        _marker(
+            a.executed_at, "remediation", f"agent: {a.playbook} of {a.target} ({a.status})", start
+        )
+        for a in await RemediationRecords(store).list(None, 20)
+        if a.executed_at
+    ]
+    tool = await runtime.alerts()
+    found += [
+        _marker(a.onset_at or a.firing_since, "alert", f"{a.rule} ({a.severity})", start)
+        for a in await tool.get_alert_history(since=start, limit=50)
+    ]
+    return sorted((m for m in found if m), key=lambda m: m["at"])
+
+
 @router.get("/api/dashboard/data", summary="Everything the dashboard shows, in one answer")
-async def data(principal: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any]:
+async def data(
+    principal: Viewer,
+    runtime: RuntimeDep,
+    store: StoreDep,
+    range: Annotated[str, Query(pattern="^(15m|1h|6h|24h|7d)$")] = "1h",
+) -> dict[str, Any]:
     """The charts, services, what needs attention (alerts with their ids, state and labels,
     so an operator can act on them), remediation waiting for a person, the KPI strip, and
     the caller's role (the page shows actions only to a role the API would allow)."""
@@ -86,8 +142,9 @@ async def data(principal: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[
     }
     charts = {}
     for name, expr in queries.items():
-        result = await metrics.query(expr, "1h", 60)
+        result = await metrics.query(expr, range, RANGES[range])
         charts[name] = [[t.isoformat(), v] for t, v in result.points]
+    start = datetime.now(UTC) - parse_range(range)
     monitoring = await runtime.monitoring()
     services = await monitoring.overview()
     alerts: list[dict[str, Any]] = [
@@ -173,6 +230,8 @@ async def data(principal: Viewer, runtime: RuntimeDep, store: StoreDep) -> dict[
     ]
     figures = await tool.kpis(timedelta(days=30))
     return {
+        "range": range,
+        "markers": await _markers(runtime, store, start),
         "role": principal.role.value,
         "kpis": {name: figures[name] for name in KPI_STRIP},
         "charts": charts,

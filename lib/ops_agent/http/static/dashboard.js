@@ -135,10 +135,36 @@
       width: width, height: 180,
       series: [{}].concat(labels.map((label, i) => ({ label: label, stroke: colors[i], width: 2, points: { show: true, size: 4 } }))),
       axes: [{ stroke: "#8b93a1" }, { stroke: "#8b93a1" }],
-      scales: { x: { time: true } },
+      // the time axis runs to now, so what just happened (a deployment, an alert) is on it
+      scales: { x: { time: true, range: (u, min, max) => [min, Math.max(max, Date.now() / 1000)] } },
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+      // after every redraw (new data, a resize), when the scales are settled
+      hooks: { draw: [(u) => mark(u, id)] },
     };
     charts[id] = new uPlot(opts, data, target);
+  }
+
+  // Deployments going live, rollbacks and promotions, the agent's actions and alert onsets,
+  // as dashed lines over every chart (hover one for what it was).
+  let markers = [];
+  function mark(chart, id) {
+    chart.over.querySelectorAll(".marker").forEach((m) => m.remove());
+    const min = chart.scales.x.min, max = chart.scales.x.max;
+    let shown = 0;
+    for (const m of markers) {
+      const t = Date.parse(m.at) / 1000;
+      if (!(t >= min && t <= max)) continue;
+      const div = document.createElement("div");
+      div.className = "marker marker-" + m.kind;
+      div.dataset.kind = m.kind;
+      div.dataset.at = m.at;
+      div.title = when(m.at) + " UTC · " + m.label;
+      div.style.left = chart.valToPos(t, "x") + "px";
+      chart.over.appendChild(div);
+      shown++;
+    }
+    el(id).dataset.markers = String(shown);
+    el(id).dataset.span = String(Math.round(max - min));  // seconds on the time axis
   }
 
   function seriesOf(points) {
@@ -147,7 +173,8 @@
 
   async function load() {
     const key = sessionStorage.getItem(KEY);
-    const response = await fetch("/api/dashboard/data", { headers: { authorization: "Bearer " + key } });
+    const range = el("range").value;
+    const response = await fetch("/api/dashboard/data?range=" + encodeURIComponent(range), { headers: { authorization: "Bearer " + key } });
     if (response.status === 401 || response.status === 403) {
       sessionStorage.removeItem(KEY);
       showLogin("That key was refused (it needs at least the viewer role).");
@@ -155,6 +182,7 @@
     }
     if (!response.ok) throw new Error("HTTP " + response.status);
     const data = await response.json();
+    markers = data.markers || [];
     const t = data.charts.requests.map((p) => Date.parse(p[0]) / 1000);
     const operator = data.role === "operator" || data.role === "admin";
     el("kpis").innerHTML = kpis(data.kpis);
@@ -215,6 +243,8 @@
     };
     loop();
   }
+
+  el("range").addEventListener("change", () => { load().catch(() => {}); });
 
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button[data-action]");
