@@ -138,6 +138,12 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
         "/api/dashboard/data?range=1y", headers={"authorization": f"Bearer {keys[Role.VIEWER]}"}
     )
     assert refused.status_code == 422
+    viewer = {"authorization": f"Bearer {keys[Role.VIEWER]}"}
+    missing = await dashboard.get(
+        "/api/dashboard/incidents/00000000-0000-0000-0000-000000000000", headers=viewer
+    )
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert (await dashboard.get("/api/dashboard/incidents/nope", headers=viewer)).status_code == 422
 
 
 NO_CHROMIUM = "no Chromium here: scripts/install_browser.sh installs Debian's (needs root, apt-get)"
@@ -168,6 +174,24 @@ OVERFLOWING = """() => {
 async def seed_console(runtime: Runtime) -> dict[str, str]:
     """A firing alert (5xx over 5% on shop's traffic) and a remediation waiting for a
     person; their ids."""
+    # The release that broke it: live two minutes before the errors began.
+    await (await runtime.store()).rpc(
+        "ops_deployment_record",
+        {
+            "p_event": {
+                "id": "dpl_bad",
+                "project_name": "shop",
+                "target": "production",
+                "state": "READY",
+                "at": (datetime.now(UTC) - timedelta(minutes=12)).isoformat(),
+                "commit_sha": "3f2a9c1d0e",
+                "commit_message": "cart: new pricing",
+                "creator": "ana",
+                "inspector_url": "https://vercel.com/acme/shop/3f2a9c1d",
+                "source": "test",
+            }
+        },
+    )
     tool = await runtime.alerts()
     rule = tool.parse_rule(
         {
@@ -235,8 +259,7 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                     "ms => ms.map(m => m.dataset.kind)"
                 )
                 assert {"deploy", "rollback", "alert"} <= set(kinds)
-                deploy = chart.locator(".marker[data-kind=deploy]").first
-                assert "dpl_live" in (await deploy.get_attribute("title") or "")
+                deploy = chart.locator(".marker[data-kind=deploy][title*='dpl_live']")
                 over = await chart.locator(".u-over").bounding_box()
                 box = await deploy.bounding_box()
                 assert over and box and box["x"] > over["x"] + 0.8 * over["width"]
@@ -254,6 +277,21 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await operator.wait_for_selector("#alerts :text('(acknowledged)')", timeout=15000)
                 alert = await (await runtime.alerts()).get_alert(ids["alert"])
                 assert alert.state == "acknowledged" and alert.acknowledged_by == "operator-key"
+
+                # the incident page, from the alert's link: its timeline, alerts and suspect
+                await operator.click(f"#alerts a[href='#incident/{alert.incident_id}']")
+                await operator.wait_for_selector(
+                    f"body[data-incident='{alert.incident_id}']", timeout=15000
+                )
+                page_text = await operator.inner_text("#incident")
+                assert "acknowledged" in page_text and "shop-5xx" in page_text
+                assert "operator-key" in page_text  # who acknowledged, on the timeline
+                assert "dpl_bad" in await operator.inner_text("#suspect")
+                assert "3f2a9c1 cart: new pricing" in page_text and "ana" in page_text
+                assert await operator.locator("#app main").is_hidden()
+                await operator.screenshot(path=str(tmp_path / "incident.png"), full_page=True)
+                await operator.click("#incident h2 a")  # back to the console
+                await operator.wait_for_selector("#app main", state="visible")
 
                 await operator.click(f"button[data-action=approve][data-id='{ids['action']}']")
                 await operator.wait_for_selector(

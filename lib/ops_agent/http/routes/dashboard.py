@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from ops_agent.agent.act.records import RemediationRecords
@@ -77,10 +77,12 @@ KPI_STRIP = (
 RANGES = {"15m": 60, "1h": 60, "6h": 300, "24h": 900, "7d": 3600}
 
 
-def _marker(at: datetime | None, kind: str, label: str, start: datetime) -> dict[str, Any] | None:
+def _marker(
+    at: datetime | None, kind: str, label: str, start: datetime, incident: str | None = None
+) -> dict[str, Any] | None:
     if at is None or at < start:
         return None
-    return {"at": at.isoformat(), "kind": kind, "label": label[:300]}
+    return {"at": at.isoformat(), "kind": kind, "label": label[:300], "incident_id": incident}
 
 
 async def _markers(runtime: Runtime, store: Store, start: datetime) -> list[dict[str, Any]]:
@@ -116,7 +118,9 @@ async def _markers(runtime: Runtime, store: Store, start: datetime) -> list[dict
     ]
     tool = await runtime.alerts()
     found += [
-        _marker(a.onset_at or a.firing_since, "alert", f"{a.rule} ({a.severity})", start)
+        _marker(
+            a.onset_at or a.firing_since, "alert", f"{a.rule} ({a.severity})", start, a.incident_id
+        )
         for a in await tool.get_alert_history(since=start, limit=50)
     ]
     return sorted((m for m in found if m), key=lambda m: m["at"])
@@ -240,3 +244,81 @@ async def data(
         "waiting": waiting,
         "deployments": rows[:12],
     }
+
+
+Uuid = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="a UUID",
+    ),
+]
+
+
+@router.get(
+    "/api/dashboard/incidents/{incident_id}", summary="One incident as the console shows it"
+)
+async def incident_view(
+    incident_id: Uuid, _: Viewer, runtime: RuntimeDep, store: StoreDep
+) -> dict[str, Any]:
+    """The incident with its timeline and alerts; the deployment that went live within 30
+    minutes before its onset (commit, author, and Vercel's page for it, which links the
+    diff); the error patterns first seen from shortly before the onset; and the notifications
+    its alerts sent."""
+    from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
+    from ops_agent.logs.tool import SUSPECT_WINDOW
+    from ops_agent.notify.records import NotificationLog
+
+    row = await store.rpc("ops_incident_get", {"p_id": incident_id})
+    if not row:
+        raise ApiError(404, "not_found", f"no incident {incident_id}")
+    alerts = row.pop("alerts", [])
+    tool = await runtime.alerts()
+    incident = (await tool.get_incident(incident_id)).public()
+    now = datetime.now(UTC)
+    onset = _when(row.get("onset_at")) or _when(row.get("detected_at")) or now
+    history = DeploymentHistory(store)
+    live = [
+        d for d in await history.list(since=onset - SUSPECT_WINDOW, limit=200) if d.state == "READY"
+    ]
+    marks = [DeploymentMark(d.id, d.ready_at or d.created_at, d.url) for d in live]
+    suspect = suspect_deployment(onset, marks, SUSPECT_WINDOW)
+    deployment = None
+    if suspect:
+        d = next(d for d in live if d.id == suspect["id"])
+        deployment = {
+            "id": d.id,
+            "project": d.project_name or d.project_id,
+            "live_at": (d.ready_at or d.created_at).isoformat(),
+            "commit_sha": d.commit_sha,
+            "commit_message": d.commit_message,
+            "creator": d.creator,
+            "branch": d.branch,
+            "url": d.url,
+            "inspector_url": d.inspector_url,
+        }
+    since = onset - timedelta(minutes=10)
+    window = min(max(now - since, timedelta(minutes=15)), timedelta(days=7))
+    patterns = [
+        p.as_dict()
+        for p in await (await runtime.logs()).analyze_error_patterns(window, limit=20)
+        if p.first_seen >= since
+    ][:10]
+    notifications = NotificationLog(store)
+    sent = [
+        n.model_dump(mode="json")
+        for a in alerts[:20]
+        for n in await notifications.list(alert_id=str(a["id"]), limit=20)
+    ]
+    sent.sort(key=lambda n: n["created_at"])
+    return {
+        "incident": incident,
+        "alerts": alerts,
+        "deployment": deployment,
+        "patterns": patterns,
+        "notifications": sent,
+    }
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -104,6 +104,79 @@
     await load();
   }
 
+  // --- one incident (#incident/<id>) ---
+
+  const MILESTONES = [
+    ["onset_at", "Onset (first bad sample)"], ["detected_at", "Detected"], ["notified_at", "Notified"],
+    ["acknowledged_at", "Acknowledged"], ["mitigated_at", "Mitigated"], ["resolved_at", "Resolved"],
+  ];
+
+  function detail(d) {
+    if (!d || typeof d !== "object") return "";
+    return Object.entries(d).filter(([, v]) => v != null && typeof v !== "object")
+      .map(([k, v]) => k + ": " + v).join(" · ");
+  }
+
+  async function showIncident(id) {
+    const response = await fetch("/api/dashboard/incidents/" + encodeURIComponent(id), {
+      headers: { authorization: "Bearer " + sessionStorage.getItem(KEY) },
+    });
+    const body = el("incident-body");
+    if (!response.ok) {
+      body.innerHTML = `<p class="down">${text("No incident " + id + " (HTTP " + response.status + ")")}</p>`;
+      return;
+    }
+    const data = await response.json();
+    const i = data.incident;
+    const milestones = MILESTONES.filter(([k]) => i[k])
+      .map(([k, name]) => `<dt>${text(name)}</dt><dd>${text(when(i[k]))} UTC</dd>`).join("");
+    let html = `<p><b class="sev-${text(i.severity)}">${text(i.severity)}</b> · ${text(i.title)} · ` +
+      `<span data-state="${text(i.state)}">${text(i.state)}</span></p><dl>${milestones}</dl>`;
+    html += "<h3>Timeline</h3>" + table(i.timeline || [], [
+      { title: "When (UTC)", value: (e) => when(e.at), cls: () => "nowrap" },
+      { title: "What", value: (e) => e.kind },
+      { title: "By", value: (e) => e.actor },
+      { title: "Detail", value: (e) => detail(Object.fromEntries(
+        Object.entries(e).filter(([k]) => !["at", "kind", "actor"].includes(k)))) },
+    ], "Nothing on the timeline yet.");
+    html += "<h3>Alerts</h3>" + table(data.alerts, [
+      { title: "Rule", value: (a) => a.rule },
+      { title: "Severity", value: (a) => a.severity, cls: (a) => "sev-" + a.severity },
+      { title: "State", value: (a) => a.state },
+      { title: "Firing since (UTC)", value: (a) => when(a.firing_since), cls: () => "nowrap" },
+    ], "No alerts.");
+    const d = data.deployment;
+    html += "<h3>Suspect deployment (live within 30 min before the onset)</h3>";
+    html += d ? `<dl><dt>Deployment</dt><dd id="suspect">${text(d.id)} (${text(d.project)})</dd>` +
+      `<dt>Live at</dt><dd>${text(when(d.live_at))} UTC</dd>` +
+      `<dt>Commit</dt><dd>${text((d.commit_sha || "").slice(0, 7))} ${text(d.commit_message || "")}</dd>` +
+      `<dt>By</dt><dd>${text(d.creator || "–")}${d.branch ? " on " + text(d.branch) : ""}</dd>` +
+      (d.inspector_url ? `<dt>On Vercel</dt><dd><a href="${text(d.inspector_url)}" rel="noreferrer" target="_blank">the deployment and its diff</a></dd>` : "") +
+      "</dl>" : `<p class="empty">No deployment went live in the 30 minutes before the onset.</p>`;
+    html += "<h3>Error patterns that started with it</h3>" + table(data.patterns, [
+      { title: "Pattern", value: (p) => p.template },
+      { title: "Count", value: (p) => p.count },
+      { title: "Likely cause", value: (p) => p.cause || "–" },
+      { title: "Fix", value: (p) => p.fix || "–" },
+    ], "No new error pattern since the onset.");
+    html += "<h3>Notifications sent</h3>" + table(data.notifications, [
+      { title: "When (UTC)", value: (n) => when(n.created_at), cls: () => "nowrap" },
+      { title: "Channel", value: (n) => n.channel },
+      { title: "What", value: (n) => n.kind },
+      { title: "Status", value: (n) => n.status },
+    ], "No notification was sent.");
+    body.innerHTML = html;
+    document.body.dataset.incident = id;
+  }
+
+  function route() {
+    const m = location.hash.match(/^#incident\/([0-9a-fA-F-]{36})$/);
+    el("incident").hidden = !m;
+    document.querySelector("#app main").hidden = Boolean(m);
+    if (m) showIncident(m[1]).catch((err) => { el("incident-body").textContent = "failed: " + err.message; });
+  }
+  window.addEventListener("hashchange", route);
+
   function alertActions(a) {
     if (a.kind !== "alert") return "";
     let out = a.state === "firing" ? button("ack", "Ack", a.id) : "";
@@ -160,6 +233,7 @@
       div.dataset.at = m.at;
       div.title = when(m.at) + " UTC · " + m.label;
       div.style.left = chart.valToPos(t, "x") + "px";
+      if (m.incident_id) div.addEventListener("click", () => { location.hash = "incident/" + m.incident_id; });
       chart.over.appendChild(div);
       shown++;
     }
@@ -198,7 +272,8 @@
     ], "No services declared yet.");
     const alertColumns = [
       { title: "Severity", value: (a) => a.severity, cls: (a) => "sev-" + a.severity },
-      { title: "What", value: (a) => a.title },
+      { title: "What", html: (a) => a.incident_id ?
+        `<a href="#incident/${text(a.incident_id)}">${text(a.title)}</a>` : text(a.title) },
       { title: "Since (UTC)", value: (a) => when(a.since), cls: () => "nowrap" },
     ];
     if (operator) alertColumns.push({ title: "", html: alertActions, cls: () => "actions" });
@@ -233,6 +308,7 @@
   async function start() {
     el("login").hidden = true;
     el("app").hidden = false;
+    route();
     const loop = async () => {
       try {
         if (!(await load())) return;
