@@ -263,6 +263,15 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 over = await chart.locator(".u-over").bounding_box()
                 box = await deploy.bounding_box()
                 assert over and box and box["x"] > over["x"] + 0.8 * over["width"]
+                # the log view searches with the API's language, and lists the top patterns
+                await operator.fill("#log-q", '"Task timed out"')
+                await operator.click("#log-form button")
+                await operator.wait_for_selector(
+                    "#log-results td.message:text('Task timed out after 10.01 seconds')",
+                    timeout=15000,
+                )
+                assert "ECONNREFUSED" not in await operator.inner_text("#log-results")
+                assert "Task timed out" in await operator.inner_text("#log-patterns")
                 # a longer range redraws the charts over it
                 await operator.select_option("#range", "7d")
                 await operator.wait_for_function(

@@ -104,6 +104,56 @@
     await load();
   }
 
+  // --- logs: the search language of /api/logs/search, filters, live tail, top patterns ---
+
+  function authorised() {
+    return { authorization: "Bearer " + sessionStorage.getItem(KEY) };
+  }
+
+  async function searchLogs() {
+    const params = new URLSearchParams({ q: el("log-q").value, range: el("range").value, limit: "100" });
+    if (el("log-level").value) params.set("severity", el("log-level").value);
+    for (const [id, name] of [["log-source", "source"], ["log-path", "path"], ["log-deployment", "deployment"]]) {
+      const value = el(id).value.trim();
+      if (value) params.set(name, value);
+    }
+    const response = await fetch("/api/logs/search?" + params, { headers: authorised() });
+    const answer = await response.json().catch(() => ({}));
+    const out = el("log-results");
+    if (!response.ok) {
+      out.innerHTML = `<p class="down">${text((answer.error && answer.error.message) || "HTTP " + response.status)}</p>`;
+      return;
+    }
+    out.innerHTML = table(answer.hits, [
+      { title: "When (UTC)", value: (h) => when(h.ts), cls: () => "nowrap" },
+      { title: "Level", value: (h) => h.level, cls: (h) => "sev-" + h.level },
+      { title: "Source", value: (h) => h.source },
+      { title: "Path", value: (h) => h.path },
+      { title: "Status", value: (h) => h.proxy_status || h.status_code },
+      { title: "Deployment", html: (h) => short(h.deployment_id) },
+      { title: "Message", value: (h) => h.message, cls: () => "message" },
+    ], "No line matches.");
+    out.dataset.hits = String(answer.hits.length);
+  }
+
+  async function patterns() {
+    const response = await fetch("/api/logs/patterns?limit=10&range=" + encodeURIComponent(el("range").value), { headers: authorised() });
+    if (!response.ok) return;
+    const answer = await response.json();
+    el("log-patterns").innerHTML = table(answer.patterns, [
+      { title: "Pattern", value: (p) => p.template, cls: () => "message" },
+      { title: "Count", value: (p) => p.count },
+      { title: "New", value: (p) => (p.new ? "new" : "") },
+      { title: "Likely cause", value: (p) => p.cause || "–" },
+      { title: "Fix", value: (p) => p.fix || "–" },
+    ], "No recurring problem in this range.");
+  }
+
+  el("log-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    searchLogs().catch((err) => { el("log-results").textContent = "failed: " + err.message; });
+  });
+
   // --- one incident (#incident/<id>) ---
 
   const MILESTONES = [
@@ -294,6 +344,8 @@
       { title: "Deployment", html: (d) => short(d.id) },
       { title: "State", value: (d) => d.state, cls: (d) => d.state === "ERROR" ? "down" : (d.state === "READY" ? "up" : "unknown") },
     ], "No deployments recorded yet.");
+    await patterns();
+    if (el("log-live").checked || !el("log-results").dataset.hits) await searchLogs();
     el("status").textContent = "updated " + when(new Date().toISOString()) + " UTC · every " + REFRESH_MS / 1000 + " s";
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
     return true;
