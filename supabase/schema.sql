@@ -1400,7 +1400,8 @@ begin
         select * from jsonb_to_recordset(p_results) as x(
             service text, at timestamptz, ok boolean, status_code integer,
             latency_ms double precision, error text, conditions jsonb,
-            failure_threshold integer, success_threshold integer)
+            failure_threshold integer, success_threshold integer,
+            certificate_expires_at timestamptz)
         order by at
     loop
         insert into monitor_results (service, at, ok, status_code, latency_ms, error, conditions)
@@ -1420,7 +1421,8 @@ begin
                 else s.status end,
             last_check = greatest(coalesce(s.last_check, r.at), r.at),
             last_ok = case when r.ok then r.at else s.last_ok end,
-            last_error = case when r.ok then null else r.error end
+            last_error = case when r.ok then null else r.error end,
+            certificate_expires_at = coalesce(r.certificate_expires_at, s.certificate_expires_at)
         where s.service = r.service
         returning * into v_new;
         if v_new.status is distinct from v_old.status then
@@ -1519,6 +1521,26 @@ CREATE FUNCTION public.ops_monitor_uptime(p_service text DEFAULT NULL::text, p_w
         join monitor_results r on r.at >= now() - make_interval(secs => w.w)
         where p_service is null or r.service = p_service
         group by r.service, w.w
+    ) x
+$$;
+
+--
+-- Name: ops_monitor_uptime_bars(timestamp with time zone, timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_monitor_uptime_bars(p_from timestamp with time zone, p_to timestamp with time zone, p_bucket_seconds integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+        'service', x.service, 'bucket', x.bucket, 'checks', x.checks, 'ok', x.ok)
+        order by x.service, x.bucket), '[]'::jsonb)
+    from (
+        select r.service,
+               floor(extract(epoch from r.at - p_from) / p_bucket_seconds)::integer as bucket,
+               count(*) as checks, count(*) filter (where r.ok) as ok
+        from monitor_results r
+        where r.at >= p_from and r.at < p_to
+        group by 1, 2
     ) x
 $$;
 
@@ -2459,7 +2481,8 @@ CREATE TABLE public.monitor_state (
     last_check timestamp with time zone,
     last_ok timestamp with time zone,
     last_error text,
-    last_heartbeat timestamp with time zone
+    last_heartbeat timestamp with time zone,
+    certificate_expires_at timestamp with time zone
 );
 
 --

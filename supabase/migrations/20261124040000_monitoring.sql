@@ -32,7 +32,8 @@ create table if not exists monitor_state (
     last_check            timestamptz,
     last_ok               timestamptz,
     last_error            text,                        -- the last failure; cleared by a pass
-    last_heartbeat        timestamptz
+    last_heartbeat        timestamptz,
+    certificate_expires_at timestamptz                 -- the TLS certificate's notAfter, last seen
 );
 alter table monitor_state enable row level security;
 
@@ -76,7 +77,8 @@ begin
         select * from jsonb_to_recordset(p_results) as x(
             service text, at timestamptz, ok boolean, status_code integer,
             latency_ms double precision, error text, conditions jsonb,
-            failure_threshold integer, success_threshold integer)
+            failure_threshold integer, success_threshold integer,
+            certificate_expires_at timestamptz)
         order by at
     loop
         insert into monitor_results (service, at, ok, status_code, latency_ms, error, conditions)
@@ -96,7 +98,8 @@ begin
                 else s.status end,
             last_check = greatest(coalesce(s.last_check, r.at), r.at),
             last_ok = case when r.ok then r.at else s.last_ok end,
-            last_error = case when r.ok then null else r.error end
+            last_error = case when r.ok then null else r.error end,
+            certificate_expires_at = coalesce(r.certificate_expires_at, s.certificate_expires_at)
         where s.service = r.service
         returning * into v_new;
         if v_new.status is distinct from v_old.status then
@@ -153,6 +156,25 @@ language sql stable as $$
         join monitor_results r on r.at >= now() - make_interval(secs => w.w)
         where p_service is null or r.service = p_service
         group by r.service, w.w
+    ) x
+$$;
+
+
+-- Uptime bars: each service's checks in [p_from, p_to) per p_bucket_seconds, passed and all.
+create or replace function ops_monitor_uptime_bars(p_from timestamptz, p_to timestamptz,
+                                                   p_bucket_seconds integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+        'service', x.service, 'bucket', x.bucket, 'checks', x.checks, 'ok', x.ok)
+        order by x.service, x.bucket), '[]'::jsonb)
+    from (
+        select r.service,
+               floor(extract(epoch from r.at - p_from) / p_bucket_seconds)::integer as bucket,
+               count(*) as checks, count(*) filter (where r.ok) as ok
+        from monitor_results r
+        where r.at >= p_from and r.at < p_to
+        group by 1, 2
     ) x
 $$;
 

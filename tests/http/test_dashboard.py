@@ -73,6 +73,7 @@ async def seed(runtime: Runtime) -> None:
                 "error": "HTTP 503",
                 "failure_threshold": 1,
                 "success_threshold": 1,
+                "certificate_expires_at": (now + timedelta(days=9)).isoformat(),
             },
         ]
     )
@@ -121,6 +122,10 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
     assert len(data["charts"]["requests"]) == 60 and any(v for _, v in data["charts"]["requests"])
     assert any(v for _, v in data["charts"]["errors"])
     assert [(s["service"], s["status"]) for s in data["services"]] == [("api", "down")]
+    [api] = data["services"]
+    assert api["certificate_expires_at"] and api["last_error"] == "HTTP 503"
+    assert len(api["bars"]["24h"]) == 48 and api["bars"]["24h"][-1] == 0.0  # the failed check
+    assert len(api["bars"]["7d"]) == 28 and api["bars"]["7d"][0] is None
     assert (
         data["alerts"][0]["severity"] == "critical" and "api is down" in data["alerts"][0]["title"]
     )
@@ -272,6 +277,17 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 )
                 assert "ECONNREFUSED" not in await operator.inner_text("#log-results")
                 assert "Task timed out" in await operator.inner_text("#log-patterns")
+                # services: uptime bars, pause from the page, add a check from the page
+                assert await operator.locator("#services .bars[data-window='24h'] i.down").count()
+                await operator.click("button[data-action=pause][data-id=api]")
+                await operator.wait_for_selector("#services :text('(paused)')", timeout=15000)
+                monitoring = await runtime.monitoring()
+                assert (await monitoring.service("api")).paused
+                assert (await monitoring.run_due())["checked"] == 0  # paused: not checked
+                await operator.fill("#service-name", "shop-web")
+                await operator.fill("#service-url", "https://shop.example.com/health")
+                await operator.click("#service-form button")
+                await operator.wait_for_selector("#services td:text-is('shop-web')", timeout=15000)
                 # a longer range redraws the charts over it
                 await operator.select_option("#range", "7d")
                 await operator.wait_for_function(

@@ -48,6 +48,19 @@ async def test_declare_check_list_and_remove(health_client, keys, targets: Targe
     assert service["service"] == "api" and service["uptime"]["1h"]["checks"] == 1
     r = await health_client.get("/api/health/services/api", headers=viewer)
     assert r.status_code == 200 and len(r.json()["results"]) == 1
+    assert service["paused"] is False
+    assert (
+        await health_client.post("/api/health/services/api/pause", headers=viewer)
+    ).status_code == 403
+    r = await health_client.post("/api/health/services/api/pause", headers=op)
+    assert r.status_code == 200 and r.json()["paused"] is True
+    [service] = (await health_client.get("/api/health/services", headers=viewer)).json()["services"]
+    assert service["paused"] is True
+    r = await health_client.post("/api/health/services/api/resume", headers=op)
+    assert r.status_code == 200 and r.json()["paused"] is False
+    assert (
+        await health_client.post("/api/health/services/nope/pause", headers=op)
+    ).status_code == 404
     assert (await health_client.delete("/api/health/services/api", headers=op)).status_code == 200
     assert (await health_client.get("/api/health/services/api", headers=viewer)).status_code == 404
 

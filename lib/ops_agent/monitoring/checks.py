@@ -52,6 +52,9 @@ class CheckResult:
             ],
             "failure_threshold": check.failure_threshold,
             "success_threshold": check.success_threshold,
+            "certificate_expires_at": self.certificate_expires_at.isoformat()
+            if self.certificate_expires_at
+            else None,
         }
 
 

@@ -39,6 +39,7 @@ class ServiceCheck(BaseModel):
     verify_tls: bool = True
     project: str | None = None
     description: str | None = Field(default=None, max_length=500)
+    paused: bool = False  # declared, not checked (a planned outage, a service being moved)
 
     @field_validator("conditions")
     @classmethod

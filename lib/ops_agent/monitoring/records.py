@@ -56,6 +56,15 @@ class MonitorRecords:
         )
         return rows
 
+    async def uptime_bars(
+        self, start: datetime, end: datetime, bucket_seconds: int
+    ) -> builtins.list[dict[str, Any]]:
+        rows: builtins.list[dict[str, Any]] = await self._store.rpc(
+            "ops_monitor_uptime_bars",
+            {"p_from": start, "p_to": end, "p_bucket_seconds": bucket_seconds},
+        )
+        return rows
+
     async def results(self, service: str, limit: int = 50) -> builtins.list[dict[str, Any]]:
         rows: builtins.list[dict[str, Any]] = await self._store.rpc(
             "ops_monitor_results", {"p_service": service, "p_limit": limit}

@@ -179,6 +179,8 @@ class MonitoringTool:
         states = await self.records.states()
         due = []
         for check in await self.services():
+            if check.paused:
+                continue
             last = as_datetime(states.get(check.name, {}).get("last_check"))
             # A little slack, so a check every 60 s is not skipped by a tick that is early.
             if last is None or now - last >= timedelta(seconds=check.interval_seconds - 5):
@@ -279,10 +281,30 @@ class MonitoringTool:
                     "since": state.get("since"),
                     "last_check": state.get("last_check"),
                     "last_error": state.get("last_error"),
+                    "certificate_expires_at": state.get("certificate_expires_at"),
+                    "paused": check.paused,
                     "uptime": _by_window(rows, check.name),
                 }
             )
         return out
+
+    async def uptime_bars(self, window: timedelta, bars: int) -> dict[str, list[float | None]]:
+        """Each service's share of passing checks in `bars` equal slices of the last
+        `window`, oldest first (None where it was not checked): an uptime bar."""
+        step = max(60, int(window.total_seconds() // bars))
+        end = self._now()
+        start = end - timedelta(seconds=step * bars)
+        out: dict[str, list[float | None]] = {}
+        for row in await self.records.uptime_bars(start, end, step):
+            bar = out.setdefault(row["service"], [None] * bars)
+            if 0 <= row["bucket"] < bars and row["checks"]:
+                bar[row["bucket"]] = row["ok"] / row["checks"]
+        return out
+
+    async def set_paused(self, name: str, paused: bool, *, actor: str = "api") -> ServiceCheck:
+        """Pause (declared, not checked) or resume a service declared through the API."""
+        check = (await self.service(name)).model_copy(update={"paused": paused})
+        return await self.add_service(check, actor=actor)
 
     # --- metrics ---
 

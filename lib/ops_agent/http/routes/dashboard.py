@@ -151,6 +151,12 @@ async def data(
     start = datetime.now(UTC) - parse_range(range)
     monitoring = await runtime.monitoring()
     services = await monitoring.overview()
+    bars = {
+        "24h": await monitoring.uptime_bars(timedelta(hours=24), 48),
+        "7d": await monitoring.uptime_bars(timedelta(days=7), 28),
+    }
+    for service in services:
+        service["bars"] = {w: b.get(service["service"], []) for w, b in bars.items()}
     alerts: list[dict[str, Any]] = [
         {
             "kind": "service",

@@ -57,6 +57,22 @@ async def check_now(
     return health.as_dict()
 
 
+@router.post(
+    "/api/health/services/{name}/{toggle}",
+    summary="Pause a service (declared, not checked) or resume it",
+)
+async def pause_or_resume(
+    name: ServiceName,
+    toggle: Annotated[str, Path(pattern="^(pause|resume)$")],
+    request: Request,
+    principal: Operator,
+    tool: ToolDep,
+) -> dict[str, Any]:
+    audit(request, action=f"monitoring.service.{toggle}", target=name)
+    check = await tool.set_paused(name, toggle == "pause", actor=principal.name)
+    return check.model_dump(mode="json")
+
+
 @router.delete("/api/health/services/{name}", summary="Stop checking a service")
 async def remove_service(
     name: ServiceName, request: Request, _: Operator, tool: ToolDep

@@ -64,6 +64,8 @@
     resolve: "Resolve this alert?",
     "false-positive": "Resolve this alert as a false positive?",
     silence: "Silence alerts with these labels for one hour?",
+    pause: "Pause this service's checks (it stays declared)?",
+    resume: "Resume this service's checks?",
     approve: "Approve this action? It runs now.",
     reject: "Reject this action?",
   };
@@ -84,6 +86,9 @@
       const ends = new Date(Date.now() + 3600 * 1000).toISOString();
       return ["/api/alerts/silences", { matchers: matchers, ends_at: ends, comment: "silenced from the dashboard for 1 h" }];
     }
+    if (action === "pause" || action === "resume") {
+      return ["/api/health/services/" + encodeURIComponent(id) + "/" + action, {}];
+    }
     return ["/api/alerts/remediation/" + encodeURIComponent(id) + "/" + action, {}];
   }
 
@@ -103,6 +108,39 @@
       action + " refused: " + ((answer.error && answer.error.message) || "HTTP " + response.status);
     await load();
   }
+
+  // --- services: Kuma-style uptime bars, certificates, pause and add ---
+
+  function bar(shares, name, minutes) {
+    const cells = (shares || []).map((v, i) => {
+      const cls = v == null ? "none" : v >= 0.999 ? "up" : v > 0 ? "part" : "down";
+      const ago = (shares.length - i) * minutes;
+      const what = v == null ? "not checked" : (100 * v).toFixed(1) + "% of checks passed";
+      return `<i class="${cls}" title="${text(what)}, about ${text(Math.round(ago / 60))} h ago"></i>`;
+    }).join("");
+    return `<span class="bars" data-window="${text(name)}">${cells}</span>`;
+  }
+
+  function days(iso) { return iso ? (Date.parse(iso) - Date.now()) / 86400000 : Infinity; }
+
+  function certificate(s) {
+    if (!s.certificate_expires_at) return "–";
+    const left = days(s.certificate_expires_at);
+    return left < 0 ? "expired" : "expires in " + Math.floor(left) + " d";
+  }
+
+  el("service-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { name: el("service-name").value.trim(), url: el("service-url").value.trim(),
+      interval_seconds: Number(el("service-interval").value) };
+    const response = await fetch("/api/health/services", {
+      method: "POST", headers: { ...authorised(), "content-type": "application/json" }, body: JSON.stringify(body),
+    });
+    const answer = await response.json().catch(() => ({}));
+    el("status").textContent = response.ok ? "service " + body.name + " added" :
+      "refused: " + ((answer.error && answer.error.message) || "HTTP " + response.status);
+    if (response.ok) await load();
+  });
 
   // --- logs: the search language of /api/logs/search, filters, live tail, top patterns ---
 
@@ -314,12 +352,22 @@
     const percent = seriesOf(data.charts.errors).map((v) => (v == null ? null : 100 * v));
     draw("chart-errors", { t: t, values: [percent] }, ["5xx %"], ["#e01e5a"]);
     draw("chart-latency", { t: t, values: [seriesOf(data.charts.p50), seriesOf(data.charts.p95), seriesOf(data.charts.p99)] }, ["p50", "p95", "p99"], ["#2eb67d", "#ecb22e", "#e01e5a"]);
-    el("services").innerHTML = table(data.services, [
-      { title: "Service", value: (s) => s.service },
+    const serviceColumns = [
+      { title: "Service", html: (s) => text(s.service) + (s.paused ? ' <small class="unknown">(paused)</small>' : "") },
       { title: "Status", value: (s) => s.status, cls: (s) => s.status },
+      { title: "24 h", html: (s) => bar(s.bars["24h"], "24h", 30) },
+      { title: "7 days", html: (s) => bar(s.bars["7d"], "7d", 360) },
       { title: "Uptime 24h", value: (s) => s.uptime["24h"].uptime == null ? "–" : (100 * s.uptime["24h"].uptime).toFixed(2) + "%" },
       { title: "p95 24h", value: (s) => s.uptime["24h"].p95_ms == null ? "–" : Math.round(s.uptime["24h"].p95_ms) + " ms" },
-    ], "No services declared yet.");
+      { title: "Certificate", value: certificate, cls: (s) => (days(s.certificate_expires_at) < 14 ? "down" : "") },
+      { title: "Last error", value: (s) => s.last_error || "–" },
+    ];
+    if (operator) {
+      serviceColumns.push({ title: "", cls: () => "actions", html: (s) =>
+        s.paused ? button("resume", "Resume", s.service) : button("pause", "Pause", s.service) });
+    }
+    el("services").innerHTML = table(data.services, serviceColumns, "No services declared yet.");
+    el("service-form").hidden = !operator;
     const alertColumns = [
       { title: "Severity", value: (a) => a.severity, cls: (a) => "sev-" + a.severity },
       { title: "What", html: (a) => a.incident_id ?
