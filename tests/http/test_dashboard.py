@@ -247,6 +247,14 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
     app = create_app("console", [*routers(), dashboard_routes.router], runtime=served)
     store = await runtime.store()
     with serve_in_thread(app) as url:
+        secret = served.settings.cron_secret
+        assert secret is not None
+        async with httpx.AsyncClient(timeout=120) as http:
+            tick = await http.get(
+                url + "/api/cron/tick",
+                headers={"authorization": f"Bearer {secret.get_secret_value()}"},
+            )
+        assert tick.status_code == 200, tick.text
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
@@ -257,6 +265,8 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await operator.click("#login-form button")
                 await operator.wait_for_selector("body[data-loaded]", timeout=15000)
                 assert await operator.locator("#kpis .kpi").count() == 5
+                ticks = await operator.inner_text("#ticks")
+                assert "ran" in ticks and "observe" in ticks  # the tick above, its phases
                 # the deployment that went live, the rollback and the alert's onset are marked
                 # on the charts, at the right end of the last hour (they happened just now)
                 chart = operator.locator("#chart-requests")

@@ -59,5 +59,14 @@ async def tick_post(request: Request, _: CronCaller, runtime: RuntimeDep) -> dic
 async def _run(request: Request, runtime: Runtime) -> dict[str, Any]:
     audit(request, action="cron.tick")
     report = await run_tick(runtime)
-    audit(request, tick=report.status)
+    # Kept with the audit row, so the console can show the agent's own recent ticks.
+    audit(
+        request,
+        tick=report.status,
+        duration_ms=report.duration_ms,
+        phases=[
+            {"name": p["name"], "status": p["status"], "ms": p.get("duration_ms")}
+            for p in report.phases
+        ],
+    )
     return report.as_dict()

@@ -239,6 +239,15 @@ async def data(
         for a in await RemediationRecords(store).list("pending_approval", 20)
     ]
     figures = await tool.kpis(timedelta(days=30))
+    ticks = [
+        {
+            "at": e.at.isoformat() if e.at else None,
+            "status": e.details.get("tick", e.outcome),
+            "duration_ms": e.details.get("duration_ms"),
+            "phases": e.details.get("phases", []),
+        }
+        for e in await store.list_audit(action_prefix="cron.tick", limit=10)
+    ]
     return {
         "range": range,
         "markers": await _markers(runtime, store, start),
@@ -249,6 +258,7 @@ async def data(
         "alerts": alerts,
         "waiting": waiting,
         "deployments": rows[:12],
+        "ticks": ticks,
     }
 
 

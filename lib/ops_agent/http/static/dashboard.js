@@ -368,6 +368,15 @@
     }
     el("services").innerHTML = table(data.services, serviceColumns, "No services declared yet.");
     el("service-form").hidden = !operator;
+    el("ticks").innerHTML = table(data.ticks, [
+      { title: "When (UTC)", value: (k) => when(k.at), cls: () => "nowrap" },
+      { title: "Outcome", value: (k) => k.status, cls: (k) => (k.status === "ran" ? "up" : "unknown") },
+      { title: "Took", value: (k) => (k.duration_ms == null ? "–" : (k.duration_ms / 1000).toFixed(2) + " s") },
+      { title: "Failed or deferred", value: (k) => k.phases.filter((p) => p.status !== "ok").map((p) => p.name + " (" + p.status + ")").join(", ") || "none",
+        cls: (k) => (k.phases.some((p) => p.status === "failed") ? "down" : "") },
+      { title: "Slowest phases", value: (k) => k.phases.filter((p) => p.ms != null).sort((a, b) => b.ms - a.ms)
+        .slice(0, 3).map((p) => p.name + " " + Math.round(p.ms) + " ms").join(", ") },
+    ], "No tick has run yet (the cron calls /api/cron/tick every minute).");
     const alertColumns = [
       { title: "Severity", value: (a) => a.severity, cls: (a) => "sev-" + a.severity },
       { title: "What", html: (a) => a.incident_id ?
