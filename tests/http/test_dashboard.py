@@ -92,6 +92,24 @@ async def seed(runtime: Runtime) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("error_rate[5m] > 5%", [("errors", 5.0)]),
+        ("p95(latency_ms)[5m] > 800", [("latency", 800.0)]),
+        ("rate(requests[5m]) < 0.5", [("requests", 0.5)]),
+        ("error_rate > 5% and requests > 10", []),  # two metrics: no single line
+        ("anomaly(p95(latency_ms)) > 0.9", []),
+        ("error_rate >", []),  # unreadable: nothing, not an error
+    ],
+)
+def test_a_rules_threshold_is_a_line_on_its_chart(
+    condition: str, expected: list[tuple[str, float]]
+) -> None:
+    lines = dashboard_routes.thresholds("r", condition)
+    assert [(line["chart"], line["value"]) for line in lines] == expected
+
+
 @pytest.fixture
 async def dashboard(runtime: Runtime, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     rt = Runtime(
@@ -265,6 +283,8 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await operator.click("#login-form button")
                 await operator.wait_for_selector("body[data-loaded]", timeout=15000)
                 assert await operator.locator("#kpis .kpi").count() == 5
+                # the rule's threshold is a line on the error-rate chart
+                assert await operator.locator("#chart-errors .threshold[data-value='5']").count()
                 ticks = await operator.inner_text("#ticks")
                 assert "ran" in ticks and "observe" in ticks  # the tick above, its phases
                 # the deployment that went live, the rollback and the alert's onset are marked

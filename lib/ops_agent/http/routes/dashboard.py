@@ -73,6 +73,41 @@ KPI_STRIP = (
 )
 
 
+# Which chart a rule's metric is drawn on, and how its threshold reads there.
+CHART_OF = {"error_rate": ("errors", 100.0), "requests": ("requests", 1.0)}
+LATENCY_CALLS = {"p50", "p90", "p95", "p99", "avg", "max"}
+
+
+def thresholds(rule: str, condition: str) -> list[dict[str, Any]]:
+    """The line a rule's condition draws on a console chart: `error_rate[5m] > 5%` is 5 on
+    the error-rate chart (in %), `p95(latency_ms) > 800` is 800 on the latency chart,
+    `rate(requests) < 0.5` is 0.5 on the request-rate chart. Conditions of another shape
+    (two metrics, arithmetic, `anomaly(...)`) draw nothing. Pure."""
+    from ops_agent.monitoring.query import Binary, Call, Number, QueryError, Selector, parse
+
+    try:
+        expr = parse(condition)
+    except QueryError:
+        return []
+    if not (
+        isinstance(expr, Binary)
+        and expr.op in (">", ">=", "<", "<=")
+        and isinstance(expr.right, Number)
+    ):
+        return []
+    left = expr.left
+    chart: tuple[str, float] | None = None
+    if isinstance(left, Selector):
+        chart = CHART_OF.get(left.name)
+    elif isinstance(left, Call) and left.selector.name == "latency_ms":
+        chart = ("latency", 1.0) if left.function in LATENCY_CALLS else None
+    elif isinstance(left, Call) and left.function == "rate":
+        chart = CHART_OF.get(left.selector.name)
+    if chart is None:
+        return []
+    return [{"chart": chart[0], "value": round(expr.right.value * chart[1], 6), "rule": rule}]
+
+
 # The ranges the page offers, and the step of their charts (rollups are per minute).
 RANGES = {"15m": 60, "1h": 60, "6h": 300, "24h": 900, "7d": 3600}
 
@@ -238,6 +273,12 @@ async def data(
         {"id": a.id, "playbook": a.playbook, "target": a.target, "reason": a.reason}
         for a in await RemediationRecords(store).list("pending_approval", 20)
     ]
+    lines = [
+        line
+        for rule in await tool.list_rules()
+        if rule.get("enabled", True)
+        for line in thresholds(str(rule["name"]), str(rule["condition"]))
+    ]
     figures = await tool.kpis(timedelta(days=30))
     ticks = [
         {
@@ -259,6 +300,7 @@ async def data(
         "waiting": waiting,
         "deployments": rows[:12],
         "ticks": ticks,
+        "thresholds": lines,
     }
 
 

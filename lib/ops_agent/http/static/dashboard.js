@@ -282,6 +282,24 @@
     return d.slice(0, 4) === String(new Date().getUTCFullYear()) ? d.slice(5) : d;
   }
 
+  let thresholds = [];
+  const CHART_NAMES = { "chart-requests": "requests", "chart-errors": "errors", "chart-latency": "latency" };
+
+  function linesOf(id) { return thresholds.filter((t) => t.chart === CHART_NAMES[id]); }
+
+  // The rules' thresholds as dashed horizontal lines (hover for the rule).
+  function rule(chart, id) {
+    chart.over.querySelectorAll(".threshold").forEach((m) => m.remove());
+    for (const t of linesOf(id)) {
+      const div = document.createElement("div");
+      div.className = "threshold";
+      div.dataset.value = String(t.value);
+      div.title = t.rule + ": " + t.value;
+      div.style.top = chart.valToPos(t.value, "y") + "px";
+      chart.over.appendChild(div);
+    }
+  }
+
   function draw(id, series, labels, colors) {
     const target = el(id);
     const width = Math.max(200, target.clientWidth || 400);
@@ -297,10 +315,17 @@
       series: [{}].concat(labels.map((label, i) => ({ label: label, stroke: colors[i], width: 2, points: { show: true, size: 4 } }))),
       axes: [{ stroke: "#8b93a1" }, { stroke: "#8b93a1" }],
       // the time axis runs to now, so what just happened (a deployment, an alert) is on it
-      scales: { x: { time: true, range: (u, min, max) => [min, Math.max(max, Date.now() / 1000)] } },
+      scales: {
+        x: { time: true, range: (u, min, max) => [min, Math.max(max, Date.now() / 1000)] },
+        // the rules' thresholds stay in view
+        y: { range: (u, min, max) => {
+          const top = Math.max(max || 0, ...linesOf(id).map((t) => t.value * 1.1));
+          return [Math.min(min || 0, 0), top > 0 ? top : 1];
+        } },
+      },
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
       // after every redraw (new data, a resize), when the scales are settled
-      hooks: { draw: [(u) => mark(u, id)] },
+      hooks: { draw: [(u) => { mark(u, id); rule(u, id); }] },
     };
     charts[id] = new uPlot(opts, data, target);
   }
@@ -345,6 +370,7 @@
     if (!response.ok) throw new Error("HTTP " + response.status);
     const data = await response.json();
     markers = data.markers || [];
+    thresholds = data.thresholds || [];
     const t = data.charts.requests.map((p) => Date.parse(p[0]) / 1000);
     const operator = data.role === "operator" || data.role === "admin";
     el("kpis").innerHTML = kpis(data.kpis);
