@@ -161,6 +161,14 @@ async def test_page_static_and_data(dashboard: httpx.AsyncClient, runtime: Runti
         "/api/dashboard/data?range=1y", headers={"authorization": f"Bearer {keys[Role.VIEWER]}"}
     )
     assert refused.status_code == 422
+    # one project's charts: shop's traffic is all there is, another project has none
+    viewer_auth = {"authorization": f"Bearer {keys[Role.VIEWER]}"}
+    shop = (await dashboard.get("/api/dashboard/data?project=shop", headers=viewer_auth)).json()
+    other = (await dashboard.get("/api/dashboard/data?project=blog", headers=viewer_auth)).json()
+    assert any(v for _, v in shop["charts"]["requests"]) and "shop" in shop["projects"]
+    assert not any(v for _, v in other["charts"]["requests"])
+    injected = await dashboard.get('/api/dashboard/data?project=shop"}or{x="', headers=viewer_auth)
+    assert injected.status_code == 422
     viewer = {"authorization": f"Bearer {keys[Role.VIEWER]}"}
     missing = await dashboard.get(
         "/api/dashboard/incidents/00000000-0000-0000-0000-000000000000", headers=viewer
@@ -318,6 +326,7 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await operator.fill("#service-url", "https://shop.example.com/health")
                 await operator.click("#service-form button")
                 await operator.wait_for_selector("#services td:text-is('shop-web')", timeout=15000)
+                assert "shop" in await operator.inner_text("#project")
                 # a longer range redraws the charts over it
                 await operator.select_option("#range", "7d")
                 await operator.wait_for_function(

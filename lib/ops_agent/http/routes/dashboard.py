@@ -108,6 +108,9 @@ def thresholds(rule: str, condition: str) -> list[dict[str, Any]]:
     return [{"chart": chart[0], "value": round(expr.right.value * chart[1], 6), "rule": rule}]
 
 
+# A project or environment name as a label value: no quote or brace can reach the query.
+LABEL = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+
 # The ranges the page offers, and the step of their charts (rollups are per minute).
 RANGES = {"15m": 60, "1h": 60, "6h": 300, "24h": 900, "7d": 3600}
 
@@ -167,17 +170,25 @@ async def data(
     runtime: RuntimeDep,
     store: StoreDep,
     range: Annotated[str, Query(pattern="^(15m|1h|6h|24h|7d)$")] = "1h",
+    project: Annotated[str | None, Query(pattern=LABEL, description="a project's name")] = None,
+    environment: Annotated[str | None, Query(pattern=LABEL)] = None,
 ) -> dict[str, Any]:
     """The charts, services, what needs attention (alerts with their ids, state and labels,
     so an operator can act on them), remediation waiting for a person, the KPI strip, and
     the caller's role (the page shows actions only to a role the API would allow)."""
     metrics = Metrics(store)
+    labels = ", ".join(
+        f'{name}="{value}"'
+        for name, value in (("project", project), ("environment", environment))
+        if value
+    )
+    where = "{" + labels + "}" if labels else ""
     queries = {
-        "requests": "rate(requests[5m])",
-        "errors": "error_rate[5m]",
-        "p50": "p50(latency_ms)[5m]",
-        "p95": "p95(latency_ms)[5m]",
-        "p99": "p99(latency_ms)[5m]",
+        "requests": f"rate(requests{where}[5m])",
+        "errors": f"error_rate{where}[5m]",
+        "p50": f"p50(latency_ms{where})[5m]",
+        "p95": f"p95(latency_ms{where})[5m]",
+        "p99": f"p99(latency_ms{where})[5m]",
     }
     charts = {}
     for name, expr in queries.items():
@@ -289,8 +300,12 @@ async def data(
         }
         for e in await store.list_audit(action_prefix="cron.tick", limit=10)
     ]
+    known = sorted({d.project_name for d in await history.list(limit=200) if d.project_name})
     return {
         "range": range,
+        "project": project,
+        "environment": environment,
+        "projects": known,
         "markers": await _markers(runtime, store, start),
         "role": principal.role.value,
         "kpis": {name: figures[name] for name in KPI_STRIP},

@@ -148,7 +148,10 @@
     return { authorization: "Bearer " + sessionStorage.getItem(KEY) };
   }
 
+  let searches = 0;  // only the newest search draws: an older answer arriving late is dropped
+
   async function searchLogs() {
+    const mine = ++searches;
     const params = new URLSearchParams({ q: el("log-q").value, range: el("range").value, limit: "100" });
     if (el("log-level").value) params.set("severity", el("log-level").value);
     for (const [id, name] of [["log-source", "source"], ["log-path", "path"], ["log-deployment", "deployment"]]) {
@@ -157,6 +160,7 @@
     }
     const response = await fetch("/api/logs/search?" + params, { headers: authorised() });
     const answer = await response.json().catch(() => ({}));
+    if (mine !== searches) return;
     const out = el("log-results");
     if (!response.ok) {
       out.innerHTML = `<p class="down">${text((answer.error && answer.error.message) || "HTTP " + response.status)}</p>`;
@@ -360,8 +364,10 @@
 
   async function load() {
     const key = sessionStorage.getItem(KEY);
-    const range = el("range").value;
-    const response = await fetch("/api/dashboard/data?range=" + encodeURIComponent(range), { headers: { authorization: "Bearer " + key } });
+    const query = new URLSearchParams({ range: el("range").value });
+    if (el("project").value) query.set("project", el("project").value);
+    if (el("environment").value) query.set("environment", el("environment").value);
+    const response = await fetch("/api/dashboard/data?" + query, { headers: { authorization: "Bearer " + key } });
     if (response.status === 401 || response.status === 403) {
       sessionStorage.removeItem(KEY);
       showLogin("That key was refused (it needs at least the viewer role).");
@@ -370,6 +376,9 @@
     if (!response.ok) throw new Error("HTTP " + response.status);
     const data = await response.json();
     markers = data.markers || [];
+    const picked = el("project").value;
+    el("project").innerHTML = '<option value="">all</option>' + (data.projects || [])
+      .map((p) => `<option${p === picked ? " selected" : ""}>${text(p)}</option>`).join("");
     thresholds = data.thresholds || [];
     const t = data.charts.requests.map((p) => Date.parse(p[0]) / 1000);
     const operator = data.role === "operator" || data.role === "admin";
@@ -455,7 +464,9 @@
     loop();
   }
 
-  el("range").addEventListener("change", () => { load().catch(() => {}); });
+  for (const id of ["range", "project", "environment"]) {
+    el(id).addEventListener("change", () => { load().catch(() => {}); });
+  }
 
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button[data-action]");
