@@ -110,6 +110,14 @@ def test_a_rules_threshold_is_a_line_on_its_chart(
     assert [(line["chart"], line["value"]) for line in lines] == expected
 
 
+def test_a_rollback_the_agent_ran_is_one_row() -> None:
+    now = datetime.now(UTC)
+    assert dashboard_routes.recorded_rollback("rollback", now, [now + timedelta(seconds=3)])
+    assert not dashboard_routes.recorded_rollback("rollback", None, [now])  # still waiting
+    assert not dashboard_routes.recorded_rollback("rollback", now, [now - timedelta(hours=1)])
+    assert not dashboard_routes.recorded_rollback("redeploy", now, [now])
+
+
 @pytest.fixture
 async def dashboard(runtime: Runtime, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     rt = Runtime(

@@ -108,6 +108,16 @@ def thresholds(rule: str, condition: str) -> list[dict[str, Any]]:
     return [{"chart": chart[0], "value": round(expr.right.value * chart[1], 6), "rule": rule}]
 
 
+def recorded_rollback(playbook: str, executed_at: datetime | None, ran: list[datetime]) -> bool:
+    """Whether a remediation is a rollback the deployment history already shows: the
+    deployment tool records every rollback it attempts, within moments of running it."""
+    return (
+        playbook == "rollback"
+        and executed_at is not None
+        and any(abs((at - executed_at).total_seconds()) <= 300 for at in ran)
+    )
+
+
 # A project or environment name as a label value: no quote or brace can reach the query.
 LABEL = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -259,6 +269,7 @@ async def data(
         }
         for d in await history.list(limit=10)
     ]
+    rollbacks = await history.actions(action="rollback", limit=5)
     rows += [
         {
             "at": a.at.isoformat() if a.at else None,
@@ -266,9 +277,11 @@ async def data(
             "id": a.to_deployment,
             "state": a.outcome,
         }
-        for a in await history.actions(action="rollback", limit=5)
+        for a in rollbacks
     ]
-    # What the agent decided on its own, including what is waiting for an operator.
+    # What the agent decided on its own, including what is waiting for an operator; a
+    # rollback it ran is already the deployment action above (one row per rollback).
+    ran = [a.at for a in rollbacks if a.at]
     rows += [
         {
             "at": (a.executed_at or a.requested_at).isoformat(),
@@ -277,7 +290,7 @@ async def data(
             "state": a.status,
         }
         for a in await RemediationRecords(store).list(None, 5)
-        if a.status != "skipped"
+        if a.status != "skipped" and not recorded_rollback(a.playbook, a.executed_at, ran)
     ]
     rows.sort(key=lambda r: r["at"] or "", reverse=True)
     waiting = [
