@@ -1720,6 +1720,22 @@ CREATE FUNCTION public.ops_observation_purge(p_older_than timestamp with time zo
 $$;
 
 --
+-- Name: ops_observation_since(text[], timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ops_observation_since(p_kinds text[], p_since timestamp with time zone, p_limit integer DEFAULT 50) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(jsonb_agg(to_jsonb(o) order by o.observed_at, o.id), '[]'::jsonb)
+    from (
+        select * from observations
+        where kind = any(p_kinds) and observed_at >= p_since
+        order by observed_at, id
+        limit least(greatest(p_limit, 1), 500)
+    ) o
+$$;
+
+--
 -- Name: ops_ping(); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -73,6 +73,16 @@ class ObservationLog:
         )
         return [Observation.model_validate(r) for r in rows]
 
+    async def since(
+        self, kinds: Sequence[str], since: datetime, limit: int = 50
+    ) -> list[Observation]:
+        """Observations of `kinds` published since `since`, consumed or not, oldest first."""
+        rows = await self._store.rpc(
+            "ops_observation_since",
+            {"p_kinds": list(kinds), "p_since": since, "p_limit": limit},
+        )
+        return [Observation.model_validate(r) for r in rows]
+
     async def consume(self, ids: Sequence[int]) -> int:
         """Mark observations handled; return how many were still pending."""
         if not ids:

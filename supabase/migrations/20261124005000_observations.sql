@@ -32,6 +32,24 @@ language sql as $$
 $$;
 
 
+-- Observations of the given kinds published since p_since, consumed or not, oldest first:
+-- what the console shows beside an incident (the anomalies that started with it).
+create or replace function ops_observation_since(
+    p_kinds text[],
+    p_since timestamptz,
+    p_limit integer default 50
+) returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(to_jsonb(o) order by o.observed_at, o.id), '[]'::jsonb)
+    from (
+        select * from observations
+        where kind = any(p_kinds) and observed_at >= p_since
+        order by observed_at, id
+        limit least(greatest(p_limit, 1), 500)
+    ) o
+$$;
+
+
 create or replace function ops_observation_list(
     p_after_id bigint default 0,
     p_pending_only boolean default true,

@@ -18,6 +18,7 @@ from ops_agent.logs import LogAnalysisTool
 from ops_agent.logs.entries import normalise
 from ops_agent.monitoring import ServiceCheck
 from ops_agent.monitoring.records import MonitorRecords
+from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
 from ops_agent.store import Role
 from ops_agent.store.postgres import PostgresStore
@@ -257,6 +258,19 @@ async def seed_console(runtime: Runtime) -> dict[str, str]:
             }
         },
     )
+    # What the tick found in the logs meanwhile (observe publishes it).
+    await ObservationLog(await runtime.store()).publish(
+        Observation(
+            kind="anomaly.error_spike",
+            subject="errors",
+            dedup_key="anomaly:shop:error_spike:errors:dpl_bad",
+            payload={
+                "project": "shop",
+                "summary": "34 errors per 1 min against an expected 0",
+                "started_at": (datetime.now(UTC) - timedelta(minutes=10)).isoformat(),
+            },
+        )
+    )
     return {"alert": alert.id, "action": str(action["id"])}
 
 
@@ -360,6 +374,7 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 assert "operator-key" in page_text  # who acknowledged, on the timeline
                 assert "dpl_bad" in await operator.inner_text("#suspect")
                 assert "3f2a9c1 cart: new pricing" in page_text and "ana" in page_text
+                assert "34 errors per 1 min against an expected 0" in page_text
                 assert await operator.locator("#app main").is_hidden()
                 await operator.screenshot(path=str(tmp_path / "incident.png"), full_page=True)
                 await operator.click("#incident h2 a")  # back to the console

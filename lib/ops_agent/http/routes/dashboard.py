@@ -17,7 +17,7 @@ from ops_agent.http.deps import RuntimeDep, StoreDep
 from ops_agent.http.errors import ApiError
 from ops_agent.logs.timerange import parse_range
 from ops_agent.monitoring.metrics import Metrics
-from ops_agent.observations import DEPLOYMENT_ERROR, SERVICE_DOWN, ObservationLog
+from ops_agent.observations import ANOMALY_KINDS, DEPLOYMENT_ERROR, SERVICE_DOWN, ObservationLog
 from ops_agent.runtime import Runtime
 from ops_agent.store import Role, Store
 
@@ -349,8 +349,8 @@ async def incident_view(
 ) -> dict[str, Any]:
     """The incident with its timeline and alerts; the deployment that went live within 30
     minutes before its onset (commit, author, and Vercel's page for it, which links the
-    diff); the error patterns first seen from shortly before the onset; and the notifications
-    its alerts sent."""
+    diff); the error patterns first seen, and the log anomalies the tick found, from shortly
+    before the onset; and the notifications its alerts sent."""
     from ops_agent.logs.anomalies import DeploymentMark, suspect_deployment
     from ops_agent.logs.tool import SUSPECT_WINDOW
     from ops_agent.notify.records import NotificationLog
@@ -390,6 +390,10 @@ async def incident_view(
         for p in await (await runtime.logs()).analyze_error_patterns(window, limit=20)
         if p.first_seen >= since
     ][:10]
+    anomalies = [
+        {"kind": o.kind.removeprefix("anomaly."), "subject": o.subject, **_anomaly(o.payload)}
+        for o in await ObservationLog(store).since(ANOMALY_KINDS, since)
+    ]
     notifications = NotificationLog(store)
     sent = [
         n.model_dump(mode="json")
@@ -402,7 +406,18 @@ async def incident_view(
         "alerts": alerts,
         "deployment": deployment,
         "patterns": patterns,
+        "anomalies": anomalies,
         "notifications": sent,
+    }
+
+
+def _anomaly(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the console shows of an anomaly observation's payload (logs/tool.Anomaly)."""
+    return {
+        "project": payload.get("project"),
+        "summary": payload.get("summary"),
+        "started_at": payload.get("started_at"),
+        "score": payload.get("score"),
     }
 
 

@@ -251,6 +251,12 @@
       { title: "Likely cause", value: (p) => p.cause || "–" },
       { title: "Fix", value: (p) => p.fix || "–" },
     ], "No new error pattern since the onset.");
+    html += "<h3>Log anomalies since the onset</h3>" + table(data.anomalies, [
+      { title: "Started (UTC)", value: (a) => when(a.started_at), cls: () => "nowrap" },
+      { title: "Kind", value: (a) => a.kind },
+      { title: "Project", value: (a) => a.project || "all" },
+      { title: "What", value: (a) => a.summary },
+    ], "The tick found no log anomaly since the onset.");
     html += "<h3>Notifications sent</h3>" + table(data.notifications, [
       { title: "When (UTC)", value: (n) => when(n.created_at), cls: () => "nowrap" },
       { title: "Channel", value: (n) => n.channel },
