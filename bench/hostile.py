@@ -18,10 +18,7 @@ import asyncio
 import gzip
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +27,8 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+from served import served
 
 ROOT = Path(__file__).resolve().parents[1]
 BODIES = 40
@@ -43,12 +42,6 @@ def bomb() -> bytes:
 
 def small() -> bytes:
     return gzip.compress(b'[{"id": "x", "message": "hello", "timestamp": 1}]')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PeakRss:
@@ -110,58 +103,23 @@ async def burst(url: str, body: bytes, pid: int) -> dict[str, float]:
     }
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "OPS_AGENT_DATA_DIR": str(folder),
-        "VERCEL_DRAIN_SECRET": "bench-drain-secret",
-        "LOG_LEVEL": "WARNING",
-        # What is measured is the cost of refusing, not the limit that would soon step in.
-        "API_RATE_LIMITS": "anonymous=1000000/60",
-    }
-    command = str(Path(sys.executable).parent / "ops-agent")  # this checkout's own
-    server = subprocess.Popen(  # noqa: S603
-        [command, "serve", "--no-crons", "--port", str(port)],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError("ops-agent serve did not come up")
-        time.sleep(0.5)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)  # stops its embedded Postgres and Redis too
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 def run(rounds: int) -> dict[str, dict[str, float]]:
     bodies = {"small_unsigned": small(), "gzip_bomb_unsigned": bomb()}
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in bodies}
     with tempfile.TemporaryDirectory() as tmp:
-        server, url = start_server(Path(tmp))
-        try:
+        env = {
+            **os.environ,
+            "OPS_AGENT_DATA_DIR": tmp,
+            "VERCEL_DRAIN_SECRET": "bench-drain-secret",
+            "LOG_LEVEL": "WARNING",
+            # What is measured is the cost of refusing, not the limit that would soon step in.
+            "API_RATE_LIMITS": "anonymous=1000000/60",
+        }
+        command = [str(Path(sys.executable).parent / "ops-agent"), "serve", "--no-crons"]
+        with served(command, Path(tmp), env) as (server, url):
             for _ in range(rounds):
                 for name, body in bodies.items():  # alternating, so drift hits both alike
                     samples[name].append(asyncio.run(burst(url, body, server.pid)))
-        finally:
-            stop_server(server)
     results = {
         name: {key: statistics.median(s[key] for s in runs) for key in runs[0]}
         for name, runs in samples.items()

@@ -18,15 +18,15 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
+from served import served
 
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS = 100
@@ -49,12 +49,6 @@ def serve(port: int) -> None:
     # Postgres and Redis would outlive us): exit through Python instead.
     signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def load(url: str, path: str, rate: float, seconds: float) -> dict[str, float]:
@@ -87,51 +81,16 @@ async def load(url: str, path: str, rate: float, seconds: float) -> dict[str, fl
     }
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "OPS_AGENT_DATA_DIR": str(folder / "data"), "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(  # noqa: S603 (this interpreter and this file)
-        [sys.executable, __file__, "--serve", str(port)],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError("the bench server did not come up")
-        time.sleep(0.5)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 def run(rate: float, seconds: float, rounds: int) -> dict[str, dict[str, float]]:
     phases = {"baseline": TRIVIAL, "health": "/api/health"}
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in phases}
     with tempfile.TemporaryDirectory() as tmp:
-        server, url = start_server(Path(tmp))
-        try:
+        env = {**os.environ, "OPS_AGENT_DATA_DIR": f"{tmp}/data", "LOG_LEVEL": "WARNING"}
+        with served([sys.executable, __file__, "--serve"], Path(tmp), env) as (_, url):
             asyncio.run(load(url, TRIVIAL, rate, 1.0))  # warm both sides
             for _ in range(rounds):
                 for name, path in phases.items():
                     samples[name].append(asyncio.run(load(url, path, rate, seconds)))
-        finally:
-            stop_server(server)
     results = {
         name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         for name, runs in samples.items()
@@ -142,9 +101,9 @@ def run(rate: float, seconds: float, rounds: int) -> dict[str, dict[str, float]]
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+    if len(sys.argv) == 4 and sys.argv[1:3] == ["--serve", "--port"]:
         sys.path.insert(0, str(ROOT / "lib"))
-        serve(int(sys.argv[2]))
+        serve(int(sys.argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=300.0, help="requests per second")

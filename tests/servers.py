@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -36,3 +37,24 @@ def serve_in_thread(app: ASGIApp, **options: object) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def live_processes(under: str, *, servers_only: bool = False) -> list[str]:
+    """Live (not zombie) processes whose command line or working folder mentions `under`;
+    with `servers_only`, only postgres and redis-server. For tests that a process stopped
+    what it started."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().split()[2]
+            cwd = str((proc / "cwd").resolve())
+        except OSError:
+            continue
+        if servers_only and "postgres" not in cmdline and "redis-server" not in cmdline:
+            continue
+        if state != "Z" and (under in cmdline or under in cwd):
+            found.append(f"{proc.name}: {cmdline[:120]}")
+    return found

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import clean_tables
+from tests.servers import live_processes
 
 
 def run(pg_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -166,32 +167,16 @@ def test_serve_stopped_with_sigterm_stops_its_embedded_servers(tmp_path) -> None
                 assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.2)
-        assert _servers_of(data), "the embedded servers should be running"
+        assert live_processes(str(data), servers_only=True), (
+            "the embedded servers should be running"
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     for _ in range(50):  # bounded: 5 s for the last children to go
-        if not _servers_of(data):
+        if not live_processes(str(data), servers_only=True):
             break
         time.sleep(0.1)
-    assert not _servers_of(data), _servers_of(data)
-
-
-def _servers_of(data_dir) -> list[str]:
-    """Live postgres or redis-server processes working in `data_dir`."""
-    from pathlib import Path
-
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state = (proc / "stat").read_text().split()[2]
-            cwd = str((proc / "cwd").resolve())
-        except OSError:
-            continue
-        server = "postgres" in cmdline or "redis-server" in cmdline
-        if server and state != "Z" and (str(data_dir) in cmdline or cwd.startswith(str(data_dir))):
-            found.append(f"{proc.name}: {cmdline[:100]}")
-    return found
+    assert not live_processes(str(data), servers_only=True), live_processes(
+        str(data), servers_only=True
+    )

@@ -19,6 +19,7 @@ from ops_agent.sandbox.traffic import Request, Where, log_lines, requests, trace
 from ops_agent.vercel import VercelClient
 from ops_agent.vercel.errors import VercelError
 from ops_agent.vercel.models import DeploymentState, WebhookEvent
+from tests.servers import live_processes
 
 
 async def test_the_vercel_client_drives_the_sandbox() -> None:
@@ -117,29 +118,10 @@ def test_traffic_follows_the_behaviour_and_is_idempotent() -> None:
     assert 700 < durations[len(durations) // 2] < 1100
 
 
-def _processes_under(folder: str) -> list[str]:
-    """Live processes whose command line or working folder mentions `folder`."""
-    from pathlib import Path
-
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state = (proc / "stat").read_text().split()[2]
-            cwd = str((proc / "cwd").resolve())
-        except OSError:
-            continue
-        if state != "Z" and (folder in cmdline or folder in cwd):
-            found.append(f"{proc.name}: {cmdline[:120]}")
-    return found
-
-
 def test_demo_json_on_the_embedded_default(tmp_path) -> None:
     """`ops-agent demo --json`: no credentials, its own embedded store, the figures on stdout,
     and nothing left running."""
-    before = set(_processes_under("ops-agent-demo-"))
+    before = set(live_processes("ops-agent-demo-"))
     out = subprocess.run(
         [sys.executable, "-m", "ops_agent.cli", "demo", "--json"],
         capture_output=True,
@@ -153,7 +135,7 @@ def test_demo_json_on_the_embedded_default(tmp_path) -> None:
     import time
 
     for _ in range(50):  # bounded: 5 s for the servers' last children to go
-        left = set(_processes_under("ops-agent-demo-")) - before
+        left = set(live_processes("ops-agent-demo-")) - before
         if not left:
             break
         time.sleep(0.1)

@@ -26,6 +26,7 @@ from ops_agent.logs.mining import TemplateMiner, render
 from ops_agent.logs.query import Node, Token, all_of, field_node, parse
 from ops_agent.logs.records import LogRecords
 from ops_agent.logs.timerange import bucket_for, parse_range
+from ops_agent.observations import AnomalyKind
 from ops_agent.results import Indexable
 from ops_agent.store import Store
 from ops_agent.store.default import DefaultStore
@@ -323,36 +324,27 @@ class LogAnalysisTool:
 
         times = [start.timestamp() + i * bucket for i in range(n)]
         found: list[Anomaly] = []
-        spike = recent_onset(times, series["errors"], recent, kind="count", **SPIKE)
-        if spike:
-            started = at(spike.index)
-            found.append(
-                Anomaly(
-                    kind="error_spike",
-                    subject="errors",
-                    score=spike.score,
-                    started_at=started,
-                    summary=f"{spike.peak:.0f} errors per {bucket // 60} min against an "
-                    f"expected {spike.expected:.0f}",
-                    evidence=_onset_evidence(spike, bucket),
-                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+        # Counts per bucket: errors that rise, requests that fall (a site going quiet).
+        counts: tuple[tuple[AnomalyKind, str, dict[str, Any]], ...] = (
+            ("error_spike", "errors", SPIKE),
+            ("traffic_drop", "requests", DROP),
+        )
+        for kind, name, guards in counts:
+            onset = recent_onset(times, series[name], recent, kind="count", **guards)
+            if onset:
+                started = at(onset.index)
+                found.append(
+                    Anomaly(
+                        kind=kind,
+                        subject=name,
+                        score=onset.score,
+                        started_at=started,
+                        summary=f"{onset.peak:.0f} {name} per {bucket // 60} min against an "
+                        f"expected {onset.expected:.0f}",
+                        evidence=_onset_evidence(onset, bucket),
+                        suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
+                    )
                 )
-            )
-        drop = recent_onset(times, series["requests"], recent, kind="count", **DROP)
-        if drop:
-            started = at(drop.index)
-            found.append(
-                Anomaly(
-                    kind="traffic_drop",
-                    subject="requests",
-                    score=drop.score,
-                    started_at=started,
-                    summary=f"{drop.peak:.0f} requests per {bucket // 60} min against an "
-                    f"expected {drop.expected:.0f}",
-                    evidence=_onset_evidence(drop, bucket),
-                    suspected_deployment=suspect_deployment(started, marks, SUSPECT_WINDOW),
-                )
-            )
         found += self._rate_anomalies(series, times, recent, at, marks)
         found += await self._template_anomalies(
             start, end, span, bucket, recent, times, project, marks, at
