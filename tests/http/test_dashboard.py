@@ -7,11 +7,14 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from ops_agent.deployments.records import DeploymentAction, DeploymentHistory
+from ops_agent.deployments.events import fact_from_deployment
+from ops_agent.deployments.records import DeploymentAction, DeploymentHistory, DeploymentRecord
 from ops_agent.http.functions import dashboard_app
 from ops_agent.http.routes import dashboard as dashboard_routes
 from ops_agent.logs import LogAnalysisTool
@@ -20,6 +23,7 @@ from ops_agent.monitoring import ServiceCheck
 from ops_agent.monitoring.records import MonitorRecords
 from ops_agent.observations import Observation, ObservationLog
 from ops_agent.runtime import Runtime
+from ops_agent.sandbox.standalone import standalone
 from ops_agent.store import Role
 from ops_agent.store.postgres import PostgresStore
 from tests.logs.payloads import entry, otlp_export
@@ -109,6 +113,32 @@ def test_a_rules_threshold_is_a_line_on_its_chart(
 ) -> None:
     lines = dashboard_routes.thresholds("r", condition)
     assert [(line["chart"], line["value"]) for line in lines] == expected
+
+
+def test_the_deployment_serving_production_offers_a_rollback_and_the_others_a_promotion() -> None:
+    now = datetime.now(UTC)
+
+    def record(id: str, hours_ago: float, **kw: object) -> DeploymentRecord:
+        at = now - timedelta(hours=hours_ago)
+        fields = {"project_id": "prj_shop", "target": "production", "state": "READY"}
+        fields |= {"created_at": at, "ready_at": at, **kw}
+        return DeploymentRecord.model_validate({"id": id, **fields})
+
+    newest_build = [record("a", 3), record("b", 2), record("c", 1, state="BUILDING")]
+    assert dashboard_routes.production_moves(newest_build) == {"a": "promote", "b": "rollback"}
+    # rolled back to a: its promotion outranks b's newer build; a preview is promotable
+    rolled_back = [
+        record("a", 3, promoted_at=now),
+        record("b", 2),
+        record("p", 1, target="preview"),
+        record("other", 5, project_id="prj_blog"),
+    ]
+    assert dashboard_routes.production_moves(rolled_back) == {
+        "a": "rollback",
+        "b": "promote",
+        "p": "promote",
+        "other": "rollback",
+    }
 
 
 def test_a_rollback_the_agent_ran_is_one_row() -> None:
@@ -402,6 +432,95 @@ async def test_the_console_acts_for_an_operator_and_shows_a_viewer_nothing_to_pr
                 await browser.close()
     await served.close()
     assert (tmp_path / "console-1280.png").stat().st_size > 10_000
+
+
+async def _sign_in(page: Any, url: str, key: str) -> None:
+    await page.goto(url + "/dashboard")
+    await page.fill("#key", key)
+    await page.click("#login-form button")
+    await page.wait_for_selector("body[data-loaded]", timeout=15000)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+async def test_an_operator_rolls_back_and_promotes_from_the_deployments_table(
+    runtime: Runtime, keys, pg_url: str, tmp_path: Path
+) -> None:
+    """Against the local Vercel double: the deployment serving production offers "Roll back",
+    the one before it "Promote"; each asks for confirmation, moves production on Vercel, is
+    audited as the key's owner and shows in the table."""
+    from playwright.async_api import async_playwright
+
+    from ops_agent.http.app import create_app
+    from tests.http.conftest import routers
+
+    sandbox, vercel = standalone(("shop",), build_seconds=0.2, tick_seconds=0.05)
+    before, serving = sandbox.project.history  # the double's two production builds
+    with serve_in_thread(vercel) as vercel_url:
+        settings = runtime.settings.model_copy(
+            update={
+                "monitor_config": tmp_path / "none.yaml",
+                "vercel_token": SecretStr(sandbox.token),
+                "vercel_api_url": vercel_url,
+                "vercel_project": "shop",
+                "vercel_job_timeout_seconds": 10,
+                "vercel_job_poll_seconds": 0.1,
+            }
+        )
+        # the history as the tick's poll records it
+        poller = Runtime(settings, store=await runtime.store())
+        history = DeploymentHistory(await runtime.store())
+        client = (await poller.deployments()).client
+        now = datetime.now(UTC)
+        for d in (await client.list_deployments(project_id="shop")).deployments:
+            await history.record(fact_from_deployment(d, now=now, project_name="shop"))
+        await client.aclose()
+        served = Runtime(settings, store=PostgresStore(pg_url))
+        app = create_app("console", [*routers(), dashboard_routes.router], runtime=served)
+        with serve_in_thread(app) as url:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+                    asked: list[str] = []
+
+                    async def answer(dialog: Any) -> None:
+                        asked.append(dialog.message)
+                        await dialog.accept("from the console test")
+
+                    page.on("dialog", lambda d: asyncio.ensure_future(answer(d)))
+                    await _sign_in(page, url, keys[Role.OPERATOR])
+                    table = page.locator("#deployments")
+                    assert await table.locator("button[data-action=promote]").count() == 1
+                    rollback = f"button[data-action=rollback][data-id='{serving}']"
+                    await table.locator(rollback).click()
+                    await page.wait_for_selector(
+                        f"#deployments button[data-action=promote][data-id='{serving}']",
+                        timeout=15000,
+                    )
+                    assert sandbox.live("shop").id == before  # Vercel serves the one before
+                    assert "rollback by operator-key" in await table.inner_text()
+                    assert any("Roll production back" in m for m in asked)
+                    await page.screenshot(path=str(tmp_path / "rolled-back.png"), full_page=True)
+
+                    await table.locator(f"button[data-action=promote][data-id='{serving}']").click()
+                    await page.wait_for_selector(
+                        f"#deployments button[data-action=rollback][data-id='{serving}']",
+                        timeout=15000,
+                    )
+                    assert sandbox.live("shop").id == serving
+                    assert "promote by operator-key" in await table.inner_text()
+                finally:
+                    await browser.close()
+        await served.close()
+    audited = [
+        (e.action, e.target, e.details.get("reason"))
+        for e in await (await runtime.store()).list_audit(actor="operator-key")
+        if e.action.startswith("deployments.")
+    ]
+    # each audited with where production went
+    assert ("deployments.rollback", before, "from the console test") in audited
+    assert ("deployments.promote", serving, "from the console test") in audited
+    assert sandbox.violations == []
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)

@@ -3,6 +3,7 @@ for a viewer key once and then polls /api/dashboard/data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from ops_agent.agent.act.records import RemediationRecords
-from ops_agent.deployments.records import DeploymentHistory
+from ops_agent.deployments.records import DeploymentHistory, DeploymentRecord
 from ops_agent.http.auth import Principal, require
 from ops_agent.http.deps import RuntimeDep, StoreDep
 from ops_agent.http.errors import ApiError
@@ -116,6 +117,29 @@ def recorded_rollback(playbook: str, executed_at: datetime | None, ran: list[dat
         and executed_at is not None
         and any(abs((at - executed_at).total_seconds()) <= 300 for at in ran)
     )
+
+
+def production_moves(deployments: Sequence[DeploymentRecord]) -> dict[str, str]:
+    """What an operator can do to each READY deployment: `rollback` the one serving its
+    project's production (the last promoted, or else the newest production build), and
+    `promote` any other. Vercel has the last word: the API refuses what no longer holds."""
+    ready = [d for d in deployments if d.state == "READY"]
+    serving: dict[str, DeploymentRecord] = {}
+    for d in ready:
+        if d.target != "production":
+            continue
+        project = d.project_id or d.project_name or ""
+        best = serving.get(project)
+        if best is None or _served_since(d) > _served_since(best):
+            serving[project] = d
+    live = {d.id for d in serving.values()}
+    return {d.id: "rollback" if d.id in live else "promote" for d in ready}
+
+
+def _served_since(d: DeploymentRecord) -> tuple[datetime, datetime]:
+    # A promotion (or a rollback to it) outranks any build's finishing time.
+    never = datetime.min.replace(tzinfo=UTC)
+    return (d.promoted_at or never, d.ready_at or d.created_at)
 
 
 # A project or environment name as a label value: no quote or brace can reach the query.
@@ -260,16 +284,19 @@ async def data(
                 "since": pin.at.isoformat() if pin.at else None,
             }
         )
+    recent = await history.list(limit=10)
+    moves = production_moves(recent)
     rows = [
         {
             "at": (d.ready_at or d.created_at).isoformat(),
             "what": f"deploy {d.project_name or ''} ({d.target})",
             "id": d.id,
             "state": d.state,
+            "move": moves.get(d.id),
         }
-        for d in await history.list(limit=10)
+        for d in recent
     ]
-    rollbacks = await history.actions(action="rollback", limit=5)
+    moved = [a for a in await history.actions(limit=20) if a.action in ("rollback", "promote")]
     rows += [
         {
             "at": a.at.isoformat() if a.at else None,
@@ -277,11 +304,11 @@ async def data(
             "id": a.to_deployment,
             "state": a.outcome,
         }
-        for a in rollbacks
+        for a in moved[:5]
     ]
     # What the agent decided on its own, including what is waiting for an operator; a
     # rollback it ran is already the deployment action above (one row per rollback).
-    ran = [a.at for a in rollbacks if a.at]
+    ran = [a.at for a in moved if a.at and a.action == "rollback"]
     rows += [
         {
             "at": (a.executed_at or a.requested_at).isoformat(),

@@ -68,6 +68,8 @@
     resume: "Resume this service's checks?",
     approve: "Approve this action? It runs now.",
     reject: "Reject this action?",
+    rollback: "Roll production back from this deployment to the one before it? New production builds stay staged until one is promoted.",
+    promote: "Serve this deployment on production?",
   };
 
   // What a button asks the API to do: [url, body], or null when the person backed out.
@@ -85,6 +87,11 @@
       const matchers = Object.entries(labels).map(([label, value]) => ({ label: label, op: "=", value: value }));
       const ends = new Date(Date.now() + 3600 * 1000).toISOString();
       return ["/api/alerts/silences", { matchers: matchers, ends_at: ends, comment: "silenced from the dashboard for 1 h" }];
+    }
+    if (action === "rollback" || action === "promote") {
+      const reason = prompt("Why (kept with the action, optional)", "");
+      if (reason === null) return null;
+      return ["/api/deployments/" + encodeURIComponent(id) + "/" + action, reason ? { reason: reason } : {}];
     }
     if (action === "pause" || action === "resume") {
       return ["/api/health/services/" + encodeURIComponent(id) + "/" + action, {}];
@@ -436,12 +443,18 @@
         html: (w) => button("approve", "Approve", w.id) + button("reject", "Reject", w.id) });
     }
     el("waiting").innerHTML = table(data.waiting, waitingColumns, "No action is waiting for approval.");
-    el("deployments").innerHTML = table(data.deployments, [
+    const deploymentColumns = [
       { title: "When (UTC)", value: (d) => when(d.at), cls: () => "nowrap" },
       { title: "What", value: (d) => d.what },
       { title: "Deployment", html: (d) => short(d.id) },
       { title: "State", value: (d) => d.state, cls: (d) => d.state === "ERROR" ? "down" : (d.state === "READY" ? "up" : "unknown") },
-    ], "No deployments recorded yet.");
+    ];
+    if (operator) {
+      deploymentColumns.push({ title: "", cls: () => "actions", html: (d) =>
+        d.move === "rollback" ? button("rollback", "Roll back", d.id) :
+        d.move === "promote" ? button("promote", "Promote", d.id) : "" });
+    }
+    el("deployments").innerHTML = table(data.deployments, deploymentColumns, "No deployments recorded yet.");
     await patterns();
     if (el("log-live").checked || !el("log-results").dataset.hits) await searchLogs();
     el("status").textContent = "updated " + when(new Date().toISOString()) + " UTC · every " + REFRESH_MS / 1000 + " s";
