@@ -1,13 +1,17 @@
 """Template mining quality and speed: our miner against Drain3, in the same run.
 
-For every system folder in DATA (the layout of shared/data/loghub-2k: `<Name>/<Name>_2k.log_
-structured.csv` with `Content` and `EventId`), both miners read the `Content` column in order,
-each with one configuration for every system (ours: the defaults; Drain3: its defaults). Printed
-per system and on average: grouping accuracy (GA, the share of lines whose predicted group is
-exactly their ground-truth group) and lines per second (best of --rounds). Read the ratios:
-this machine is shared and noisy.
+Two sets of systems:
+- every system folder in DATA (the layout of shared/data/loghub-2k: `<Name>/<Name>_2k.log_
+  structured.csv` with `Content` and `EventId`), when --data is given;
+- our own labelled logs (tests/log_corpus.py: nginx, HAProxy, syslog, cloud runtimes, Postgres,
+  Vercel function output; 2,000 lines each, fixed seed), always.
 
-    python bench/template_mining.py --data ../shared/data/loghub-2k [--rounds 3] [--json]
+Both miners read the lines in order, each with one configuration for every system (ours: the
+defaults; Drain3: its defaults). Printed per system and on average per set: grouping accuracy
+(GA, the share of lines whose predicted group is exactly their ground-truth group) and lines
+per second (best of --rounds). Read the ratios: this machine is shared and noisy.
+
+    python bench/template_mining.py [--data ../shared/data/loghub-2k] [--rounds 3] [--json]
 """
 
 from __future__ import annotations
@@ -18,29 +22,18 @@ import json
 import logging
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "lib"))
+
+from tests.log_corpus import SYSTEMS, grouping_accuracy  # noqa: E402
 
 from ops_agent.logs.mining import TemplateMiner  # noqa: E402
 
 Parser = Callable[[Sequence[str]], list[str]]
-
-
-def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
-    """Share of lines whose predicted group holds exactly the lines of their true group."""
-    true_groups: dict[str, set[int]] = defaultdict(set)
-    predicted_groups: dict[str, set[int]] = defaultdict(set)
-    for i, (t, p) in enumerate(zip(truth, predicted, strict=True)):
-        true_groups[t].add(i)
-        predicted_groups[p].add(i)
-    correct = sum(
-        1 for t, p in zip(truth, predicted, strict=True) if true_groups[t] == predicted_groups[p]
-    )
-    return correct / len(truth) if truth else 0.0
 
 
 def ours(lines: Sequence[str]) -> list[str]:
@@ -79,28 +72,24 @@ def load(folder: Path) -> tuple[list[str], list[str]]:
     return [r["Content"] for r in rows], [r["EventId"] for r in rows]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="folder of system folders")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-    systems = []
-    for folder in sorted(p for p in args.data.iterdir() if p.is_dir()):
-        if not list(folder.glob("*_structured.csv")):
-            continue
-        lines, truth = load(folder)
-        systems.append(
-            {
-                "name": folder.name,
-                "lines": len(lines),
-                "ours": measure(ours, lines, truth, args.rounds),
-                "drain3": measure(drain3, lines, truth, args.rounds),
-            }
-        )
-    if not systems:
-        print(f"no system folders with *_structured.csv under {args.data}", file=sys.stderr)
-        return 2
+def loghub(data: Path) -> list[tuple[str, list[str], list[str]]]:
+    out = []
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+        if list(folder.glob("*_structured.csv")):
+            out.append((folder.name, *load(folder)))
+    return out
+
+
+def run(named: Sequence[tuple[str, list[str], list[str]]], rounds: int) -> dict[str, object]:
+    systems = [
+        {
+            "name": name,
+            "lines": len(lines),
+            "ours": measure(ours, lines, truth, rounds),
+            "drain3": measure(drain3, lines, truth, rounds),
+        }
+        for name, lines, truth in named
+    ]
     average = {
         who: {
             "ga": round(sum(s[who]["ga"] for s in systems) / len(systems), 4),
@@ -108,19 +97,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         for who in ("ours", "drain3")
     }
-    if args.json:
-        print(json.dumps({"systems": systems, "average": average}, indent=2))
-        return 0
+    return {"systems": systems, "average": average}
+
+
+def table(title: str, result: dict[str, object]) -> None:
     print(
-        f"{'system':<12} {'GA ours':>8} {'GA drain3':>10} {'lines/s ours':>13} "
+        f"{title:<18} {'GA ours':>8} {'GA drain3':>10} {'lines/s ours':>13} "
         f"{'lines/s drain3':>15} {'speed ratio':>12}"
     )
-    for s in [*systems, {"name": "average", **average}]:
+    rows = [*result["systems"], {"name": "average", **result["average"]}]  # type: ignore[misc]
+    for s in rows:
         o, d = s["ours"], s["drain3"]
         print(
-            f"{s['name']:<12} {o['ga']:>8.3f} {d['ga']:>10.3f} {o['lines_per_s']:>13,} "
+            f"{s['name']:<18} {o['ga']:>8.3f} {d['ga']:>10.3f} {o['lines_per_s']:>13,} "
             f"{d['lines_per_s']:>15,} {o['lines_per_s'] / d['lines_per_s']:>11.2f}x"
         )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, help="folder of Loghub system folders")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    results: dict[str, dict[str, object]] = {}
+    if args.data is not None:
+        named = loghub(args.data)
+        if not named:
+            print(f"no system folders with *_structured.csv under {args.data}", file=sys.stderr)
+            return 2
+        results["loghub"] = run(named, args.rounds)
+    results["own"] = run([(s.name, *s.lines()) for s in SYSTEMS], args.rounds)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    titles = {"loghub": "Loghub (dev)", "own": "our own logs"}
+    for i, (key, result) in enumerate(results.items()):
+        if i:
+            print()
+        table(titles[key], result)
     return 0
 
 

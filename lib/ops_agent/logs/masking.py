@@ -2,13 +2,15 @@
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
 except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths;
-MAC-like hex runs; quoted strings; month and weekday names next to a number; and empty values
+MAC-like hex runs; quoted strings (double, single or backticks); an identifier (see
+`is_identifier`) right after `key=`; month and weekday names next to a number; and empty values
 (`()`, `key=` with nothing after it). Words made only of letters are never masked here: telling
 an alphabetic value (a user name) from a constant word needs evidence across many lines, which
 is the miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
-and each distinct whitespace-separated chunk is masked once and cached.
+and each distinct whitespace-separated chunk is masked once and cached (digit runs are
+shortened first, so that chunks holding numbers repeat).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ _MONTHS_AND_DAYS = frozenset(
     }
 )
 # Quoted values may hold spaces, so they are masked before splitting.
-_QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
+_QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 # Inside a chunk: runs of two or more dots, single delimiters, and everything else.
 _PIECE = re.compile(r"\.{2,}|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.))+")
 _DIGIT = re.compile(r"\d")
@@ -39,13 +41,28 @@ _SPANNING = re.compile(
     r"|(?<![\w:])(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}(?![\w:])"  # MAC-like hex runs
 )
 _SENTINEL = "\x00"
+_IDENTIFIER = re.compile(r"[_./$-]")
 _DELIMITED = re.compile(r"[=,;:()\[\]{}<>@]|\.\.")
 _VALUE_ONLY = (WILDCARD,)
 _OPENERS = "([{"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
+# Runs of two or more digits written as "00" before the split: masking only asks whether a
+# piece holds a digit and whether it ends in exactly one, and both answers stay the same, but
+# chunks such as `10.0.0.151:8080` now repeat, so the chunk cache answers them.
+_DIGIT_RUN = re.compile(r"\d\d+")
+
 _cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 200_000
+
+
+def is_identifier(token: str) -> bool:
+    """A name a program made rather than a word of its message: `fe_http`, `api-b`,
+    `be_api/web`, `prisma.user`, `$LATEST` (no digits; those are values already). Such a
+    token is far more often a value than a constant, so the miner needs less evidence."""
+    return len(token) > 1 and (
+        token[0] in "$_" or _IDENTIFIER.search(token, 1, len(token) - 1) is not None
+    )
 
 
 def _is_value(piece: str) -> bool:
@@ -68,7 +85,8 @@ def _chunk(chunk: str) -> tuple[str, ...]:
     for piece in _PIECE.findall(chunk):
         if piece in _CLOSERS and out and out[-1] == _CLOSERS[piece]:
             out.append(WILDCARD)  # an empty value: "()" or "[]"
-        out.append(WILDCARD if _is_value(piece) else piece)
+        after_equals = out and out[-1] == "=" and is_identifier(piece)
+        out.append(WILDCARD if after_equals or _is_value(piece) else piece)
     if chunk.endswith("="):
         out.append(WILDCARD)  # "key=" with nothing after it: an empty value
     return tuple(out)
@@ -78,23 +96,26 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
-    if '"' in message or "'" in message:
+    if '"' in message or "'" in message or "`" in message:
         message = _QUOTED.sub(" " + WILDCARD + " ", message)
     if cache is None:
         cache = _cache
+    message = _DIGIT_RUN.sub("00", message)
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
         if pieces is None:
             pieces = _chunk(chunk)
-            if pieces is not _VALUE_ONLY:  # one-off values (ids, numbers) are not worth keeping
+            # Hex ids and the like are one-offs, not worth keeping; numbers now repeat.
+            if pieces is not _VALUE_ONLY or "00" in chunk or len(chunk) < 8:
                 if len(cache) >= _CACHE_LIMIT:
                     cache.clear()
                 cache[chunk] = pieces
-        for piece in pieces:
-            if piece == WILDCARD and out and out[-1] == WILDCARD:
-                continue
-            out.append(piece)
+        # A chunk never holds two values in a row, so runs can only meet at its edge.
+        if out and pieces[0] == WILDCARD and out[-1] == WILDCARD:
+            out += pieces[1:]
+        else:
+            out += pieces
     if len(out) > 1 and not _MONTHS_AND_DAYS.isdisjoint(out):
         # Right to left, so that "Sun Jul 24" masks Jul first and then Sun next to it.
         for i in range(len(out) - 1, -1, -1):

@@ -5,7 +5,13 @@ Messages are masked (see `masking`) and grouped by their masked tokens. Words ma
 stay constant until the data shows otherwise: when `min_variants` clusters of the same shape
 differ only in one word position, that position becomes a value and the clusters merge into one
 template. A user name seen many times becomes `<*>`; two log lines that differ in a constant
-word (`for admin` / `for root`, only two variants) stay apart.
+word (`for admin` / `for root`, only two variants) stay apart. How much evidence is enough
+depends on the word and its context:
+- identifiers (`fe_http`, `be_api/web`, `$LATEST`: see `masking.is_identifier`) are values
+  after two variants, with one other constant word around;
+- plain words need `min_variants` variants with more than MIN_CONSTANT_WORDS constant words
+  in the template, or twice as many variants with fewer (little context, more doubt).
+A position that becomes a value next to another value joins it, as masking joins runs.
 
 The state is a list of templates (`TemplateState`), so it can live in a database and be
 rebuilt, or grown, by any number of processes: template ids are content hashes, and merging
@@ -18,7 +24,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ops_agent.logs.masking import WILDCARD, tokens
+from ops_agent.logs.masking import WILDCARD, is_identifier, tokens
 
 Key = tuple[str, ...]
 
@@ -29,7 +35,7 @@ def template_id(tokens_: Iterable[str]) -> str:
 
 
 def _is_word(token: str) -> bool:
-    return token != WILDCARD and token[0].isalpha() and len(token) > 1
+    return token != WILDCARD and (token[0].isalpha() or token[0] in "$_") and len(token) > 1
 
 
 def _constant_words(key: Key) -> int:
@@ -39,21 +45,37 @@ def _constant_words(key: Key) -> int:
 # A template needs this many constant words before a word may stand for one of its values;
 # with fewer, a word is more likely a different message than a value ("normal", "warning").
 MIN_CONSTANT_WORDS = 3
+# An identifier (`fe_http`, `be_api/web`) is a value far more often than a word is: two of
+# them in the same place, with one other constant word around, are enough.
+IDENTIFIER_VARIANTS = 2
+MIN_CONSTANT_WORDS_FOR_IDENTIFIERS = 1
+# With fewer than MIN_CONSTANT_WORDS constant words around it, a position needs this many
+# times `min_variants` different words before it is taken for a value.
+SHORT_CONTEXT_FACTOR = 2
 
 
 def _covers(template: Key, key: Key) -> bool:
     """Whether `template` matches `key`: equal tokens, or a hole filled by a value or by one
     word, when the template has enough constant words to tell."""
-    words_in_holes = 0
+    filler = None
     for t, k in zip(template, key, strict=True):
         if t == k:
             continue
-        if t != WILDCARD or not _is_word(k):
+        if t != WILDCARD or not _is_word(k) or filler is not None:
             return False
-        words_in_holes += 1
-    return words_in_holes == 0 or (
-        words_in_holes == 1 and _constant_words(template) >= MIN_CONSTANT_WORDS
-    )
+        filler = k
+    if filler is None:
+        return True
+    needed = MIN_CONSTANT_WORDS_FOR_IDENTIFIERS if is_identifier(filler) else MIN_CONSTANT_WORDS
+    return _constant_words(template) >= needed
+
+
+def _with_hole(key: Key, i: int) -> Key:
+    """`key` with a value at `i`, merged with a value next to it (masking writes a run of
+    values as one `<*>`, so the family must too)."""
+    left = key[:i] if not key[:i] or key[i - 1] != WILDCARD else key[: i - 1]
+    right = key[i + 1 :] if key[i + 1 : i + 2] != (WILDCARD,) else key[i + 2 :]
+    return (*left, WILDCARD, *right)
 
 
 @dataclass
@@ -177,16 +199,28 @@ class TemplateMiner:
                 self._changed.add(root)
 
     def _learn_families(self, key: Key, tid: str) -> None:
-        if _constant_words(key) <= MIN_CONSTANT_WORDS:
+        words = _constant_words(key)
+        if words <= MIN_CONSTANT_WORDS_FOR_IDENTIFIERS:
             return
         for i, token in enumerate(key):
             if not _is_word(token):
                 continue
-            family = (*key[:i], WILDCARD, *key[i + 1 :])
+            family = _with_hole(key, i)
             members = self._families.setdefault(family, {})
             members.setdefault(token, tid)
-            if len(members) >= self.min_variants and family not in self._by_key:
+            if all(is_identifier(m) for m in members):
+                needed = IDENTIFIER_VARIANTS
+            elif words > MIN_CONSTANT_WORDS:
+                needed = self.min_variants
+            else:  # little context around the word: ask for more variants of it
+                needed = SHORT_CONTEXT_FACTOR * self.min_variants
+            if len(members) < needed:
+                continue
+            known = self._by_key.get(family)
+            if known is None:
                 self._generalise(family, members)
+            else:  # the family is a known shape already: its word variants join it
+                self._merge(members.values(), self.resolve(known))
 
     def _generalise(self, family: Key, members: dict[str, str]) -> None:
         gid = template_id(family)
@@ -196,12 +230,16 @@ class TemplateMiner:
         self._remember(family, gid)
         self._by_key[family] = gid
         self._add_general(family, gid)
-        for member in members.values():
-            root = self.resolve(member)
-            if root != gid:
-                self._templates[root].merged_into = gid
-                self._changed.add(root)
+        self._merge(members.values(), gid)
         self._learn_families(family, gid)
+
+    def _merge(self, members: Iterable[str], into: str) -> None:
+        """Merge the templates of `members` into the live template `into`."""
+        for member in members:
+            root = self.resolve(member)
+            if root != into:
+                self._templates[root].merged_into = into
+                self._changed.add(root)
 
     # --- persistence ---
 

@@ -1,0 +1,571 @@
+"""Labelled log corpora of our own, for template mining on systems Loghub does not have: web
+servers, proxies, syslog, cloud runtimes, Postgres and Vercel function output.
+
+Every line comes from a template written here from the formats those programs document and
+print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
+syslog, AWS Lambda's START/END/REPORT lines, Kubernetes events, Postgres' server log, Node
+and Next.js errors as Vercel shows them). A template's values are drawn with a fixed seed and
+include what the Loghub systems have little of: words as values (user, service, pod and table
+names), `host:port`, URLs and paths with ids in them, key=value pairs, durations and sizes with
+units, and pids in brackets. The label of a line is its template's name: the ground truth for
+grouping accuracy, as in Loghub's `EventId`.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Draw = Callable[[random.Random], str]
+
+USERS = ("root", "admin", "deploy", "ubuntu", "git", "postgres", "oracle", "test", "ana", "li")
+SERVICES = ("nginx", "redis-server", "postgresql", "docker", "containerd", "cron", "sshd", "api")
+TABLES = ("users", "orders", "carts", "sessions", "invoices", "products", "events")
+PROPS = ("id", "name", "map", "length", "email", "price", "then", "items")
+ROUTES = ("/api/users/{n}", "/api/orders/{n}/items", "/checkout/{h}", "/blog/{s}", "/api/cart")
+HOSTS = ("shop.example.com", "api.example.com", "www.example.org", "static.example.net")
+UPSTREAMS = ("web1", "web2", "web3", "api-a", "api-b")
+PODS = ("api", "worker", "web", "scheduler", "ingest")
+REGIONS = ("iad1", "sfo1", "fra1", "hnd1", "cdg1")
+ZONES = ("api", "login", "static", "perip")
+METHODS = ("GET", "POST")
+SELECT = "SELECT * FROM"  # what a slow statement logged
+GATEWAY_ERRORS = ("Service Unavailable", "Bad Gateway")
+CRON_COMMANDS = (
+    "/usr/local/bin/backup.sh --full",
+    "test -x /usr/sbin/anacron",
+    "php /var/www/artisan schedule:run",
+)
+APIS = ("api.stripe.com", "api.github.com", "hooks.slack.com")
+MODULES = ("sharp", "pg-native", "@prisma/client", "canvas")
+
+
+def ip(r: random.Random) -> str:
+    return ".".join(str(r.randint(1, 254)) for _ in range(4))
+
+
+def hexs(r: random.Random, n: int) -> str:
+    return "".join(r.choice("0123456789abcdef") for _ in range(n))
+
+
+def uuid(r: random.Random) -> str:
+    return f"{hexs(r, 8)}-{hexs(r, 4)}-{hexs(r, 4)}-{hexs(r, 4)}-{hexs(r, 12)}"
+
+
+def fingerprint(r: random.Random) -> str:
+    return "".join(r.choice(string.ascii_letters + string.digits) for _ in range(43))
+
+
+def slug(r: random.Random) -> str:
+    return "-".join(
+        r.choice(("new", "pricing", "launch", "how", "we", "ship", "fast")) for _ in "ab"
+    )
+
+
+def route(r: random.Random) -> str:
+    return r.choice(ROUTES).format(n=r.randint(1, 99999), h=hexs(r, 12), s=slug(r))
+
+
+def pod(r: random.Random) -> str:
+    name = r.choice(PODS)
+    tail = "".join(r.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    return f"{name}-{hexs(r, 9)}-{tail}"
+
+
+def ms(r: random.Random) -> str:
+    return f"{r.uniform(0.5, 5000):.2f}"
+
+
+def size(r: random.Random) -> str:
+    amount = r.choice((r.randint(1, 999), round(r.uniform(1, 99), 1)))
+    return f"{amount}{r.choice(('KB', 'MB', 'kB', 'GB'))}"
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    templates: dict[str, tuple[int, Draw]]  # name -> (weight, draw)
+
+    def lines(self, n: int = 2000, seed: int = 7) -> tuple[list[str], list[str]]:
+        """`n` lines and their template names, drawn with `seed`."""
+        r = random.Random(f"{self.name}:{seed}")
+        names = list(self.templates)
+        weights = [self.templates[k][0] for k in names]
+        labels = r.choices(names, weights=weights, k=n)
+        return [self.templates[k][1](r) for k in labels], labels
+
+
+def _client(r: random.Random) -> str:
+    host = r.choice(HOSTS)
+    return f'client: {ip(r)}, server: {host}, request: "GET {route(r)} HTTP/1.1", host: "{host}"'
+
+
+NGINX = System(
+    "nginx",
+    {
+        "refused": (
+            20,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} connect() failed (111: Connection refused) while "
+                f"connecting to upstream, {_client(r)}, upstream: "
+                f'"http://{ip(r)}:{r.choice((3000, 8080, 9000))}{route(r)}"'
+            ),
+        ),
+        "timeout": (
+            15,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} upstream timed out (110: Connection timed out) "
+                f"while reading response header from upstream, {_client(r)}"
+            ),
+        ),
+        "open": (
+            15,
+            lambda r: (
+                f'*{r.randint(1, 10**6)} open() "/usr/share/nginx/html/'
+                f'{r.choice(("favicon.ico", "robots.txt", "wp-login.php", ".env"))}" failed '
+                f"(2: No such file or directory), {_client(r)}"
+            ),
+        ),
+        "limit": (
+            10,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} limiting requests, excess: {r.uniform(0, 50):.3f} "
+                f'by zone "{r.choice(ZONES)}", {_client(r)}'
+            ),
+        ),
+        "body": (
+            5,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} client intended to send too large body: "
+                f"{r.randint(10**6, 10**8)} bytes, {_client(r)}"
+            ),
+        ),
+        "signal": (
+            4,
+            lambda r: (
+                f"worker process {r.randint(100, 65000)} exited on signal {r.choice((9, 11, 6))}"
+            ),
+        ),
+        "reload": (3, lambda r: "signal process started"),
+        "ssl": (
+            6,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} SSL_do_handshake() failed (SSL: error:0A00006C:SSL "
+                f"routines::bad key share) while SSL handshaking, client: {ip(r)}, server: "
+                f"0.0.0.0:443"
+            ),
+        ),
+        "prematurely": (
+            8,
+            lambda r: (
+                f"*{r.randint(1, 10**6)} upstream prematurely closed connection while "
+                f"reading response header from upstream, {_client(r)}"
+            ),
+        ),
+    },
+)
+
+HAPROXY = System(
+    "haproxy",
+    {
+        "down": (
+            8,
+            lambda r: (
+                f"Server {r.choice(('be_api', 'be_web'))}/{r.choice(UPSTREAMS)} is DOWN, "
+                f"reason: Layer4 timeout, check duration: {r.randint(1000, 3000)}ms. "
+                f"{r.randint(0, 4)} active and 0 backup servers left. {r.randint(0, 40)} sessions "
+                f"active, 0 requeued, 0 remaining in queue."
+            ),
+        ),
+        "up": (
+            8,
+            lambda r: (
+                f"Server {r.choice(('be_api', 'be_web'))}/{r.choice(UPSTREAMS)} is UP, "
+                f"reason: Layer7 check passed, code: 200, check duration: {r.randint(1, 90)}ms. "
+                f"{r.randint(1, 5)} active and 0 backup servers online. 0 sessions requeued, "
+                f"0 total in queue."
+            ),
+        ),
+        "l7fail": (
+            6,
+            lambda r: (
+                f"Health check for server {r.choice(('be_api', 'be_web'))}/"
+                f"{r.choice(UPSTREAMS)} failed, reason: Layer7 wrong status, code: "
+                f'{r.choice((500, 502, 503))}, info: "{r.choice(GATEWAY_ERRORS)}", '
+                f"check duration: {r.randint(1, 900)}ms, status: {r.randint(0, 2)}/3 DOWN."
+            ),
+        ),
+        "started": (2, lambda r: f"Proxy {r.choice(('fe_http', 'fe_https', 'be_api'))} started."),
+        "noserver": (
+            3,
+            lambda r: f"backend {r.choice(('be_api', 'be_web'))} has no server available!",
+        ),
+        "http": (
+            70,
+            lambda r: (
+                f"{ip(r)}:{r.randint(1024, 65535)} [01/Dec/2026:{r.randint(0, 23):02}:"
+                f"{r.randint(0, 59):02}:{r.randint(0, 59):02}.{r.randint(0, 999):03}] fe_http "
+                f"be_api/{r.choice(UPSTREAMS)} {r.randint(0, 9)}/0/{r.randint(0, 5)}/"
+                f"{r.randint(1, 900)}/{r.randint(1, 999)} {r.choice((200, 200, 304, 404, 502))} "
+                f"{r.randint(100, 90000)} - - ---- {r.randint(1, 99)}/{r.randint(1, 99)}/"
+                f'{r.randint(0, 9)}/{r.randint(0, 9)}/0 0/0 "{r.choice(METHODS)} {route(r)} '
+                f'HTTP/1.1"'
+            ),
+        ),
+        "conn_err": (
+            3,
+            lambda r: "Connect() failed for backend be_api: no free ports.",
+        ),
+    },
+)
+
+SYSLOG = System(
+    "syslog",
+    {
+        "accepted": (
+            12,
+            lambda r: (
+                f"sshd[{r.randint(100, 99999)}]: Accepted publickey for "
+                f"{r.choice(USERS)} from {ip(r)} port {r.randint(1024, 65535)} ssh2: "
+                f"ED25519 SHA256:{fingerprint(r)}"
+            ),
+        ),
+        "failed_invalid": (
+            15,
+            lambda r: (
+                f"sshd[{r.randint(100, 99999)}]: Failed password for invalid user "
+                f"{r.choice(USERS)} from {ip(r)} port {r.randint(1024, 65535)} ssh2"
+            ),
+        ),
+        "failed": (
+            10,
+            lambda r: (
+                f"sshd[{r.randint(100, 99999)}]: Failed password for {r.choice(USERS)} "
+                f"from {ip(r)} port {r.randint(1024, 65535)} ssh2"
+            ),
+        ),
+        "closed": (
+            10,
+            lambda r: (
+                f"sshd[{r.randint(100, 99999)}]: Connection closed by authenticating user "
+                f"{r.choice(USERS)} {ip(r)} port {r.randint(1024, 65535)} [preauth]"
+            ),
+        ),
+        "pam_open": (
+            8,
+            lambda r: (
+                f"sshd[{r.randint(100, 99999)}]: pam_unix(sshd:session): session opened "
+                f"for user {r.choice(USERS)}(uid={r.randint(0, 2000)}) by (uid=0)"
+            ),
+        ),
+        "cron": (
+            10,
+            lambda r: (
+                f"CRON[{r.randint(100, 99999)}]: ({r.choice(USERS)}) CMD "
+                f"({r.choice(CRON_COMMANDS)})"
+            ),
+        ),
+        "session": (
+            8,
+            lambda r: (
+                f"systemd[1]: Started Session {r.randint(1, 9999)} of User {r.choice(USERS)}."
+            ),
+        ),
+        "unit_failed": (
+            5,
+            lambda r: (
+                f"systemd[1]: {r.choice(SERVICES)}.service: Main process exited, "
+                f"code=exited, status={r.randint(1, 3)}/FAILURE"
+            ),
+        ),
+        "unit_restart": (
+            5,
+            lambda r: (
+                f"systemd[1]: {r.choice(SERVICES)}.service: Scheduled restart job, "
+                f"restart counter is at {r.randint(1, 20)}."
+            ),
+        ),
+        "oom": (
+            3,
+            lambda r: (
+                f"kernel: [{r.uniform(1, 900000):.6f}] Out of memory: Killed process "
+                f"{r.randint(100, 99999)} ({r.choice(('node', 'java', 'postgres', 'python3'))}) "
+                f"total-vm:{r.randint(10**5, 10**7)}kB, anon-rss:{r.randint(10**4, 10**6)}kB, "
+                f"file-rss:0kB, shmem-rss:0kB, UID:{r.randint(0, 2000)} "
+                f"pgtables:{r.randint(100, 9000)}kB "
+                f"oom_score_adj:0"
+            ),
+        ),
+        "ufw": (
+            9,
+            lambda r: (
+                f"kernel: [{r.uniform(1, 900000):.6f}] [UFW BLOCK] IN=eth0 OUT= "
+                f"MAC={':'.join(hexs(r, 2) for _ in range(14))} SRC={ip(r)} DST={ip(r)} LEN="
+                f"{r.randint(40, 1500)} TOS=0x00 PREC=0x00 TTL={r.randint(30, 250)} ID="
+                f"{r.randint(0, 65535)} PROTO=TCP SPT={r.randint(1024, 65535)} DPT="
+                f"{r.choice((22, 23, 3389, 5432))} WINDOW={r.randint(1000, 65535)} RES=0x00 "
+                "SYN URGP=0"
+            ),
+        ),
+        "disk": (
+            5,
+            lambda r: (
+                f"kernel: [{r.uniform(1, 900000):.6f}] EXT4-fs "
+                f"({r.choice(('sda1', 'nvme0n1p1', 'vdb'))}): mounted filesystem with ordered "
+                f"data mode. Opts: (null). Quota mode: none."
+            ),
+        ),
+    },
+)
+
+
+def _request_id(r: random.Random) -> str:
+    return uuid(r)
+
+
+CLOUD = System(
+    "cloud",
+    {
+        "start": (
+            20,
+            lambda r: (
+                f"START RequestId: {_request_id(r)} Version: "
+                f"{r.choice(('$LATEST', str(r.randint(1, 40))))}"
+            ),
+        ),
+        "end": (20, lambda r: f"END RequestId: {_request_id(r)}"),
+        "report": (
+            20,
+            lambda r: (
+                f"REPORT RequestId: {_request_id(r)}\tDuration: {ms(r)} ms\tBilled "
+                f"Duration: {r.randint(1, 5000)} ms\tMemory Size: {r.choice((128, 512, 1024))} MB\t"
+                f"Max Memory Used: {r.randint(40, 1000)} MB"
+            ),
+        ),
+        "timeout": (
+            5,
+            lambda r: (
+                f"{r.choice(('2026-12-01T10:00:00.000Z', '2026-11-30T23:59:59.999Z'))} "
+                f"{_request_id(r)} Task timed out after {r.uniform(1, 30):.2f} seconds"
+            ),
+        ),
+        "backoff": (
+            7,
+            lambda r: (
+                f"Back-off restarting failed container {r.choice(PODS)} in pod "
+                f"{pod(r)}_default({uuid(r)})"
+            ),
+        ),
+        "liveness": (
+            7,
+            lambda r: (
+                f'Liveness probe failed: Get "http://{ip(r)}:{r.choice((8080, 3000))}'
+                f'/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting '
+                f"headers)"
+            ),
+        ),
+        "readiness": (
+            6,
+            lambda r: (
+                f"Readiness probe failed: HTTP probe failed with statuscode: {r.choice((500, 503))}"
+            ),
+        ),
+        "pulling": (
+            5,
+            lambda r: (
+                f'Pulling image "registry.example.com/{r.choice(PODS)}:v{r.randint(1, 9)}.'
+                f'{r.randint(0, 30)}.{r.randint(0, 9)}"'
+            ),
+        ),
+        "assigned": (
+            5,
+            lambda r: (
+                f"Successfully assigned default/{pod(r)} to "
+                f"ip-{ip(r).replace('.', '-')}.ec2.internal"
+            ),
+        ),
+        "oomkilled": (
+            3,
+            lambda r: (
+                f"Container {r.choice(PODS)} in pod {pod(r)} was OOMKilled "
+                f"(memory limit {r.choice(('256Mi', '512Mi', '1Gi'))})"
+            ),
+        ),
+    },
+)
+
+POSTGRES = System(
+    "postgres",
+    {
+        "received": (
+            15,
+            lambda r: f"connection received: host={ip(r)} port={r.randint(1024, 65535)}",
+        ),
+        "authorized": (
+            15,
+            lambda r: (
+                f"connection authorized: user={r.choice(USERS)} "
+                f"database={r.choice(('shop', 'analytics', 'postgres'))} application_name="
+                f"{r.choice(('psql', 'pgbouncer', 'prisma'))}"
+            ),
+        ),
+        "disconnect": (
+            12,
+            lambda r: (
+                f"disconnection: session time: {r.randint(0, 9)}:{r.randint(0, 59):02}:"
+                f"{r.uniform(0, 59):06.3f} user={r.choice(USERS)} database="
+                f"{r.choice(('shop', 'analytics'))} host={ip(r)} port={r.randint(1024, 65535)}"
+            ),
+        ),
+        "duration": (
+            15,
+            lambda r: (
+                f"duration: {r.uniform(1, 9000):.3f} ms  execute <unnamed>: "
+                f"{SELECT} {r.choice(TABLES)} WHERE id = $1"
+            ),
+        ),
+        "ckpt_start": (
+            4,
+            lambda r: f"checkpoint starting: {r.choice(('time', 'wal', 'immediate force wait'))}",
+        ),
+        "ckpt_done": (
+            4,
+            lambda r: (
+                f"checkpoint complete: wrote {r.randint(1, 9000)} buffers "
+                f"({r.uniform(0, 30):.1f}%); 0 WAL file(s) added, {r.randint(0, 5)} removed, "
+                f"{r.randint(0, 5)} recycled; write={r.uniform(0, 300):.3f} s, "
+                f"sync={r.uniform(0, 1):.3f} s, total={r.uniform(0, 300):.3f} s"
+            ),
+        ),
+        "reset": (6, lambda r: "could not receive data from client: Connection reset by peer"),
+        "missing": (
+            6,
+            lambda r: (
+                f'relation "{r.choice(TABLES)}" does not exist at character {r.randint(10, 90)}'
+            ),
+        ),
+        "unique": (
+            8,
+            lambda r: (
+                f"duplicate key value violates unique constraint "
+                f'"{r.choice(TABLES)}_{r.choice(("email", "pkey", "slug"))}_key"'
+            ),
+        ),
+        "deadlock": (
+            3,
+            lambda r: (
+                f"Process {r.randint(100, 99999)} waits for ShareLock on transaction "
+                f"{r.randint(10**5, 10**7)}; blocked by process {r.randint(100, 99999)}."
+            ),
+        ),
+        "too_many": (
+            4,
+            lambda r: (
+                "remaining connection slots are reserved for roles with the SUPERUSER attribute"
+            ),
+        ),
+        "autovacuum": (
+            8,
+            lambda r: (
+                f'automatic vacuum of table "shop.public.{r.choice(TABLES)}": index scans: '
+                f"{r.randint(0, 3)}"
+            ),
+        ),
+    },
+)
+
+VERCEL = System(
+    "vercel-functions",
+    {
+        "econnrefused": (
+            10,
+            lambda r: f"Error: connect ECONNREFUSED {ip(r)}:{r.choice((5432, 6379, 3306))}",
+        ),
+        "undefined_prop": (
+            10,
+            lambda r: (
+                f"TypeError: Cannot read properties of undefined (reading '{r.choice(PROPS)}')"
+            ),
+        ),
+        "request": (
+            30,
+            lambda r: (
+                f"[{r.choice(('GET', 'POST'))}] {route(r)} status={r.choice((200, 201, 404, 500))} "
+                f"duration={r.randint(1, 3000)}ms"
+            ),
+        ),
+        "fetch_failed": (
+            8,
+            lambda r: (
+                f"FetchError: request to https://{r.choice(APIS)}"
+                f"/v1/{r.choice(('charges', 'customers', 'events'))}/{hexs(r, 10)} failed, reason: "
+                f"socket hang up"
+            ),
+        ),
+        "cache": (
+            10,
+            lambda r: (
+                f"Cache miss for key {r.choice(('user', 'cart', 'product'))}:{r.randint(1, 99999)}"
+            ),
+        ),
+        "ratelimit": (
+            6,
+            lambda r: (
+                f"Rate limit exceeded for ip {ip(r)}: {r.randint(101, 999)} requests in "
+                f"{r.choice((10, 60))}s"
+            ),
+        ),
+        "prisma": (
+            6,
+            lambda r: (
+                "PrismaClientKnownRequestError: Invalid "
+                f"`prisma.{r.choice(('user', 'order', 'cart'))}"
+                f".{r.choice(('findUnique', 'create', 'update'))}()` invocation: Unique constraint "
+                f"failed on the fields: (`{r.choice(('email', 'slug'))}`)"
+            ),
+        ),
+        "timeout": (
+            5,
+            lambda r: (
+                "Vercel Runtime Timeout Error: Task timed out after "
+                f"{r.choice((10, 15, 60, 300))} seconds"
+            ),
+        ),
+        "module": (
+            4,
+            lambda r: f"Error: Cannot find module '{r.choice(MODULES)}'",
+        ),
+        "upload": (
+            6,
+            lambda r: (
+                f"uploaded {size(r)} to s3://assets-{r.choice(('prod', 'staging'))}/"
+                f"{hexs(r, 8)}/{r.choice(('avatar.png', 'invoice.pdf'))} in {r.randint(1, 900)}ms"
+            ),
+        ),
+        "memory": (
+            5,
+            lambda r: (
+                f"Function used {r.randint(100, 3000)} MB of {r.choice((1024, 3008))} MB, "
+                f"region {r.choice(REGIONS)}"
+            ),
+        ),
+    },
+)
+
+SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL)
+
+
+def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    """Share of lines whose predicted group holds exactly the lines of their true group."""
+    true_groups: dict[str, set[int]] = defaultdict(set)
+    predicted_groups: dict[str, set[int]] = defaultdict(set)
+    for i, (t, p) in enumerate(zip(truth, predicted, strict=True)):
+        true_groups[t].add(i)
+        predicted_groups[p].add(i)
+    correct = sum(
+        1 for t, p in zip(truth, predicted, strict=True) if true_groups[t] == predicted_groups[p]
+    )
+    return correct / len(truth) if truth else 0.0

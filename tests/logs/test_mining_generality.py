@@ -1,0 +1,122 @@
+"""Template mining on logs written here for systems Loghub does not have (tests/log_corpus.py),
+and the general rules behind it: identifiers, `key=value`, backticks, short context."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ops_agent.logs.masking import is_identifier, tokens
+from ops_agent.logs.mining import TemplateMiner
+from tests.log_corpus import SYSTEMS, System, grouping_accuracy
+
+# What the miner scores today on each of our systems (python bench/template_mining.py prints
+# it beside Drain3): a floor, so that a change that loses generality shows. Postgres and the
+# Vercel functions hold enumerations of plain words (HTTP methods, database names) that the
+# miner keeps apart on purpose, as Loghub's labels do for `user=root|guest|test` on Linux.
+FLOORS = {
+    "nginx": 1.0,
+    "haproxy": 1.0,
+    "syslog": 0.89,
+    "cloud": 1.0,
+    "postgres": 0.69,
+    "vercel-functions": 0.58,
+}
+
+
+def mine(lines: list[str]) -> list[str]:
+    miner = TemplateMiner()
+    ids = [miner.add(line) for line in lines]
+    return [miner.resolve(i) for i in ids]
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.name)
+def test_our_own_systems_hold_their_floor(system: System) -> None:
+    lines, labels = system.lines()
+    assert grouping_accuracy(labels, mine(lines)) >= FLOORS[system.name]
+
+
+def test_the_corpus_is_labelled_and_repeatable() -> None:
+    for system in SYSTEMS:
+        lines, labels = system.lines(200)
+        assert (lines, labels) == system.lines(200)
+        assert set(labels) <= set(system.templates) and len(set(labels)) > 3
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("fe_http", True),
+        ("api-b", True),
+        ("be_api/web", True),
+        ("prisma.user.update", True),
+        ("$LATEST", True),
+        ("_internal", True),
+        ("refused", False),
+        ("DOWN", False),
+        ("-x", False),  # a flag: the dash leads
+        ("end.", False),  # a full stop ends a word
+    ],
+)
+def test_what_is_an_identifier(token: str, expected: bool) -> None:
+    assert is_identifier(token) is expected
+
+
+def test_two_identifiers_in_one_place_are_a_value_and_two_words_are_not() -> None:
+    m = TemplateMiner()
+    a = m.add("Proxy fe_http started.")
+    b = m.add("Proxy be_api started.")
+    assert m.resolve(a) == m.resolve(b)
+    assert m.template(a).text == "Proxy <*> started."
+    up, down = m.add("Server web is UP now"), m.add("Server web is DOWN now")
+    assert m.resolve(up) != m.resolve(down)
+
+
+def test_a_generalised_identifier_joins_the_value_next_to_it() -> None:
+    """`be_api/web1` masks to one value with the numbers after it; `be_api/api-b` followed by
+    the same numbers must end in the same template once it is known to be a value."""
+    m = TemplateMiner()
+    ids = [
+        m.add(f"fe_http {server} 0/0/1/23/24 200 1234 ----")
+        for server in ("be_api/web1", "be_api/api-a", "be_api/api-b", "be_api/web2", "be_x/y-z")
+    ]
+    assert len({m.resolve(i) for i in ids}) == 1
+
+
+def test_key_values_backticks_and_short_contexts() -> None:
+    assert tokens("application_name=pg_bouncer user=root") == [
+        "application_name",
+        "=",
+        "<*>",
+        "user",
+        "=",
+        "root",  # a plain word stays until the miner has evidence
+    ]
+    assert tokens("Invalid `prisma.user.update()` invocation") == ["Invalid", "<*>", "invocation"]
+    m = TemplateMiner()
+    users = ["root", "ana", "li", "deploy", "git", "admin", "test", "oracle"]
+    ids = []
+    for n, user in enumerate(users):
+        ids.append(m.add(f"CRON[{n}]: ({user}) CMD (/usr/bin/backup --full)"))
+        if n == 3:  # two constant words around the name: four names are not yet evidence
+            assert len({m.resolve(i) for i in ids}) == 4
+    assert len({m.resolve(i) for i in ids}) == 1  # eight are
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["eth", "sda", "id", "x", "port", "v", "/var/", ":", "="])),
+    numbers=st.lists(st.integers(10, 10**9), min_size=1),
+    other=st.integers(10, 10**9),
+)
+def test_the_length_of_a_digit_run_never_changes_the_tokens(
+    words: list[str], numbers: list[int], other: int
+) -> None:
+    """Masking shortens runs of two or more digits before it looks (so chunks repeat in its
+    cache); what it answers must not depend on how long a run was."""
+    message = " ".join(w + str(n) for w, n in zip(words or ["x"], numbers * 10, strict=False))
+    changed = re.sub(r"\d\d+", str(other), message)
+    assert tokens(message, {}) == tokens(changed, {})
