@@ -3,13 +3,14 @@
 Runs `vercel build` (scripts/vercel_build_check.py, so with VERCEL_PYTHON_COMPILEALL=1), lays
 each function out as its `.vc-config.json`'s `filePathMap` says, and times fresh interpreters
 importing its entrypoint with the function's environment (`PYTHONPATH=_vendor`, no bytecode
-written). The baseline is a module holding `app = FastAPI()`, over the same `_vendor` and
-compiled to bytecode. Each round alternates baseline and function; the ratio is the median of
-the rounds' ratios. Read the ratios; this machine is shared and noisy.
+written, no `site`: nothing outside the bundle but the standard library). The baseline is a
+module holding `app = FastAPI()`, over the same `_vendor` and compiled to bytecode. Each round
+alternates baseline and function; the ratio is the median of the rounds' ratios. Read the
+ratios; this machine is shared and noisy.
 
 Targets (issue 21): the health function within 1.2x of the baseline, every other within 1.6x.
 
-    python bench/cold_start.py [--rounds 11] [--only health,drains/logs] [--json]
+    python bench/cold_start.py [--rounds 11] [--only health,drains/logs] [--json] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -56,13 +57,18 @@ def timed_import(folder: Path, module: str) -> float:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     started = time.perf_counter()
+    # -S: no site, so the packages of the environment running the bench cannot stand in for
+    # ones the bundle lacks (httpx imports its CLI, and with it rich and click, when they are
+    # importable); the function sees the standard library and its own `_vendor`, as on Vercel.
     subprocess.run(  # noqa: S603 (this interpreter)
-        [sys.executable, "-c", f"import {module}"], cwd=folder, env=env, check=True
+        [sys.executable, "-S", "-c", f"import {module}"], cwd=folder, env=env, check=True
     )
     return time.perf_counter() - started
 
 
-def run(rounds: int, only: set[str] | None) -> dict[str, dict[str, float]]:
+def run(
+    rounds: int, only: set[str] | None, keep: Path | None = None
+) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ops-agent-cold-") as tmp:
         project = Path(tmp) / "project"
@@ -101,6 +107,8 @@ def run(rounds: int, only: set[str] | None) -> dict[str, dict[str, float]]:
                 # of a round alike
                 "ratio": round(statistics.median(o / q for o, q in zip(own, base, strict=True)), 2),
             }
+        if keep is not None:  # for `python -X importtime -c "import api.tasks"` in a layout
+            shutil.copytree(Path(tmp) / "layout", keep, symlinks=True, dirs_exist_ok=True)
     return results
 
 
@@ -109,9 +117,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--only", help="comma-separated functions (health,drains/logs,...)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy each function's layout here")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
-    results = run(args.rounds, only)
+    results = run(args.rounds, only, args.keep)
     if args.json:
         print(json.dumps({"rounds": args.rounds, "baseline": "bare FastAPI", "results": results}))
         return 0

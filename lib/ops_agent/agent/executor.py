@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ops_agent.agent.language import Intent, TaskNotUnderstood, parse_task
+from ops_agent.agent import language
+from ops_agent.agent.language.intents import Intent, TaskNotUnderstood
 from ops_agent.agent.monitor_rules import monitor_condition
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings
@@ -73,7 +74,7 @@ class TaskExecutor:
 
     @staticmethod
     def parse(task: str | dict[str, Any]) -> Intent:
-        return parse_task(task)
+        return language.parse_task(task)
 
     async def execute_task(
         self, task: str | dict[str, Any], priority: Priority = "normal", *, actor: str | None = None
@@ -82,7 +83,7 @@ class TaskExecutor:
         supports; a task that was understood but failed answers `status: failed`."""
         if priority not in PRIORITIES:
             raise TaskNotUnderstood(f"priority is one of {', '.join(PRIORITIES)}")
-        intent = parse_task(task)
+        intent = language.parse_task(task)
         who = actor or self.actor
         try:
             result = await getattr(self, "_" + intent.intent)(intent.params, priority, who)

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import SecretStr
 
 from ops_agent.agent.executor import TaskExecutor
-from ops_agent.agent.tick import run_tick
 from ops_agent.runtime import Runtime
 from ops_agent.settings import Settings, get_settings
 
@@ -44,6 +43,9 @@ class OpsAgentOODA(TaskExecutor):
         """One observe-orient-decide-act pass, as the cron runs it (skipped while another
         tick holds the lock). Without `enable_monitoring`, health checks and log anomaly
         detection are left out."""
+        # Imported here: the tasks function builds this class to run tasks, never a tick.
+        from ops_agent.agent.tick import run_tick
+
         report = await run_tick(self.runtime, monitoring=self.enable_monitoring)
         return report.as_dict()
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ops_agent.agent.language import TaskNotUnderstood, parse_task
+from ops_agent.agent import language
+from ops_agent.agent.language.intents import TaskNotUnderstood
 from ops_agent.severity import PRIORITY_RANK, Priority
 from ops_agent.store import Store
 
@@ -32,7 +33,7 @@ class TaskQueue:
     ) -> dict[str, Any]:
         """Validate and queue a task (TaskNotUnderstood when it is not one); the row has
         `duplicate: true` when the key was seen before."""
-        intent = parse_task(task)
+        intent = language.parse_task(task)
         body = {"task": task} if isinstance(task, str) else task
         row: dict[str, Any] = await self._store.rpc(
             "ops_task_enqueue",

@@ -13,7 +13,7 @@ from ops_agent.store import Store
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class TimelineEntry(Record):

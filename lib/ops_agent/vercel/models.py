@@ -28,7 +28,7 @@ def to_ms(moment: datetime) -> int:
 
 
 class VercelModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class DeploymentState(StrEnum):

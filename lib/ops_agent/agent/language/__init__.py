@@ -12,6 +12,8 @@ that matches no intent, could mean two, or lacks a param raises `TaskNotUndersto
 what was understood, what is missing and what the agent would do: it never guesses and acts.
 """
 
+from typing import TYPE_CHECKING
+
 from ops_agent.agent.language.intents import (
     INTENTS,
     OPERATORS,
@@ -23,7 +25,10 @@ from ops_agent.agent.language.intents import (
     TaskNotUnderstood,
     describe,
 )
-from ops_agent.agent.language.parser import parse_task
+from ops_agent.lazy import exports
+
+if TYPE_CHECKING:
+    from ops_agent.agent.language.parser import parse_task
 
 __all__ = [
     "INTENTS",
@@ -37,3 +42,6 @@ __all__ = [
     "describe",
     "parse_task",
 ]
+# The parser compiles its cues and slots (about a hundred patterns) when first asked: the tick
+# imports this package for the intents, and needs the parser only for a queued plain-words task.
+__getattr__ = exports(__name__, {"parse_task": "ops_agent.agent.language.parser"})
