@@ -96,6 +96,12 @@ def test_key_values_backticks_and_short_contexts() -> None:
         "root",  # a plain word stays until the miner has evidence
     ]
     assert tokens("Invalid `prisma.user.update()` invocation") == ["Invalid", "<*>", "invocation"]
+    assert tokens(r"Loaded C:\Windows\servicing\TrustedInstaller.exe") == [
+        "Loaded",
+        "C",
+        ":",
+        "<*>",
+    ]
     m = TemplateMiner()
     users = ["root", "ana", "li", "deploy", "git", "admin", "test", "oracle"]
     ids = []

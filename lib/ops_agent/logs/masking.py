@@ -1,12 +1,12 @@
 """Masking: turning a log message into tokens where values are `<*>`.
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
-except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths;
-MAC-like hex runs; quoted strings (double, single or backticks); an identifier (see
-`is_identifier`) right after `key=`; month and weekday names next to a number; and empty values
-(`()`, `key=` with nothing after it). Words made only of letters are never masked here: telling
-an alphabetic value (a user name) from a constant word needs evidence across many lines, which
-is the miner's job.
+except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths
+(Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks); an
+identifier (see `is_identifier`) right after `key=`; month and weekday names next to a number;
+and empty values (`()`, `key=` with nothing after it). Words made only of letters are never
+masked here: telling an alphabetic value (a user name) from a constant word needs evidence
+across many lines, which is the miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
@@ -70,6 +70,8 @@ def _is_value(piece: str) -> bool:
         return not _NAME_WITH_DIGIT.match(piece)
     if piece[0] == "/" or piece.startswith(("./", "../")):
         return "/" in piece[1:]  # a path
+    if "\\" in piece:
+        return True  # a Windows path (`C:` stays apart: the colon splits it off)
     return piece == _SENTINEL or bool(_HOST.match(piece))
 
 
