@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -34,10 +35,12 @@ AppFactory = Callable[..., FastAPI]
 @pytest.fixture
 async def runtime(settings: Settings, pg_url: str, redis_socket: str) -> AsyncIterator[Runtime]:
     clean_tables(pg_url, *ALL_TABLES)
+    # A namespace per test, as the store is cleaned per test: dedup keys, locks, rate limits
+    # and evaluation bounds of one test must not decide the next one's.
     rt = Runtime(
         settings,
         store=PostgresStore(pg_url),
-        kv=RedisKV(unix_socket_path=redis_socket, prefix="http-tests:"),
+        kv=RedisKV(unix_socket_path=redis_socket, prefix=f"http-{os.urandom(4).hex()}:"),
     )
     yield rt
     await rt.close()

@@ -2,9 +2,10 @@
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
 except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths
-(Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks); an
-identifier (see `is_identifier`) right after `key=`; month and weekday names next to a number;
-and empty values (`()`, `key=` with nothing after it). Words made only of letters are never
+(Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks; a quoted
+HTTP request line keeps its method); an identifier (see `is_identifier`) right after `key=`;
+month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
+it). Words made only of letters are never
 masked here: telling an alphabetic value (a user name) from a constant word needs evidence
 across many lines, which is the miner's job.
 
@@ -27,6 +28,16 @@ _MONTHS_AND_DAYS = frozenset(
 )
 # Quoted values may hold spaces, so they are masked before splitting.
 _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
+# A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
+# different events (as Loghub's OpenStack templates have them), their targets values.
+_REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) ')
+
+
+def _quoted(match: re.Match[str]) -> str:
+    request = _REQUEST_LINE.match(match.group())
+    return f" {request.group(1)} {WILDCARD} " if request else f" {WILDCARD} "
+
+
 # Inside a chunk: runs of two or more dots, single delimiters, and everything else.
 _PIECE = re.compile(r"\.{2,}|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.))+")
 _DIGIT = re.compile(r"\d")
@@ -99,7 +110,7 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
     if '"' in message or "'" in message or "`" in message:
-        message = _QUOTED.sub(" " + WILDCARD + " ", message)
+        message = _QUOTED.sub(_quoted, message)
     if cache is None:
         cache = _cache
     message = _DIGIT_RUN.sub("00", message)
