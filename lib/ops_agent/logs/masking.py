@@ -30,12 +30,7 @@ _MONTHS_AND_DAYS = frozenset(
 _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
-_REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) ')
-
-
-def _quoted(match: re.Match[str]) -> str:
-    request = _REQUEST_LINE.match(match.group())
-    return f" {request.group(1)} {WILDCARD} " if request else f" {WILDCARD} "
+_REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
 
 
 # Inside a chunk: runs of two or more dots, single delimiters, and everything else.
@@ -110,7 +105,9 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
     if '"' in message or "'" in message or "`" in message:
-        message = _QUOTED.sub(_quoted, message)
+        if '"' in message:
+            message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
+        message = _QUOTED.sub(" " + WILDCARD + " ", message)
     if cache is None:
         cache = _cache
     message = _DIGIT_RUN.sub("00", message)
