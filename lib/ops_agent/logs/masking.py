@@ -5,9 +5,8 @@ except names that end in one digit (eth0, ssh2); host names; URLs; email address
 (Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks; a quoted
 HTTP request line keeps its method); an identifier (see `is_identifier`) right after `key=`;
 month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
-it). Words made only of letters are never
-masked here: telling an alphabetic value (a user name) from a constant word needs evidence
-across many lines, which is the miner's job.
+it). Words made only of letters are never masked here: telling an alphabetic value (a user
+name) from a constant word needs evidence across many lines, which is the miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
@@ -31,8 +30,6 @@ _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
-
-
 # Inside a chunk: runs of two or more dots, single delimiters, and everything else.
 _PIECE = re.compile(r"\.{2,}|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.))+")
 _DIGIT = re.compile(r"\d")
