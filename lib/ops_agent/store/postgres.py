@@ -7,6 +7,7 @@ statements and no session state; every call is one autocommitted statement.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from pydantic_core import PydanticSerializationError, to_json
 
 from ops_agent.store.base import Store, check_function_name
 from ops_agent.store.errors import StoreError, StoreUnavailable, error_for
@@ -31,6 +33,16 @@ where n.nspname = current_schema() and p.proname like 'ops\\_%'
 Signature = dict[str, str]
 
 
+def dumps(value: Any) -> bytes | str:
+    """A JSON argument's text: pydantic-core's encoder, about 3x the standard library's on a
+    drain delivery's rows, or the standard library's where that one refuses (a lone surrogate,
+    which the store then refuses with a clear error)."""
+    try:
+        return to_json(value)
+    except PydanticSerializationError:
+        return json.dumps(value)
+
+
 def build_call(function: str, args: dict[str, Any], signature: Signature) -> tuple[str, list[Any]]:
     """SQL and parameters that call `function` with named, explicitly typed arguments."""
     unknown = sorted(set(args) - set(signature))
@@ -41,7 +53,7 @@ def build_call(function: str, args: dict[str, Any], signature: Signature) -> tup
     for name, value in args.items():
         sql_type = signature[name]
         parts.append(f"{name} => %s::{sql_type}")
-        params.append(Jsonb(value) if sql_type in ("jsonb", "json") else value)
+        params.append(Jsonb(value, dumps) if sql_type in ("jsonb", "json") else value)
     return f"select {function}({', '.join(parts)}) as result", params
 
 
