@@ -1,3 +1,8 @@
-from ops_agent.http.functions import tick_app
+import gc
+
+gc.disable()  # no collections while the function imports: see docs/ARCHITECTURE.md, "Cold starts"
+from ops_agent.http.functions import tick_app  # noqa: E402
 
 app = tick_app()
+gc.freeze()  # what the import built lives as long as the instance: never scan it again
+gc.enable()
