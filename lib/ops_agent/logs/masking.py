@@ -4,6 +4,7 @@ Values are recognised by shape: any token holding a digit (numbers, ids, IPs, ti
 except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths
 (Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks; a quoted
 HTTP request line keeps its method); an identifier (see `is_identifier`) right after `key=`;
+a namespaced id (`cart:75065`, a drive and its path);
 month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
 it). Words made only of letters are never masked here: telling an alphabetic value (a user
 name) from a constant word needs evidence across many lines, which is the miner's job.
@@ -74,7 +75,7 @@ def _is_value(piece: str) -> bool:
     if piece[0] == "/" or piece.startswith(("./", "../")):
         return "/" in piece[1:]  # a path
     if "\\" in piece:
-        return True  # a Windows path (`C:` stays apart: the colon splits it off)
+        return True  # a Windows path (with its drive: `C:` and a value are one value)
     return piece == _SENTINEL or bool(_HOST.match(piece))
 
 
@@ -94,6 +95,8 @@ def _chunk(chunk: str) -> tuple[str, ...]:
         out.append(WILDCARD if after_equals or _is_value(piece) else piece)
     if chunk.endswith("="):
         out.append(WILDCARD)  # "key=" with nothing after it: an empty value
+    if len(out) == 3 and out[1] == ":" and out[2] == WILDCARD and out[0] != WILDCARD:
+        return _VALUE_ONLY  # "cart:75065": a namespaced id (a cache key, a tag) is one value
     return tuple(out)
 
 

@@ -52,6 +52,18 @@ MIN_CONSTANT_WORDS_FOR_IDENTIFIERS = 1
 # With fewer than MIN_CONSTANT_WORDS constant words around it, a position needs this many
 # times `min_variants` different words before it is taken for a value.
 SHORT_CONTEXT_FACTOR = 2
+# Two word positions that vary independently of each other are both values, though neither
+# alone shows `min_variants` words (`database=shop application_name=psql`, three of each): it
+# takes PAIR_COMBINATIONS of their combinations, at least half of all the combinations they
+# could make, and PAIR_VARIANTS words at each position (KEY_VALUE_VARIANTS at a `key=` value,
+# which names itself a value). Words that move together are events, not values: a state
+# machine's `from NEW to RUNNING` visits few of its from-to combinations, and a binary outcome
+# (`Accepted`/`Failed password for <user>`) is not a value for lack of a third word.
+PAIR_VARIANTS = 3
+KEY_VALUE_VARIANTS = 2
+PAIR_COMBINATIONS = 8
+# Positions that vary together sit close (a `key=value` list): at most this many tokens apart.
+PAIR_SPAN = 8
 
 
 def _covers(template: Key, key: Key) -> bool:
@@ -68,6 +80,19 @@ def _covers(template: Key, key: Key) -> bool:
         return True
     needed = MIN_CONSTANT_WORDS_FOR_IDENTIFIERS if is_identifier(filler) else MIN_CONSTANT_WORDS
     return _constant_words(template) >= needed
+
+
+def _independent(pairs: Iterable[tuple[str, str]], needed: tuple[int, int]) -> bool:
+    """Whether two positions' words vary independently: `needed` words at each, seen in at
+    least half of the combinations they could make."""
+    pairs = list(pairs)
+    firsts = len({first for first, _ in pairs})
+    seconds = len({second for _, second in pairs})
+    return firsts >= needed[0] and seconds >= needed[1] and 2 * len(pairs) >= firsts * seconds
+
+
+def _pair_variants(key: Key, i: int) -> int:
+    return KEY_VALUE_VARIANTS if i and key[i - 1] == "=" else PAIR_VARIANTS
 
 
 def _with_hole(key: Key, i: int) -> Key:
@@ -114,6 +139,8 @@ class TemplateMiner:
     _by_key: dict[Key, str] = field(default_factory=dict)
     _keys_by_len: dict[int, list[Key]] = field(default_factory=dict)
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
+    _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
+    _pair_families: dict[Key, Key] = field(default_factory=dict)
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -218,11 +245,36 @@ class TemplateMiner:
                 continue
             known = self._by_key.get(family)
             if known is None:
-                self._generalise(family, members)
+                self._generalise(family, members.values())
             else:  # the family is a known shape already: its word variants join it
                 self._merge(members.values(), self.resolve(known))
+        self._learn_pairs(key, tid, words)
 
-    def _generalise(self, family: Key, members: dict[str, str]) -> None:
+    def _learn_pairs(self, key: Key, tid: str, words: int) -> None:
+        if words - 2 < MIN_CONSTANT_WORDS:
+            return
+        positions = [i for i, token in enumerate(key) if _is_word(token)]
+        hole = (WILDCARD,)
+        for n, a in enumerate(positions):
+            for b in positions[n + 1 :]:
+                if b - a > PAIR_SPAN:
+                    break
+                # The members' shared shape, before runs of values are joined (that is only
+                # needed for the template, when there is one).
+                shape = key[:a] + hole + key[a + 1 : b] + hole + key[b + 1 :]
+                members = self._pairs.setdefault(shape, {})
+                members.setdefault((key[a], key[b]), tid)
+                family = self._pair_families.get(shape)
+                if family is not None:
+                    self._merge((tid,), self.resolve(self._by_key[family]))
+                elif len(members) >= PAIR_COMBINATIONS and _independent(
+                    members, (_pair_variants(key, a), _pair_variants(key, b))
+                ):
+                    family = _with_hole(_with_hole(key, b), a)  # b first: a's index stays put
+                    self._pair_families[shape] = family
+                    self._generalise(family, members.values())
+
+    def _generalise(self, family: Key, members: Iterable[str]) -> None:
         gid = template_id(family)
         if gid not in self._templates:
             self._templates[gid] = TemplateState(gid, list(family))
@@ -230,7 +282,7 @@ class TemplateMiner:
         self._remember(family, gid)
         self._by_key[family] = gid
         self._add_general(family, gid)
-        self._merge(members.values(), gid)
+        self._merge(members, gid)
         self._learn_families(family, gid)
 
     def _merge(self, members: Iterable[str], into: str) -> None:
