@@ -126,6 +126,25 @@ def test_two_words_that_vary_independently_are_values() -> None:
     )
 
 
+def test_three_words_seen_about_equally_often_are_values() -> None:
+    """Three users a job runs as, each as often as the others, are a round-robin of values;
+    one dominant word with two rare ones is as likely three events, and stays three."""
+    m = TemplateMiner()
+    ids = [
+        m.add(f"session opened for user {user} by (uid={n})")
+        for n in range(12)
+        for user in ("cyrus", "news", "test")
+    ]
+    assert len({m.resolve(i) for i in ids}) == 1
+    assert m.template(ids[0]).text == "session opened for user <*> by (uid=<*>)"
+    m = TemplateMiner()
+    skewed = ["root"] * 40 + ["guest"] * 4 + ["test"] * 2
+    ids = [
+        m.add(f"authentication failure; rhost=10.0.0.{n} user={u}") for n, u in enumerate(skewed)
+    ]
+    assert len({m.resolve(i) for i in ids}) == 3
+
+
 def test_words_that_move_together_stay_events() -> None:
     """A state machine visits few of its from-to combinations, and a binary outcome is no
     enumeration: Loghub labels each as its own event, and so does the miner."""

@@ -10,7 +10,11 @@ depends on the word and its context:
 - identifiers (`fe_http`, `be_api/web`, `$LATEST`: see `masking.is_identifier`) are values
   after two variants, with one other constant word around;
 - plain words need `min_variants` variants with more than MIN_CONSTANT_WORDS constant words
-  in the template, or twice as many variants with fewer (little context, more doubt).
+  in the template, or twice as many variants with fewer (little context, more doubt);
+- three plain words seen about equally often, each in several lines, are enough (a
+  round-robin of values; how often is counted in this process);
+- two nearby positions whose words vary independently of each other are values together,
+  with fewer variants at each (`database=shop application_name=psql`).
 A position that becomes a value next to another value joins it, as masking joins runs.
 
 The state is a list of templates (`TemplateState`), so it can live in a database and be
@@ -64,6 +68,12 @@ KEY_VALUE_VARIANTS = 2
 PAIR_COMBINATIONS = 8
 # Positions that vary together sit close (a `key=value` list): at most this many tokens apart.
 PAIR_SPAN = 8
+# Words seen about equally often in one place are a round-robin of values (the users cron runs
+# as), where a dominant word with rare others is as likely a set of events (`user=root` 351
+# times, `guest` 17 and `test` 4: Loghub's Linux labels them apart): BALANCED_VARIANTS words,
+# each seen BALANCED_MIN times and at least half as often as the commonest, are enough.
+BALANCED_VARIANTS = 3
+BALANCED_MIN = 8
 
 
 def _covers(template: Key, key: Key) -> bool:
@@ -141,6 +151,7 @@ class TemplateMiner:
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     _pair_families: dict[Key, Key] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict)  # lines per cluster, in this process
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -171,12 +182,16 @@ class TemplateMiner:
         key = tuple(tokens(message, self._chunks))
         known = self._by_key.get(key)
         if known is not None:
+            seen = self._seen[known] = self._seen.get(known, 0) + 1
+            if seen >= BALANCED_MIN and not seen & (seen - 1) and self._unsettled(key, known):
+                self._learn_families(key, known, pairs=False)  # at 8, 16, 32... lines
             return self.resolve(known)
         general = self._match_general(key)
         if general is not None:
             self._remember(key, general)
             return general
         tid = self._create(key)
+        self._seen[tid] = self._seen.get(tid, 0) + 1
         return self.resolve(tid)
 
     def match(self, message: str) -> str | None:
@@ -184,6 +199,26 @@ class TemplateMiner:
         key = tuple(tokens(message, self._chunks))
         known = self._by_key.get(key)
         return self.resolve(known) if known is not None else self._match_general(key)
+
+    def _unsettled(self, key: Key, tid: str) -> bool:
+        """Whether more lines of `key` could still merge its cluster `tid`: a cluster made for
+        `key` itself (not a general template it fell into), not merged yet, with enough
+        constant words for a balanced family to count."""
+        state = self._templates[tid]
+        return (
+            state.merged_into is None
+            and _constant_words(key) > MIN_CONSTANT_WORDS
+            and tuple(state.tokens) == key
+        )
+
+    def _balanced(self, members: dict[str, str]) -> bool:
+        """Whether a family's words were each seen about as often as the others."""
+        counts = [self._seen.get(tid, 0) for tid in members.values()]
+        return (
+            len(counts) >= BALANCED_VARIANTS
+            and min(counts) >= BALANCED_MIN
+            and 2 * min(counts) >= max(counts)
+        )
 
     def _match_general(self, key: Key) -> str | None:
         for tid in self._general.get(len(key), ()):
@@ -225,7 +260,7 @@ class TemplateMiner:
                 self._templates[root].merged_into = gid
                 self._changed.add(root)
 
-    def _learn_families(self, key: Key, tid: str) -> None:
+    def _learn_families(self, key: Key, tid: str, *, pairs: bool = True) -> None:
         words = _constant_words(key)
         if words <= MIN_CONSTANT_WORDS_FOR_IDENTIFIERS:
             return
@@ -238,7 +273,7 @@ class TemplateMiner:
             if all(is_identifier(m) for m in members):
                 needed = IDENTIFIER_VARIANTS
             elif words > MIN_CONSTANT_WORDS:
-                needed = self.min_variants
+                needed = BALANCED_VARIANTS if self._balanced(members) else self.min_variants
             else:  # little context around the word: ask for more variants of it
                 needed = SHORT_CONTEXT_FACTOR * self.min_variants
             if len(members) < needed:
@@ -248,7 +283,8 @@ class TemplateMiner:
                 self._generalise(family, members.values())
             else:  # the family is a known shape already: its word variants join it
                 self._merge(members.values(), self.resolve(known))
-        self._learn_pairs(key, tid, words)
+        if pairs:
+            self._learn_pairs(key, tid, words)
 
     def _learn_pairs(self, key: Key, tid: str, words: int) -> None:
         if words - 2 < MIN_CONSTANT_WORDS:
