@@ -11,7 +11,7 @@ name) from a constant word needs evidence across many lines, which is the miner'
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
-shortened first, so that chunks holding numbers repeat).
+shortened first, so that chunks holding numbers repeat); a miner caches whole messages too.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ _DIGIT_RUN = re.compile(r"\d\d+")
 
 _cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 200_000
+_MESSAGE_CACHE_LIMIT = 50_000
 
 
 def is_identifier(token: str) -> bool:
@@ -104,13 +105,31 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
+    return list(_masked(_DIGIT_RUN.sub("00", message), _cache if cache is None else cache))
+
+
+def masked(
+    message: str, chunks: dict[str, tuple[str, ...]], messages: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """`tokens` as a tuple, memoised per message as well as per chunk: once digit runs are
+    shortened, most lines of a system repeat one of a few hundred messages."""
+    message = _DIGIT_RUN.sub("00", message)
+    found = messages.get(message)
+    if found is None:
+        found = _masked(message, chunks)
+        if len(messages) >= _MESSAGE_CACHE_LIMIT:
+            messages.clear()
+        messages[message] = found
+    return found
+
+
+def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The tokens of a message whose digit runs are shortened already (the quoted shapes
+    hold no digit that matters, so shortening first changes nothing)."""
     if '"' in message or "'" in message or "`" in message:
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
         message = _QUOTED.sub(" " + WILDCARD + " ", message)
-    if cache is None:
-        cache = _cache
-    message = _DIGIT_RUN.sub("00", message)
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
@@ -134,4 +153,4 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
             ):
                 out[i] = WILDCARD
         out = [p for i, p in enumerate(out) if not (p == WILDCARD and i and out[i - 1] == WILDCARD)]
-    return out
+    return tuple(out)

@@ -28,7 +28,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ops_agent.logs.masking import WILDCARD, is_identifier, tokens
+from ops_agent.logs.masking import WILDCARD, is_identifier, masked
 
 Key = tuple[str, ...]
 
@@ -155,6 +155,7 @@ class TemplateMiner:
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _messages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # --- reading ---
 
@@ -179,7 +180,7 @@ class TemplateMiner:
 
     def add(self, message: str) -> str:
         """Learn from `message` and return its template id."""
-        key = tuple(tokens(message, self._chunks))
+        key = masked(message, self._chunks, self._messages)
         known = self._by_key.get(key)
         if known is not None:
             seen = self._seen[known] = self._seen.get(known, 0) + 1
@@ -196,7 +197,7 @@ class TemplateMiner:
 
     def match(self, message: str) -> str | None:
         """The template of `message` if one is known; learns nothing."""
-        key = tuple(tokens(message, self._chunks))
+        key = masked(message, self._chunks, self._messages)
         known = self._by_key.get(key)
         return self.resolve(known) if known is not None else self._match_general(key)
 
