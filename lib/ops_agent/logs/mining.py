@@ -149,6 +149,7 @@ class TemplateMiner:
     _by_key: dict[Key, str] = field(default_factory=dict)
     _keys_by_len: dict[int, list[Key]] = field(default_factory=dict)
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
+    _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     _pair_families: dict[Key, Key] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)  # lines per cluster, in this process
@@ -262,19 +263,23 @@ class TemplateMiner:
                 self._changed.add(root)
 
     def _learn_families(self, key: Key, tid: str, *, pairs: bool = True) -> None:
-        words = _constant_words(key)
+        positions = [i for i, token in enumerate(key) if _is_word(token)]
+        words = len(positions)
         if words <= MIN_CONSTANT_WORDS_FOR_IDENTIFIERS:
             return
-        for i, token in enumerate(key):
-            if not _is_word(token):
-                continue
+        for i in positions:
+            token = key[i]
             family = _with_hole(key, i)
             members = self._families.setdefault(family, {})
             members.setdefault(token, tid)
-            if all(is_identifier(m) for m in members):
+            if not is_identifier(token):
+                self._plain.add(family)
+            if family not in self._plain:  # identifiers only
                 needed = IDENTIFIER_VARIANTS
             elif words > MIN_CONSTANT_WORDS:
-                needed = BALANCED_VARIANTS if self._balanced(members) else self.min_variants
+                needed = self.min_variants
+                if BALANCED_VARIANTS <= len(members) < needed and self._balanced(members):
+                    needed = BALANCED_VARIANTS
             else:  # little context around the word: ask for more variants of it
                 needed = SHORT_CONTEXT_FACTOR * self.min_variants
             if len(members) < needed:
@@ -284,13 +289,10 @@ class TemplateMiner:
                 self._generalise(family, members.values())
             else:  # the family is a known shape already: its word variants join it
                 self._merge(members.values(), self.resolve(known))
-        if pairs:
-            self._learn_pairs(key, tid, words)
+        if pairs and words - 2 >= MIN_CONSTANT_WORDS:
+            self._learn_pairs(key, tid, positions)
 
-    def _learn_pairs(self, key: Key, tid: str, words: int) -> None:
-        if words - 2 < MIN_CONSTANT_WORDS:
-            return
-        positions = [i for i, token in enumerate(key) if _is_word(token)]
+    def _learn_pairs(self, key: Key, tid: str, positions: list[int]) -> None:
         hole = (WILDCARD,)
         for n, a in enumerate(positions):
             for b in positions[n + 1 :]:
