@@ -28,6 +28,9 @@ _MONTHS_AND_DAYS = frozenset(
 )
 # Quoted values may hold spaces, so they are masked before splitting.
 _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
+# The same without single quotes, for a message that has none: the look-arounds that keep
+# `don't` a word cost a test at every position, five times the rest of the scan.
+_DOUBLE_OR_BACKTICK = re.compile(r"\"[^\"]*\"|`[^`]*`")
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
@@ -129,7 +132,8 @@ def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     if '"' in message or "'" in message or "`" in message:
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
-        message = _QUOTED.sub(" " + WILDCARD + " ", message)
+        quoted = _QUOTED if "'" in message else _DOUBLE_OR_BACKTICK
+        message = quoted.sub(" " + WILDCARD + " ", message)
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
