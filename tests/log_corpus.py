@@ -1,16 +1,19 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
-servers, proxies, syslog, cloud runtimes, Postgres and Vercel function output.
+servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
+Kubernetes kubelet and a Spring Boot service.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
 syslog, AWS Lambda's START/END/REPORT lines, Kubernetes events, Postgres' server log, Node
-and Next.js errors as Vercel shows them). A template's values are drawn with a fixed seed and
-include what the Loghub systems have little of: words as values (user, service, pod and table
-names), `host:port`, URLs and paths with ids in them, key=value pairs, durations and sizes with
-units, and pids in brackets. The label of a line is its template's name: the ground truth for
-grouping accuracy, as in Loghub's `EventId`, and by Loghub's conventions: a value is what
-varies freely (ids, numbers, names of users, hosts, tables, pods), while an HTTP method is part
-of the template (Loghub's OpenStack templates tell `"GET <*>"` from `"POST <*>"`).
+and Next.js errors as Vercel shows them, Redis' server log, the kubelet's structured klog
+messages, Spring Boot with Tomcat, HikariCP and Kafka). A template's values are drawn with a
+fixed seed and include what the Loghub systems have little of: words as values (user,
+service, pod and table names), `host:port`, URLs and paths with ids in them, key=value pairs,
+durations and sizes with units, and pids in brackets. The label of a line is its template's
+name: the ground truth for grouping accuracy, as in Loghub's `EventId`, and by Loghub's
+conventions: a value is what varies freely (ids, numbers, names of users, hosts, tables, pods),
+while an HTTP method or an operation is part of the template (Loghub's OpenStack templates tell
+`"GET <*>"` from `"POST <*>"`; kubelet's `SyncLoop ADD` is not its `SyncLoop DELETE`).
 """
 
 from __future__ import annotations
@@ -562,7 +565,235 @@ VERCEL = System(
     },
 )
 
-SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL)
+
+def _addr(r: random.Random) -> str:
+    return f"{ip(r)}:{r.randint(1024, 65535)}"
+
+
+# Redis' server log (the text after `pid:role timestamp level`), as Redis 7 prints it.
+REDIS = System(
+    "redis",
+    {
+        "bgsave_started": (
+            10,
+            lambda r: f"Background saving started by pid {r.randint(100, 99999)}",
+        ),
+        "db_saved": (10, lambda r: "DB saved on disk"),
+        "bgsave_ok": (10, lambda r: "Background saving terminated with success"),
+        "changes": (
+            10,
+            lambda r: (
+                f"{r.randint(1, 10000)} changes in {r.choice((60, 300, 900))} seconds. Saving..."
+            ),
+        ),
+        "cow": (
+            8,
+            lambda r: (
+                f"Fork CoW for RDB: current {r.randint(0, 900)} MB, peak {r.randint(0, 900)} MB, "
+                f"average {r.randint(0, 900)} MB"
+            ),
+        ),
+        "replica_sync": (4, lambda r: f"Replica {_addr(r)} asks for synchronization"),
+        "full_resync": (
+            4,
+            lambda r: f"Full resync requested by replica {_addr(r)}",
+        ),
+        "replica_ok": (4, lambda r: f"Synchronization with replica {_addr(r)} succeeded"),
+        "replica_lost": (4, lambda r: f"Connection with replica {_addr(r)} lost."),
+        "client_closed": (
+            5,
+            lambda r: (
+                f"Client id={r.randint(1, 99999)} addr={_addr(r)} laddr={ip(r)}:6379 "
+                f"fd={r.randint(5, 900)} name={r.choice(('', 'worker', 'api', 'sidekiq'))} "
+                f"age={r.randint(0, 9999)} idle={r.randint(0, 99)} flags=N db=0 "
+                f"cmd={r.choice(('get', 'hgetall', 'subscribe', 'lrange'))} scheduled to be "
+                "closed ASAP for overcoming of output buffer limits."
+            ),
+        ),
+        "overcommit": (
+            2,
+            lambda r: (
+                "WARNING Memory overcommit must be enabled! Without it, a background save or "
+                "replication may fail under low memory condition."
+            ),
+        ),
+        "ready": (2, lambda r: "Ready to accept connections tcp"),
+        "maxmemory": (
+            4,
+            lambda r: (
+                f"Evicted {r.randint(1, 5000)} keys to respect maxmemory "
+                f"({r.randint(1, 64)}gb, policy {r.choice(('allkeys-lru', 'volatile-ttl'))})"
+            ),
+        ),
+    },
+)
+
+
+def _k8s_pod(r: random.Random) -> str:
+    return f"{r.choice(('default', 'shop', 'payments'))}/{pod(r)}"
+
+
+# Kubernetes node logs: the kubelet's structured klog messages (quoted message, then key="value"
+# pairs), as `journalctl -u kubelet` shows them after the klog header.
+KUBELET = System(
+    "kubelet",
+    {
+        "killing": (
+            10,
+            lambda r: (
+                f'"Killing container with a grace period" pod="{_k8s_pod(r)}" '
+                f'podUID="{uuid(r)}" containerName="{r.choice(PODS)}" '
+                f'containerID="containerd://{hexs(r, 64)}" gracePeriod={r.choice((30, 60))}'
+            ),
+        ),
+        "backoff": (
+            10,
+            lambda r: (
+                f'"Error syncing pod, skipping" err="failed to \\"StartContainer\\" for '
+                f'\\"{r.choice(PODS)}\\" with CrashLoopBackOff: \\"back-off '
+                f'{r.choice(("10s", "40s", "2m40s", "5m0s"))} restarting failed container\\"" '
+                f'pod="{_k8s_pod(r)}" podUID="{uuid(r)}"'
+            ),
+        ),
+        "probe": (
+            12,
+            lambda r: (
+                f'"Probe failed" probeType="{r.choice(("Readiness", "Liveness"))}" '
+                f'pod="{_k8s_pod(r)}" podUID="{uuid(r)}" containerName="{r.choice(PODS)}" '
+                f'probeResult="failure" output="Get \\"http://{ip(r)}:8080/healthz\\": dial tcp '
+                f'{ip(r)}:8080: connect: connection refused"'
+            ),
+        ),
+        "syncloop_add": (
+            4,
+            lambda r: f'"SyncLoop ADD" source="api" pods=["{_k8s_pod(r)}"]',
+        ),
+        "syncloop_update": (
+            4,
+            lambda r: f'"SyncLoop UPDATE" source="api" pods=["{_k8s_pod(r)}"]',
+        ),
+        "syncloop_delete": (
+            4,
+            lambda r: f'"SyncLoop DELETE" source="api" pods=["{_k8s_pod(r)}"]',
+        ),
+        "image_gc": (
+            4,
+            lambda r: (
+                f'"Disk usage on image filesystem is over the high threshold, trying to free '
+                f'bytes down to the low threshold" usage={r.randint(86, 99)} highThreshold=85 '
+                f"amountToFree={r.randint(10**6, 10**10)} lowThreshold=80"
+            ),
+        ),
+        "eviction": (
+            4,
+            lambda r: (
+                f'"Eviction manager: attempting to reclaim" '
+                f'resourceName="{r.choice(("memory", "ephemeral-storage", "nodefs.inodesFree"))}"'
+            ),
+        ),
+        "volume": (
+            8,
+            lambda r: (
+                f'"Volume detached for volume \\"{r.choice(("config", "secrets", "cache"))}\\" '
+                f'(UniqueName: \\"kubernetes.io/configmap/{uuid(r)}-config\\") on node '
+                f'\\"node-{r.randint(1, 40)}\\" DevicePath \\"\\""'
+            ),
+        ),
+        "oom": (
+            4,
+            lambda r: (
+                f'"OOM killed container" pod="{_k8s_pod(r)}" containerName="{r.choice(PODS)}" '
+                f"memoryLimit={r.choice(('256Mi', '512Mi', '1Gi'))}"
+            ),
+        ),
+    },
+)
+
+
+SERVICES_JAVA = ("payment-service", "inventory-service", "email-service")
+# A Spring Boot service's log messages (the text after logback's `date level pid --- [thread]
+# logger :`): startup, Tomcat, HikariCP, Kafka, and the application's own lines.
+SPRING = System(
+    "spring",
+    {
+        "started": (
+            2,
+            lambda r: (
+                f"Started {r.choice(('Order', 'Billing', 'Catalog'))}ServiceApplication in "
+                f"{r.uniform(2, 30):.3f} seconds (process running for {r.uniform(3, 40):.1f})"
+            ),
+        ),
+        "tomcat": (
+            2,
+            lambda r: (
+                f"Tomcat started on port {r.choice((8080, 8081, 9090))} (http) with context path ''"
+            ),
+        ),
+        "hikari_start": (2, lambda r: f"HikariPool-{r.randint(1, 3)} - Starting..."),
+        "hikari_timeout": (
+            8,
+            lambda r: (
+                f"HikariPool-{r.randint(1, 3)} - Connection is not available, request timed out "
+                f"after {r.choice((30000, 5000))}ms (total={r.randint(1, 20)}, "
+                f"active={r.randint(1, 20)}, idle=0, waiting={r.randint(0, 50)})"
+            ),
+        ),
+        "method_not_supported": (
+            6,
+            lambda r: (
+                "Resolved [org.springframework.web.HttpRequestMethodNotSupportedException: "
+                f"Request method '{r.choice(('POST', 'PUT', 'DELETE'))}' is not supported]"
+            ),
+        ),
+        "npe": (
+            6,
+            lambda r: (
+                "Servlet.service() for servlet [dispatcherServlet] in context with path [] threw "
+                "exception [Request processing failed: java.lang.NullPointerException: Cannot "
+                f'invoke "com.shop.{r.choice(("Order", "Cart", "Customer"))}.getId()" because '
+                f'"{r.choice(("order", "cart", "customer"))}" is null] with root cause'
+            ),
+        ),
+        "order_placed": (
+            20,
+            lambda r: (
+                f"Order {r.randint(10**5, 10**7)} placed by customer {r.randint(1, 99999)}, total "
+                f"{r.uniform(1, 900):.2f} {r.choice(('EUR', 'USD', 'GBP'))}"
+            ),
+        ),
+        "partitions": (
+            4,
+            lambda r: (
+                f"{r.choice(('orders', 'payments', 'emails'))}-consumer: partitions assigned: "
+                f"[{r.choice(('orders', 'payments'))}-{r.randint(0, 11)}, "
+                f"{r.choice(('orders', 'payments'))}-{r.randint(0, 11)}]"
+            ),
+        ),
+        "retry": (
+            12,
+            lambda r: (
+                f"Retrying request to {r.choice(SERVICES_JAVA)} (attempt {r.randint(1, 3)}/3) "
+                f"after {r.choice((100, 200, 500, 1000))} ms"
+            ),
+        ),
+        "circuit": (
+            6,
+            lambda r: (
+                f"CircuitBreaker '{r.choice(SERVICES_JAVA)}' changed state from CLOSED to OPEN"
+            ),
+        ),
+        "slow_query": (
+            8,
+            lambda r: (
+                f"Slow query took {r.randint(500, 9000)} ms: select o1_0.id from "  # noqa: S608
+                f"{r.choice(TABLES)} o1_0 where o1_0.customer_id=?"
+            ),
+        ),
+    },
+)
+
+
+SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL, REDIS, KUBELET, SPRING)
 
 
 def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:

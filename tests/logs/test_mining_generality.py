@@ -24,6 +24,9 @@ FLOORS = {
     "cloud": 1.0,
     "postgres": 0.96,
     "vercel-functions": 1.0,
+    "redis": 1.0,
+    "kubelet": 1.0,
+    "spring": 1.0,
 }
 
 
@@ -109,6 +112,34 @@ def test_key_values_backticks_and_short_contexts() -> None:
         if n == 3:  # two constant words around the name: four names are not yet evidence
             assert len({m.resolve(i) for i in ids}) == 4
     assert len({m.resolve(i) for i in ids}) == 1  # eight are
+
+
+def test_a_structured_logs_quoted_message_is_its_text() -> None:
+    """klog quotes the message first and logfmt writes it as `msg="..."`: that text is the
+    template, while the other quoted values (and one quoted inside it) stay values."""
+    assert tokens('"SyncLoop ADD" source="api" pods=["shop/api-7d9f"]') == [
+        "SyncLoop",
+        "ADD",
+        "source",
+        "=",
+        "<*>",
+        "pods",
+        "=",
+        "[",
+        "<*>",
+        "]",
+    ]
+    assert tokens('level=info msg="Listening on \\"main\\"" port=8080') == [
+        *("level", "=", "info", "msg", "Listening", "on"),
+        *("<*>", "port", "=", "<*>"),  # a quoted name inside the message is a value
+    ]
+    m = TemplateMiner()
+    ops = [
+        m.add(f'"SyncLoop {op}" source="api" pods=["shop/api-{n}"]')
+        for n in range(20)
+        for op in ("ADD", "UPDATE", "DELETE")
+    ]
+    assert len({m.resolve(i) for i in ops}) == 3  # operations, however often each is seen
 
 
 def test_two_words_that_vary_independently_are_values() -> None:

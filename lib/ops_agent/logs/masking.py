@@ -3,11 +3,12 @@
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
 except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths
 (Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks; a quoted
-HTTP request line keeps its method); an identifier (see `is_identifier`) right after `key=`;
-a namespaced id (`cart:75065`, a drive and its path);
-month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
-it). Words made only of letters are never masked here: telling an alphabetic value (a user
-name) from a constant word needs evidence across many lines, which is the miner's job.
+HTTP request line keeps its method, and a structured log's quoted message is its text); an
+identifier (see `is_identifier`) right after `key=`; a namespaced id (`cart:75065`, a drive
+and its path); month and weekday names next to a number; and empty values (`()`, `key=` with
+nothing after it). Words made only of letters are never masked here: telling an alphabetic
+value (a user name) from a constant word needs evidence across many lines, which is the
+miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
@@ -31,6 +32,12 @@ _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 # The same without single quotes, for a message that has none: the look-arounds that keep
 # `don't` a word cost a test at every position, five times the rest of the scan.
 _DOUBLE_OR_BACKTICK = re.compile(r"\"[^\"]*\"|`[^`]*`")
+# Structured logs quote their message: klog writes `"Probe failed" pod="a/b"`, logfmt and Go's
+# slog write `msg="Probe failed"`. That text is the template, not a value, so its quotes go.
+_MESSAGE_TEXT = re.compile(
+    r'^"((?:[^"\\]|\\.)*)"(?=\s|$)'  # klog: the message opens the line
+    r'|(?<![\w.-])(msg|message)="((?:[^"\\]|\\.)*)"'  # logfmt, slog
+)
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
@@ -126,10 +133,19 @@ def masked(
     return found
 
 
+def _unquoted(match: re.Match[str]) -> str:
+    """A structured log's quoted message as plain text (klog's, or logfmt's `msg=`)."""
+    if match[1] is not None:
+        return match[1].replace('\\"', '"') + " "
+    return f"{match[2]} " + match[3].replace('\\"', '"') + " "
+
+
 def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The tokens of a message whose digit runs are shortened already (the quoted shapes
     hold no digit that matters, so shortening first changes nothing)."""
     if '"' in message or "'" in message or "`" in message:
+        if message[0] == '"' or 'msg="' in message or 'message="' in message:
+            message = _MESSAGE_TEXT.sub(_unquoted, message)
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
         quoted = _QUOTED if "'" in message else _DOUBLE_OR_BACKTICK

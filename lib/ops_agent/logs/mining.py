@@ -71,9 +71,12 @@ PAIR_SPAN = 8
 # Words seen about equally often in one place are a round-robin of values (the users cron runs
 # as), where a dominant word with rare others is as likely a set of events (`user=root` 351
 # times, `guest` 17 and `test` 4: Loghub's Linux labels them apart): BALANCED_VARIANTS words,
-# each seen BALANCED_MIN times and at least half as often as the commonest, are enough.
+# each seen BALANCED_MIN times and at least half as often as the commonest, are enough, with
+# BALANCED_CONTEXT constant words around them: with less, three words seen equally often are as
+# likely three operations (kubelet's `"SyncLoop ADD|UPDATE|DELETE"`).
 BALANCED_VARIANTS = 3
 BALANCED_MIN = 8
+BALANCED_CONTEXT = 5
 
 
 def _covers(template: Key, key: Key) -> bool:
@@ -209,7 +212,7 @@ class TemplateMiner:
         state = self._templates[tid]
         return (
             state.merged_into is None
-            and _constant_words(key) > MIN_CONSTANT_WORDS
+            and _constant_words(key) > BALANCED_CONTEXT
             and tuple(state.tokens) == key
         )
 
@@ -278,7 +281,11 @@ class TemplateMiner:
                 needed = IDENTIFIER_VARIANTS
             elif words > MIN_CONSTANT_WORDS:
                 needed = self.min_variants
-                if BALANCED_VARIANTS <= len(members) < needed and self._balanced(members):
+                if (
+                    BALANCED_VARIANTS <= len(members) < needed
+                    and words > BALANCED_CONTEXT
+                    and self._balanced(members)
+                ):
                     needed = BALANCED_VARIANTS
             else:  # little context around the word: ask for more variants of it
                 needed = SHORT_CONTEXT_FACTOR * self.min_variants
