@@ -34,10 +34,8 @@ _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 _DOUBLE_OR_BACKTICK = re.compile(r"\"[^\"]*\"|`[^`]*`")
 # Structured logs quote their message: klog writes `"Probe failed" pod="a/b"`, logfmt and Go's
 # slog write `msg="Probe failed"`. That text is the template, not a value, so its quotes go.
-_MESSAGE_TEXT = re.compile(
-    r'^"((?:[^"\\]|\\.)*)"(?=\s|$)'  # klog: the message opens the line
-    r'|(?<![\w.-])(msg|message)="((?:[^"\\]|\\.)*)"'  # logfmt, slog
-)
+_KLOG_MESSAGE = re.compile(r'"((?:[^"\\]|\\.)*)"(?=\s|$)')  # matched at the start only
+_LOGFMT_MESSAGE = re.compile(r'(?<![\w.-])(msg|message)="((?:[^"\\]|\\.)*)"')
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
@@ -133,19 +131,23 @@ def masked(
     return found
 
 
-def _unquoted(match: re.Match[str]) -> str:
-    """A structured log's quoted message as plain text (klog's, or logfmt's `msg=`)."""
-    if match[1] is not None:
-        return match[1].replace('\\"', '"') + " "
-    return f"{match[2]} " + match[3].replace('\\"', '"') + " "
+def _unescaped(text: str) -> str:
+    return text.replace('\\"', '"')
+
+
+def _logfmt_text(match: re.Match[str]) -> str:
+    """logfmt's or slog's `msg="..."` as its key and plain text."""
+    return f"{match[1]} {_unescaped(match[2])} "
 
 
 def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The tokens of a message whose digit runs are shortened already (the quoted shapes
     hold no digit that matters, so shortening first changes nothing)."""
     if '"' in message or "'" in message or "`" in message:
-        if message[0] == '"' or 'msg="' in message or 'message="' in message:
-            message = _MESSAGE_TEXT.sub(_unquoted, message)
+        if message[0] == '"' and (opening := _KLOG_MESSAGE.match(message)):
+            message = _unescaped(opening[1]) + " " + message[opening.end() :]
+        if 'msg="' in message or 'message="' in message:
+            message = _LOGFMT_MESSAGE.sub(_logfmt_text, message)
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
         quoted = _QUOTED if "'" in message else _DOUBLE_OR_BACKTICK
