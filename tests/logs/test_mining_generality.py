@@ -219,3 +219,24 @@ def test_the_message_cache_answers_what_masking_would() -> None:
         for line in system.lines(500)[0]:
             assert masked(line, chunks, messages) == tuple(tokens(line, {}))
     assert len(messages) < 6 * 500  # lines did repeat
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.name)
+def test_a_process_that_loads_the_templates_answers_as_the_learner(system: System) -> None:
+    """Templates live in the store and every instance grows from them: one that loaded what
+    another learnt puts each line in the same template, and a merge only ever generalises
+    (the template merged into covers the merged one, place by place)."""
+    lines, _ = system.lines()
+    learner = TemplateMiner()
+    for line in lines:
+        learner.add(line)
+    states = learner.take_changes()
+    by_id = {s.id: s for s in states}
+    for state in states:
+        if state.merged_into is not None:
+            into = by_id[state.merged_into].tokens
+            if len(into) == len(state.tokens):
+                assert all(i in (t, "<*>") for i, t in zip(into, state.tokens, strict=True))
+    loaded = TemplateMiner()
+    loaded.load(states)
+    assert [loaded.match(line) for line in lines] == [learner.match(line) for line in lines]

@@ -108,6 +108,24 @@ def _pair_variants(key: Key, i: int) -> int:
     return KEY_VALUE_VARIANTS if i and key[i - 1] == "=" else PAIR_VARIANTS
 
 
+def _subsumes(general: Key, specific: Key) -> bool:
+    """Whether `general` is `specific` with values in some of its places."""
+    return len(general) == len(specific) and all(
+        g in (t, WILDCARD) for g, t in zip(general, specific, strict=True)
+    )
+
+
+def _joined(a: Key, b: Key) -> Key:
+    """The template of two keys of one length: a value wherever they differ, runs of values
+    written as one."""
+    out: list[str] = []
+    for x, y in zip(a, b, strict=True):
+        token = x if x == y else WILDCARD
+        if not (token == WILDCARD and out and out[-1] == WILDCARD):
+            out.append(token)
+    return tuple(out)
+
+
 def _with_hole(key: Key, i: int) -> Key:
     """`key` with a value at `i`, merged with a value next to it (masking writes a run of
     values as one `<*>`, so the family must too)."""
@@ -203,7 +221,9 @@ class TemplateMiner:
         """The template of `message` if one is known; learns nothing."""
         key = masked(message, self._chunks, self._messages)
         known = self._by_key.get(key)
-        return self.resolve(known) if known is not None else self._match_general(key)
+        if known is not None:
+            return self.resolve(known)
+        return self._match_general(key, merged=True)
 
     def _unsettled(self, key: Key, tid: str) -> bool:
         """Whether more lines of `key` could still merge its cluster `tid`: a cluster made for
@@ -225,11 +245,16 @@ class TemplateMiner:
             and 2 * min(counts) >= max(counts)
         )
 
-    def _match_general(self, key: Key) -> str | None:
+    def _match_general(self, key: Key, *, merged: bool = False) -> str | None:
+        """The live general template that covers `key`; with `merged`, the live successor of
+        a merged one too. A merged template may cover a line with one word where its
+        successor needs several: `match` asks with `merged`, so that a process that loaded
+        the templates answers as the one that learnt them, while `add` does not, so that
+        such a line makes a cluster and adds its evidence."""
         for tid in self._general.get(len(key), ()):
             state = self._templates[tid]
-            if state.merged_into is None and _covers(tuple(state.tokens), key):
-                return tid
+            if (merged or state.merged_into is None) and _covers(tuple(state.tokens), key):
+                return self.resolve(tid)
         return None
 
     def _create(self, key: Key, merged_into: str | None = None) -> str:
@@ -262,8 +287,7 @@ class TemplateMiner:
             if root == gid or self._templates[root].merged_into is not None:
                 continue
             if _covers(key, other) and any(_is_word(other[i]) for i in holes):
-                self._templates[root].merged_into = gid
-                self._changed.add(root)
+                self._join(root, gid)
 
     def _learn_families(self, key: Key, tid: str, *, pairs: bool = True) -> None:
         positions = [i for i, token in enumerate(key) if _is_word(token)]
@@ -332,12 +356,31 @@ class TemplateMiner:
         self._learn_families(family, gid)
 
     def _merge(self, members: Iterable[str], into: str) -> None:
-        """Merge the templates of `members` into the live template `into`."""
+        """Merge the templates of `members` into the template `into`."""
         for member in members:
-            root = self.resolve(member)
-            if root != into:
-                self._templates[root].merged_into = into
-                self._changed.add(root)
+            self._join(self.resolve(member), self.resolve(into))
+
+    def _join(self, a: str, b: str) -> None:
+        """Make the live templates `a` and `b` one, and never a less general one: the one
+        that covers the other takes it in, and two that differ each where the other has a
+        value (`user=<*> database=shop`, `user=ana database=<*>`) both join a third with a
+        value wherever they differ."""
+        if a == b:
+            return
+        key_a, key_b = tuple(self._templates[a].tokens), tuple(self._templates[b].tokens)
+        if _subsumes(key_a, key_b):
+            a, b = b, a
+        elif not _subsumes(key_b, key_a) and len(key_a) == len(key_b):
+            joined = _joined(key_a, key_b)
+            known = self._by_key.get(joined)
+            if known is None:
+                self._generalise(joined, ())
+                known = self._by_key[joined]
+            self._join(self.resolve(a), self.resolve(known))
+            self._join(self.resolve(b), self.resolve(known))
+            return
+        self._templates[a].merged_into = b  # b is the more general (or lengths differ)
+        self._changed.add(a)
 
     # --- persistence ---
 
