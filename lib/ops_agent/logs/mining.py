@@ -182,11 +182,18 @@ class TemplateMiner:
     # --- reading ---
 
     def resolve(self, tid: str) -> str:
-        """The template `tid` was merged into, following merges to the end."""
-        seen = 0
-        while (merged := self._templates[tid].merged_into) is not None and seen < 64:
-            tid, seen = merged, seen + 1
-        return tid
+        """The template `tid` was merged into, following merges to the end. Only live
+        templates are merged, into live ones, so merges form trees; the bound only guards
+        against a loop in loaded state. The path is shortened in memory as it is walked (what
+        is stored keeps the first merge: a template's successor is all that matters)."""
+        path: list[TemplateState] = []
+        state = self._templates[tid]
+        while state.merged_into is not None and len(path) <= len(self._templates):
+            path.append(state)
+            state = self._templates[state.merged_into]
+        for step in path[:-1]:
+            step.merged_into = state.id
+        return state.id
 
     def template(self, tid: str) -> TemplateState:
         return self._templates[self.resolve(tid)]
@@ -364,7 +371,9 @@ class TemplateMiner:
         """Make the live templates `a` and `b` one, and never a less general one: the one
         that covers the other takes it in, and two that differ each where the other has a
         value (`user=<*> database=shop`, `user=ana database=<*>`) both join a third with a
-        value wherever they differ."""
+        value wherever they differ. Only live templates are ever merged into, so no chain of
+        merges can loop."""
+        a, b = self.resolve(a), self.resolve(b)
         if a == b:
             return
         key_a, key_b = tuple(self._templates[a].tokens), tuple(self._templates[b].tokens)
@@ -372,14 +381,17 @@ class TemplateMiner:
             a, b = b, a
         elif not _subsumes(key_b, key_a) and len(key_a) == len(key_b):
             joined = _joined(key_a, key_b)
-            known = self._by_key.get(joined)
-            if known is None:
+            gid = template_id(joined)
+            if gid not in self._templates:
                 self._generalise(joined, ())
-                known = self._by_key[joined]
-            self._join(self.resolve(a), self.resolve(known))
-            self._join(self.resolve(b), self.resolve(known))
+            into = self.resolve(gid)
+            for member in (a, b):
+                root = self.resolve(member)
+                if root != into:
+                    self._templates[root].merged_into = into
+                    self._changed.add(root)
             return
-        self._templates[a].merged_into = b  # b is the more general (or lengths differ)
+        self._templates[a].merged_into = b  # b is the more general (or the lengths differ)
         self._changed.add(a)
 
     # --- persistence ---
