@@ -365,7 +365,7 @@ class TemplateMiner:
     def _merge(self, members: Iterable[str], into: str) -> None:
         """Merge the templates of `members` into the template `into`."""
         for member in members:
-            self._join(self.resolve(member), self.resolve(into))
+            self._join(member, into)
 
     def _join(self, a: str, b: str) -> None:
         """Make the live templates `a` and `b` one, and never a less general one: the one
