@@ -66,7 +66,10 @@ _DIGIT_RUN = re.compile(r"\d\d+")
 
 _cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 200_000
-_MESSAGE_CACHE_LIMIT = 50_000
+# Whole messages cached per miner: at most this many, each at most this long (a few MB at
+# worst in a function instance; a system's repeating messages are a few hundred).
+_MESSAGE_CACHE_LIMIT = 10_000
+_MESSAGE_CACHE_LENGTH = 1_000
 
 
 def is_identifier(token: str) -> bool:
@@ -125,9 +128,10 @@ def masked(
     found = messages.get(message)
     if found is None:
         found = _masked(message, chunks)
-        if len(messages) >= _MESSAGE_CACHE_LIMIT:
-            messages.clear()
-        messages[message] = found
+        if len(message) <= _MESSAGE_CACHE_LENGTH:
+            if len(messages) >= _MESSAGE_CACHE_LIMIT:
+                messages.clear()
+            messages[message] = found
     return found
 
 
