@@ -51,6 +51,11 @@ def ip(r: random.Random) -> str:
     return ".".join(str(r.randint(1, 254)) for _ in range(4))
 
 
+def addr(r: random.Random) -> str:
+    """A client's `host:port`."""
+    return f"{ip(r)}:{r.randint(1024, 65535)}"
+
+
 def hexs(r: random.Random, n: int) -> str:
     return "".join(r.choice("0123456789abcdef") for _ in range(n))
 
@@ -177,7 +182,7 @@ def _http_log(r: random.Random, method: str) -> str:
     """HAProxy's HTTP log format: client, accept date, frontend, backend/server, timers, status,
     bytes, cookies, termination state, connection counts, queues, request line."""
     return (
-        f"{ip(r)}:{r.randint(1024, 65535)} [01/Dec/2026:{r.randint(0, 23):02}:"
+        f"{addr(r)} [01/Dec/2026:{r.randint(0, 23):02}:"
         f"{r.randint(0, 59):02}:{r.randint(0, 59):02}.{r.randint(0, 999):03}] fe_http "
         f"be_api/{r.choice(UPSTREAMS)} {r.randint(0, 9)}/0/{r.randint(0, 5)}/"
         f"{r.randint(1, 900)}/{r.randint(1, 999)} {r.choice((200, 200, 304, 404, 502))} "
@@ -566,10 +571,6 @@ VERCEL = System(
 )
 
 
-def _addr(r: random.Random) -> str:
-    return f"{ip(r)}:{r.randint(1024, 65535)}"
-
-
 # Redis' server log (the text after `pid:role timestamp level`), as Redis 7 prints it.
 REDIS = System(
     "redis",
@@ -593,17 +594,17 @@ REDIS = System(
                 f"average {r.randint(0, 900)} MB"
             ),
         ),
-        "replica_sync": (4, lambda r: f"Replica {_addr(r)} asks for synchronization"),
+        "replica_sync": (4, lambda r: f"Replica {addr(r)} asks for synchronization"),
         "full_resync": (
             4,
-            lambda r: f"Full resync requested by replica {_addr(r)}",
+            lambda r: f"Full resync requested by replica {addr(r)}",
         ),
-        "replica_ok": (4, lambda r: f"Synchronization with replica {_addr(r)} succeeded"),
-        "replica_lost": (4, lambda r: f"Connection with replica {_addr(r)} lost."),
+        "replica_ok": (4, lambda r: f"Synchronization with replica {addr(r)} succeeded"),
+        "replica_lost": (4, lambda r: f"Connection with replica {addr(r)} lost."),
         "client_closed": (
             5,
             lambda r: (
-                f"Client id={r.randint(1, 99999)} addr={_addr(r)} laddr={ip(r)}:6379 "
+                f"Client id={r.randint(1, 99999)} addr={addr(r)} laddr={ip(r)}:6379 "
                 f"fd={r.randint(5, 900)} name={r.choice(('', 'worker', 'api', 'sidekiq'))} "
                 f"age={r.randint(0, 9999)} idle={r.randint(0, 99)} flags=N db=0 "
                 f"cmd={r.choice(('get', 'hgetall', 'subscribe', 'lrange'))} scheduled to be "
