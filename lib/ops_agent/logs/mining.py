@@ -14,7 +14,10 @@ depends on the word and its context:
 - three plain words seen about equally often, each in several lines, are enough (a
   round-robin of values; how often is counted in this process);
 - two nearby positions whose words vary independently of each other are values together,
-  with fewer variants at each (`database=shop application_name=psql`).
+  with fewer variants at each (`database=shop application_name=psql`);
+- a span of varying length is one value when enough different contents are seen between the
+  same constant context: a bracket's contents (cron's `CMD (<command>)`), or a few words
+  after a colon (`checkpoint starting: time|wal|immediate force wait`).
 A position that becomes a value next to another value joins it, as masking joins runs.
 
 The state is a list of templates (`TemplateState`), so it can live in a database and be
@@ -25,7 +28,7 @@ only ever generalises, so instances that learn the same things agree on the ids.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ops_agent.logs.masking import WILDCARD, is_identifier, masked
@@ -77,6 +80,17 @@ PAIR_SPAN = 8
 BALANCED_VARIANTS = 3
 BALANCED_MIN = 8
 BALANCED_CONTEXT = 5
+# A value may hold spaces, so its length varies: a command in brackets, a list of options after
+# a colon. Lines that agree on everything before and after such a span, with SPAN_CONTEXT
+# constant words before it, put it to the same tests as a word: `min_variants` different
+# contents, or BALANCED_VARIANTS seen about equally often, and contents of at least two lengths
+# (contents of one length are the word rules' to judge). A colon's span runs to the end of the
+# line and is at most COLON_SPAN words, nothing else: after a colon, a longer text, or one with
+# values or punctuation of its own, is as likely the message itself (syslog's `program: text`).
+SPAN_CONTEXT = 2
+COLON_SPAN = 3
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_VALUE = (WILDCARD,)
 
 
 def _covers(template: Key, key: Key) -> bool:
@@ -106,6 +120,40 @@ def _independent(pairs: Iterable[tuple[str, str]], needed: tuple[int, int]) -> b
 
 def _pair_variants(key: Key, i: int) -> int:
     return KEY_VALUE_VARIANTS if i and key[i - 1] == "=" else PAIR_VARIANTS
+
+
+def _closer(key: Key, start: int) -> int | None:
+    """Where the bracket that opens at `start` closes, if it does."""
+    opener, closer, depth = key[start], _CLOSING[key[start]], 0
+    for i in range(start, len(key)):
+        if key[i] == opener:
+            depth += 1
+        elif key[i] == closer:
+            depth -= 1
+            if not depth:
+                return i
+    return None
+
+
+def _spans(key: Key) -> Iterator[tuple[Key, Key, Key]]:
+    """Each way `key` can be read as constant context, a span that may be one value, and
+    more context: (before, span, after). The span is more than one value (a run of values is
+    one value already), and SPAN_CONTEXT constant words come before it."""
+    words = 0
+    for i, piece in enumerate(key):
+        if words >= SPAN_CONTEXT:
+            if piece in _CLOSING:
+                end = _closer(key, i)
+                if end is not None and key[i + 1 : end] not in ((), _VALUE):
+                    yield key[: i + 1], key[i + 1 : end], key[end:]
+            elif piece == ":" and _colon_span(key[i + 1 :]):
+                yield key[: i + 1], key[i + 1 :], ()
+        words += _is_word(piece)
+
+
+def _colon_span(rest: Key) -> bool:
+    """Whether what follows a colon is short and only words: a list of options, not a message."""
+    return 0 < len(rest) <= COLON_SPAN and all(_is_word(t) for t in rest)
 
 
 def _subsumes(general: Key, specific: Key) -> bool:
@@ -173,7 +221,8 @@ class TemplateMiner:
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     _pair_families: dict[Key, Key] = field(default_factory=dict)
-    _seen: dict[str, int] = field(default_factory=dict)  # lines per cluster, in this process
+    _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict)  # lines per live template, here
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -211,18 +260,19 @@ class TemplateMiner:
         """Learn from `message` and return its template id."""
         key = masked(message, self._chunks, self._messages)
         known = self._by_key.get(key)
-        if known is not None:
-            seen = self._seen[known] = self._seen.get(known, 0) + 1
-            if seen >= BALANCED_MIN and not seen & (seen - 1) and self._unsettled(key, known):
-                self._learn_families(key, known, pairs=False)  # at 8, 16, 32... lines
-            return self.resolve(known)
-        general = self._match_general(key)
-        if general is not None:
-            self._remember(key, general)
-            return general
-        tid = self._create(key)
-        self._seen[tid] = self._seen.get(tid, 0) + 1
-        return self.resolve(tid)
+        if known is None:
+            general = self._match_general(key)
+            if general is not None:
+                self._remember(key, general)
+                known = general
+            else:
+                known = self._create(key)
+        root = self.resolve(known)
+        seen = self._seen[root] = self._seen.get(root, 0) + 1
+        if seen >= BALANCED_MIN and not seen & (seen - 1):
+            self._recheck(root)  # at 8, 16, 32... lines: balanced families may show
+            root = self.resolve(root)
+        return root
 
     def match(self, message: str) -> str | None:
         """The template of `message` if one is known; learns nothing."""
@@ -230,22 +280,23 @@ class TemplateMiner:
         known = self._by_key.get(key)
         if known is not None:
             return self.resolve(known)
-        return self._match_general(key, merged=True)
+        general = self._match_general(key, merged=True)
+        if general is None:
+            general = next(self._span_templates(key), None)
+        return general
 
-    def _unsettled(self, key: Key, tid: str) -> bool:
-        """Whether more lines of `key` could still merge its cluster `tid`: a cluster made for
-        `key` itself (not a general template it fell into), not merged yet, with enough
-        constant words for a balanced family to count."""
-        state = self._templates[tid]
-        return (
-            state.merged_into is None
-            and _constant_words(key) > BALANCED_CONTEXT
-            and tuple(state.tokens) == key
-        )
+    def _recheck(self, tid: str) -> None:
+        """Look again at the families of the live template `tid` now that it has more lines,
+        when it has a family that counts lines: enough constant words for a balanced word
+        family, or a span."""
+        key = tuple(self._templates[tid].tokens)
+        if _constant_words(key) > BALANCED_CONTEXT or next(_spans(key), None) is not None:
+            self._learn_families(key, tid, pairs=False)
 
-    def _balanced(self, members: dict[str, str]) -> bool:
-        """Whether a family's words were each seen about as often as the others."""
-        counts = [self._seen.get(tid, 0) for tid in members.values()]
+    def _balanced(self, members: Iterable[str]) -> bool:
+        """Whether a family's variants were each seen in about as many lines as the others
+        (counting the lines of the templates they are in)."""
+        counts = [self._seen.get(self.resolve(tid), 0) for tid in members]
         return (
             len(counts) >= BALANCED_VARIANTS
             and min(counts) >= BALANCED_MIN
@@ -315,7 +366,7 @@ class TemplateMiner:
                 if (
                     BALANCED_VARIANTS <= len(members) < needed
                     and words > BALANCED_CONTEXT
-                    and self._balanced(members)
+                    and self._balanced(members.values())
                 ):
                     needed = BALANCED_VARIANTS
             else:  # little context around the word: ask for more variants of it
@@ -329,6 +380,40 @@ class TemplateMiner:
                 self._merge(members.values(), self.resolve(known))
         if pairs and words - 2 >= MIN_CONSTANT_WORDS:
             self._learn_pairs(key, tid, positions)
+        self._learn_spans(key, tid)
+
+    def _span_templates(self, key: Key) -> Iterator[str]:
+        """The templates with a value where `key` has a span (see `_spans`)."""
+        for before, _, after in _spans(key):
+            root = self._span_value((before, after))
+            if root is not None:
+                yield root
+
+    def _span_value(self, context: tuple[Key, Key], but: str | None = None) -> str | None:
+        """The template that takes any span between `context`, if the span is a value: the
+        template exists, with a value in the span's place, and a line with another span
+        (other than the cluster `but`) was merged into it, by the span rule or, for one-word
+        spans, by the word rules. Clusters and merges are all stored, so a process that
+        loaded the templates answers as the one that learnt them."""
+        gid = template_id((*context[0], WILDCARD, *context[1]))
+        if gid not in self._templates:
+            return None  # a raw line can have that shape too (`Fan speeds (<*>)`)
+        root = self.resolve(gid)
+        members = self._spans.get(context, {}).values()
+        return root if any(t != but and self.resolve(t) == root for t in members) else None
+
+    def _learn_spans(self, key: Key, tid: str) -> None:
+        for before, span, after in _spans(key):
+            members = self._spans.setdefault((before, after), {})
+            members.setdefault(span, tid)
+            root = self._span_value((before, after), but=tid)
+            if root is not None:
+                self._join(tid, root)
+            elif len({len(s) for s in members}) > 1 and (
+                len(members) >= self.min_variants
+                or (len(members) >= BALANCED_VARIANTS and self._balanced(members.values()))
+            ):
+                self._generalise((*before, WILDCARD, *after), members.values())
 
     def _learn_pairs(self, key: Key, tid: str, positions: list[int]) -> None:
         hole = (WILDCARD,)
@@ -388,11 +473,16 @@ class TemplateMiner:
             for member in (a, b):
                 root = self.resolve(member)
                 if root != into:
-                    self._templates[root].merged_into = into
-                    self._changed.add(root)
+                    self._point(root, into)
             return
-        self._templates[a].merged_into = b  # b is the more general (or the lengths differ)
-        self._changed.add(a)
+        self._point(a, b)  # b is the more general (or the lengths differ)
+
+    def _point(self, tid: str, into: str) -> None:
+        """Merge the live template `tid` into the live template `into`, lines and all."""
+        self._templates[tid].merged_into = into
+        self._changed.add(tid)
+        if tid in self._seen:
+            self._seen[into] = self._seen.get(into, 0) + self._seen.pop(tid)
 
     # --- persistence ---
 
