@@ -28,14 +28,12 @@ _MONTHS_AND_DAYS = frozenset(
     }
 )
 # Quoted values may hold spaces, so they are masked before splitting.
-_QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
-# The same without single quotes, for a message that has none: the look-arounds that keep
-# `don't` a word cost a test at every position, five times the rest of the scan.
-_DOUBLE_OR_BACKTICK = re.compile(r"\"[^\"]*\"|`[^`]*`")
+# The look-behind comes after the opening quote, so that the scan can skip to a quote mark.
+_QUOTED = re.compile(r"\"[^\"]*\"|'(?<!\w')[^']*'(?!\w)|`[^`]*`")
 # Structured logs quote their message: klog writes `"Probe failed" pod="a/b"`, logfmt and Go's
 # slog write `msg="Probe failed"`. That text is the template, not a value, so its quotes go.
-_KLOG_MESSAGE = re.compile(r'"((?:[^"\\]|\\.)*)"(?=\s|$)')  # matched at the start only
-_LOGFMT_MESSAGE = re.compile(r'(?<![\w.-])(msg|message)="((?:[^"\\]|\\.)*)"')
+_KLOG_MESSAGE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(?=\s|$)')  # matched at the start only
+_LOGFMT_MESSAGE = re.compile(r'(?<![\w.-])(msg|message)="([^"\\]*(?:\\.[^"\\]*)*)"')
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
@@ -62,7 +60,7 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # Runs of two or more digits written as "00" before the split: masking only asks whether a
 # piece holds a digit and whether it ends in exactly one, and both answers stay the same, but
 # chunks such as `10.0.0.151:8080` now repeat, so the chunk cache answers them.
-_DIGIT_RUN = re.compile(r"\d\d+")
+_DIGIT_RUN = re.compile(r"[0-9][0-9]+")  # ASCII only: a quarter faster than `\d`, same answers
 
 _cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 200_000
@@ -154,8 +152,7 @@ def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
             message = _LOGFMT_MESSAGE.sub(_logfmt_text, message)
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
-        quoted = _QUOTED if "'" in message else _DOUBLE_OR_BACKTICK
-        message = quoted.sub(" " + WILDCARD + " ", message)
+        message = _QUOTED.sub(" " + WILDCARD + " ", message)
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)

@@ -156,6 +156,14 @@ def _colon_span(rest: Key) -> bool:
     return 0 < len(rest) <= COLON_SPAN and all(_is_word(t) for t in rest)
 
 
+def _recheck_plan(key: Key) -> tuple[list[Key], list[tuple[Key, Key]]]:
+    """What a template's line count can settle: the word families that may be balanced
+    (with enough context around), and the contexts of its spans."""
+    positions = [i for i, token in enumerate(key) if _is_word(token)]
+    families = [_with_hole(key, i) for i in positions] if len(positions) > BALANCED_CONTEXT else []
+    return families, [(before, after) for before, _, after in _spans(key)]
+
+
 def _subsumes(general: Key, specific: Key) -> bool:
     """Whether `general` is `specific` with values in some of its places."""
     return len(general) == len(specific) and all(
@@ -222,7 +230,11 @@ class TemplateMiner:
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     _pair_families: dict[Key, Key] = field(default_factory=dict)
     _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
-    _seen: dict[str, int] = field(default_factory=dict)  # lines per live template, here
+    # Lines seen in this process: per cluster (a line's own, or the general it fell into when
+    # new), and per live template (a template's lines move with it when it merges).
+    _seen: dict[str, int] = field(default_factory=dict)
+    _lines: dict[str, int] = field(default_factory=dict)
+    _rechecks: dict[str, tuple[list[Key], list[tuple[Key, Key]]]] = field(default_factory=dict)
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -267,8 +279,9 @@ class TemplateMiner:
                 known = general
             else:
                 known = self._create(key)
+        self._seen[known] = self._seen.get(known, 0) + 1
         root = self.resolve(known)
-        seen = self._seen[root] = self._seen.get(root, 0) + 1
+        seen = self._lines[root] = self._lines.get(root, 0) + 1
         if seen >= BALANCED_MIN and not seen & (seen - 1):
             self._recheck(root)  # at 8, 16, 32... lines: balanced families may show
             root = self.resolve(root)
@@ -286,17 +299,36 @@ class TemplateMiner:
         return general
 
     def _recheck(self, tid: str) -> None:
-        """Look again at the families of the live template `tid` now that it has more lines,
-        when it has a family that counts lines: enough constant words for a balanced word
-        family, or a span."""
-        key = tuple(self._templates[tid].tokens)
-        if _constant_words(key) > BALANCED_CONTEXT or next(_spans(key), None) is not None:
-            self._learn_families(key, tid, pairs=False)
+        """Look again, now that the live template `tid` has more lines, at its families that
+        count lines: balanced words, and spans. Families that have merged already are left."""
+        plan = self._rechecks.get(tid)
+        if plan is None:
+            plan = self._rechecks[tid] = _recheck_plan(tuple(self._templates[tid].tokens))
+        families, contexts = plan
+        for family in families:
+            members = self._families.get(family)
+            if (
+                members is not None
+                and BALANCED_VARIANTS <= len(members) < self.min_variants
+                and family in self._plain
+                and not self._one(members.values())
+                and self._balanced(self._seen, members.values())
+            ):
+                self._settle(family, members.values())
+        for before, after in contexts:
+            spans = self._spans.get((before, after))
+            if spans is not None and not self._one(spans.values()) and self._span_varies(spans):
+                self._generalise((*before, WILDCARD, *after), spans.values())
 
-    def _balanced(self, members: Iterable[str]) -> bool:
-        """Whether a family's variants were each seen in about as many lines as the others
-        (counting the lines of the templates they are in)."""
-        counts = [self._seen.get(self.resolve(tid), 0) for tid in members]
+    def _one(self, members: Iterable[str]) -> bool:
+        """Whether the templates `members` are all one already."""
+        return len({self.resolve(tid) for tid in members}) == 1
+
+    def _balanced(self, lines: dict[str, int], members: Iterable[str]) -> bool:
+        """Whether a family's variants were each seen in about as many `lines` as the others:
+        a word's are its cluster's (`_seen`: the lines that hold it), a span's those of the
+        template it is in (`_lines`: a span's context may hold values that merged later)."""
+        counts = [lines.get(tid, 0) for tid in members]
         return (
             len(counts) >= BALANCED_VARIANTS
             and min(counts) >= BALANCED_MIN
@@ -366,21 +398,24 @@ class TemplateMiner:
                 if (
                     BALANCED_VARIANTS <= len(members) < needed
                     and words > BALANCED_CONTEXT
-                    and self._balanced(members.values())
+                    and self._balanced(self._seen, members.values())
                 ):
                     needed = BALANCED_VARIANTS
             else:  # little context around the word: ask for more variants of it
                 needed = SHORT_CONTEXT_FACTOR * self.min_variants
-            if len(members) < needed:
-                continue
-            known = self._by_key.get(family)
-            if known is None:
-                self._generalise(family, members.values())
-            else:  # the family is a known shape already: its word variants join it
-                self._merge(members.values(), self.resolve(known))
+            if len(members) >= needed:
+                self._settle(family, members.values())
         if pairs and words - 2 >= MIN_CONSTANT_WORDS:
             self._learn_pairs(key, tid, positions)
         self._learn_spans(key, tid)
+
+    def _settle(self, family: Key, members: Iterable[str]) -> None:
+        """Merge a family's variants into its template, made now if it is new."""
+        known = self._by_key.get(family)
+        if known is None:
+            self._generalise(family, members)
+        else:  # the family is a known shape already: its variants join it
+            self._merge(members, self.resolve(known))
 
     def _span_templates(self, key: Key) -> Iterator[str]:
         """The templates with a value where `key` has a span (see `_spans`)."""
@@ -409,11 +444,19 @@ class TemplateMiner:
             root = self._span_value((before, after), but=tid)
             if root is not None:
                 self._join(tid, root)
-            elif len({len(s) for s in members}) > 1 and (
-                len(members) >= self.min_variants
-                or (len(members) >= BALANCED_VARIANTS and self._balanced(members.values()))
-            ):
+            elif self._span_varies(members):
                 self._generalise((*before, WILDCARD, *after), members.values())
+
+    def _span_varies(self, spans: dict[Key, str]) -> bool:
+        """Whether the spans seen between one context are values: of two lengths at least
+        (one length is the word rules' to judge), and as many as a word needs."""
+        return len({len(span) for span in spans}) > 1 and (
+            len(spans) >= self.min_variants
+            or (
+                len(spans) >= BALANCED_VARIANTS
+                and self._balanced(self._lines, [self.resolve(tid) for tid in spans.values()])
+            )
+        )
 
     def _learn_pairs(self, key: Key, tid: str, positions: list[int]) -> None:
         hole = (WILDCARD,)
@@ -481,8 +524,8 @@ class TemplateMiner:
         """Merge the live template `tid` into the live template `into`, lines and all."""
         self._templates[tid].merged_into = into
         self._changed.add(tid)
-        if tid in self._seen:
-            self._seen[into] = self._seen.get(into, 0) + self._seen.pop(tid)
+        if tid in self._lines:
+            self._lines[into] = self._lines.get(into, 0) + self._lines.pop(tid)
 
     # --- persistence ---
 
