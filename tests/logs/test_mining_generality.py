@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ops_agent.logs.masking import is_identifier, masked, tokens
+from ops_agent.logs.masking import MaskCache, is_identifier, tokens
 from ops_agent.logs.mining import TemplateMiner
 from tests.log_corpus import SYSTEMS, System, grouping_accuracy
 
@@ -251,14 +251,16 @@ def test_the_length_of_a_digit_run_never_changes_the_tokens(
 
 
 def test_the_message_cache_answers_what_masking_would() -> None:
-    """A miner caches whole messages once digit runs are shortened: every line of our own
-    systems gets the tokens masking gives it afresh, however many lines came before."""
-    chunks: dict[str, tuple[str, ...]] = {}
-    messages: dict[str, tuple[str, ...]] = {}
+    """A miner caches whole messages once digit runs are shortened, and once quoted values
+    are masked: every line of our own systems gets the tokens masking gives it afresh, however
+    many lines came before."""
+    cache = MaskCache()
     for system in SYSTEMS:
         for line in system.lines(500)[0]:
-            assert masked(line, chunks, messages) == tuple(tokens(line, {}))
-    assert len(messages) < 6 * 500  # lines did repeat
+            assert cache.masked(line) == tuple(tokens(line, {}))
+    assert len(cache.messages) < 6 * 500  # lines did repeat
+    quoted = [m for m in cache.messages if any(q in m for q in "\"'`")]
+    assert len(cache.unquoted) < len(quoted) / 2  # and more once their quoted values are masked
 
 
 @pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.name)

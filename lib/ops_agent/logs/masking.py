@@ -18,6 +18,7 @@ shortened first, so that chunks holding numbers repeat); a miner caches whole me
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 WILDCARD = "<*>"
 
@@ -114,23 +115,44 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
-    return list(_masked(_DIGIT_RUN.sub("00", message), _cache if cache is None else cache))
+    shortened = _DIGIT_RUN.sub("00", message)
+    return list(_split(_unquoted(shortened), _cache if cache is None else cache))
 
 
-def masked(
-    message: str, chunks: dict[str, tuple[str, ...]], messages: dict[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    """`tokens` as a tuple, memoised per message as well as per chunk: once digit runs are
-    shortened, most lines of a system repeat one of a few hundred messages."""
-    message = _DIGIT_RUN.sub("00", message)
-    found = messages.get(message)
-    if found is None:
-        found = _masked(message, chunks)
-        if len(message) <= _MESSAGE_CACHE_LENGTH:
-            if len(messages) >= _MESSAGE_CACHE_LIMIT:
-                messages.clear()
-            messages[message] = found
-    return found
+@dataclass
+class MaskCache:
+    """What one miner has masked already, so that it masks each thing once: chunks, whole
+    messages once digit runs are shortened (most lines of a system repeat one of a few hundred
+    messages), and messages once their quoted values are masked too (a structured log's lines
+    differ mostly inside quotes: klog's `pod="…" podUID="…"`). Bounded: each message cache
+    holds at most _MESSAGE_CACHE_LIMIT messages of up to _MESSAGE_CACHE_LENGTH characters."""
+
+    chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    messages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unquoted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def masked(self, message: str) -> tuple[str, ...]:
+        """`tokens(message)` as a tuple."""
+        message = _DIGIT_RUN.sub("00", message)
+        found = self.messages.get(message)
+        if found is None:
+            text = _unquoted(message)
+            if text is message:
+                found = _split(text, self.chunks)
+            else:
+                found = self.unquoted.get(text)
+                if found is None:
+                    found = _split(text, self.chunks)
+                    _keep(self.unquoted, text, found)
+            _keep(self.messages, message, found)
+        return found
+
+
+def _keep(cache: dict[str, tuple[str, ...]], message: str, found: tuple[str, ...]) -> None:
+    if len(message) <= _MESSAGE_CACHE_LENGTH:
+        if len(cache) >= _MESSAGE_CACHE_LIMIT:
+            cache.clear()
+        cache[message] = found
 
 
 def _unescaped(text: str) -> str:
@@ -142,9 +164,10 @@ def _logfmt_text(match: re.Match[str]) -> str:
     return f"{match[1]} {_unescaped(match[2])} "
 
 
-def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The tokens of a message whose digit runs are shortened already (the quoted shapes
-    hold no digit that matters, so shortening first changes nothing)."""
+def _unquoted(message: str) -> str:
+    """A message whose digit runs are shortened already (the quoted shapes hold no digit that
+    matters, so shortening first changes nothing) with its quoted values masked and a
+    structured log's quoted message as plain text; the message itself when it has no quote."""
     if '"' in message or "'" in message or "`" in message:
         if message[0] == '"' and (opening := _KLOG_MESSAGE.match(message)):
             message = _unescaped(opening[1]) + " " + message[opening.end() :]
@@ -153,6 +176,12 @@ def _masked(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
         if '"' in message:
             message = _REQUEST_LINE.sub(r" \1 " + WILDCARD + " ", message)
         message = _QUOTED.sub(" " + WILDCARD + " ", message)
+    return message
+
+
+def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The tokens of a message whose quotes are masked already: chunk by chunk (`cache`
+    memoises them), then month and weekday names next to a value."""
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)

@@ -31,7 +31,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ops_agent.logs.masking import WILDCARD, is_identifier, masked
+from ops_agent.logs.masking import WILDCARD, MaskCache, is_identifier
 
 Key = tuple[str, ...]
 
@@ -237,8 +237,7 @@ class TemplateMiner:
     _rechecks: dict[str, tuple[list[Key], list[tuple[Key, Key]]]] = field(default_factory=dict)
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
-    _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _messages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _mask: MaskCache = field(default_factory=MaskCache)
 
     # --- reading ---
 
@@ -270,7 +269,7 @@ class TemplateMiner:
 
     def add(self, message: str) -> str:
         """Learn from `message` and return its template id."""
-        key = masked(message, self._chunks, self._messages)
+        key = self._mask.masked(message)
         known = self._by_key.get(key)
         if known is None:
             general = self._match_general(key)
@@ -289,7 +288,7 @@ class TemplateMiner:
 
     def match(self, message: str) -> str | None:
         """The template of `message` if one is known; learns nothing."""
-        key = masked(message, self._chunks, self._messages)
+        key = self._mask.masked(message)
         known = self._by_key.get(key)
         if known is not None:
             return self.resolve(known)
