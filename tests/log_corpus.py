@@ -1,12 +1,13 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
-Kubernetes kubelet and a Spring Boot service.
+Kubernetes kubelet, a Spring Boot service and a Rails application.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
 syslog, AWS Lambda's START/END/REPORT lines, Kubernetes events, Postgres' server log, Node
 and Next.js errors as Vercel shows them, Redis' server log, the kubelet's structured klog
-messages, Spring Boot with Tomcat, HikariCP and Kafka). A template's values are drawn with a
+messages, Spring Boot with Tomcat, HikariCP and Kafka, Rails with Active Job on Sidekiq).
+A template's values are drawn with a
 fixed seed and include what the Loghub systems have little of: words as values (user,
 service, pod and table names), `host:port`, URLs and paths with ids in them, key=value pairs,
 durations and sizes with units, and pids in brackets. The label of a line is its template's
@@ -794,7 +795,121 @@ SPRING = System(
 )
 
 
-SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL, REDIS, KUBELET, SPRING)
+CONTROLLERS = ("Orders", "Carts", "Users", "Sessions", "Products", "Checkout", "Invoices")
+ACTIONS = ("index", "show", "create", "update", "destroy", "new", "edit")
+JOBS = {  # an Active Job class and the queue it runs on
+    "SendInvoiceJob": "mailers",
+    "WelcomeEmailJob": "mailers",
+    "ChargeCardJob": "critical",
+    "RefundPaymentJob": "critical",
+    "SyncInventoryJob": "default",
+    "ReindexProductJob": "default",
+    "ExportReportJob": "low",
+    "PurgeSessionsJob": "low",
+}
+PEOPLE = tuple(
+    f"{first}{last}"  # handles such as `anasilva`
+    for first in ("ana", "li", "omar", "sofia", "jan", "mei", "ravi", "ines")
+    for last in ("silva", "chen", "haddad", "rossi", "novak", "tanaka", "iyer", "costa")
+)
+CITIES = ("Lisbon", "Berlin", "Oslo", "Madrid", "Paris", "Vienna", "Prague", "Dublin", "Rome")
+BROWSERS = ("Firefox", "Chrome", "Safari", "Edge")
+PLATFORMS = ("macOS", "Windows", "Linux", "Android", "iOS")
+STATUSES = ("200 OK", "302 Found", "304 Not Modified", "404 Not Found", "422 Unprocessable Content")
+
+
+def _job(r: random.Random) -> tuple[str, str]:
+    job = r.choice(sorted(JOBS))
+    return job, JOBS[job]
+
+
+def _processing(kind: str) -> Draw:
+    def draw(r: random.Random) -> str:
+        return f"Processing by {r.choice(CONTROLLERS)}Controller#{r.choice(ACTIONS)} as {kind}"
+
+    return draw
+
+
+def _stamp(r: random.Random) -> str:
+    return f"2026-12-0{r.randint(1, 9)} {r.randint(10, 23)}:{r.randint(10, 59)}:{r.randint(10, 59)}"
+
+
+# A Rails application's log (the message after its tagged `[request id]`): Action Pack's
+# request lines, Action View, Active Job on Sidekiq, Active Record's errors, and the
+# application's own lines, whose values are often words that change together: who signed in,
+# from which city, with which browser on which platform.
+RAILS = System(
+    "rails",
+    {
+        "started_get": (
+            14,
+            lambda r: f'Started GET "{route(r)}" for {ip(r)} at {_stamp(r)} +0000',
+        ),
+        "started_post": (
+            6,
+            lambda r: f'Started POST "{route(r)}" for {ip(r)} at {_stamp(r)} +0000',
+        ),
+        **{
+            f"processing_{kind.lower()}": (7, _processing(kind))
+            for kind in ("HTML", "JSON", "TURBO_STREAM")  # a kind of request, as a method is
+        },
+        "completed": (
+            16,
+            lambda r: (
+                f"Completed {r.choice(STATUSES)} in {r.randint(2, 900)}ms (Views: "
+                f"{r.uniform(0, 90):.1f}ms | ActiveRecord: {r.uniform(0, 90):.1f}ms | "
+                f"Allocations: {r.randint(100, 90000)})"
+            ),
+        ),
+        "rendered": (
+            8,
+            lambda r: (
+                f"Rendered {r.choice(CONTROLLERS).lower()}/{r.choice(ACTIONS)}.html.erb within "
+                f"layouts/application (Duration: {r.uniform(0, 40):.1f}ms | Allocations: "
+                f"{r.randint(100, 9000)})"
+            ),
+        ),
+        "enqueued": (
+            8,
+            lambda r: (
+                "[ActiveJob] Enqueued {0} (Job ID: {2}) to Sidekiq({1}) with arguments: {3}"
+            ).format(*_job(r), uuid(r), r.randint(1, 9999)),
+        ),
+        "performed": (
+            8,
+            lambda r: (
+                "[ActiveJob] [{0}] [{2}] Performed {0} (Job ID: {2}) from Sidekiq({1}) in {3}ms"
+            ).format(*_job(r), uuid(r), f"{r.uniform(1, 9000):.2f}"),
+        ),
+        "signed_in": (
+            8,
+            lambda r: (
+                f"User {r.choice(PEOPLE)} signed in from {r.choice(CITIES)} "
+                f"({r.choice(BROWSERS)} on {r.choice(PLATFORMS)})"
+            ),
+        ),
+        "charged": (
+            6,
+            lambda r: (
+                f"Charged {r.choice(PEOPLE)} {r.uniform(5, 500):.2f} "
+                f"{r.choice(('EUR', 'USD', 'GBP'))} for the {r.choice(('Starter', 'Pro', 'Team'))}"
+                " plan"
+            ),
+        ),
+        "not_found": (
+            4,
+            lambda r: (
+                f"ActiveRecord::RecordNotFound (Couldn't find "
+                f"{r.choice(('Order', 'Cart', 'User', 'Product', 'Invoice'))} with 'id'="
+                f"{r.randint(1, 99999)}):"
+            ),
+        ),
+        "csrf": (2, lambda r: "Can't verify CSRF token authenticity."),
+    },
+)
+
+
+SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL, REDIS, KUBELET, SPRING, RAILS)
 
 
 def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:

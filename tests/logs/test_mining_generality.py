@@ -26,6 +26,7 @@ FLOORS = {
     "redis": 1.0,
     "kubelet": 1.0,
     "spring": 1.0,
+    "rails": 1.0,
 }
 
 
@@ -232,6 +233,69 @@ def test_what_follows_a_colon_or_fills_a_raw_line_stays_apart() -> None:
     fans = [m.add(f"Fan speeds ( {n} 3534 3375 4245 3515 )") for n in range(1000, 1020)]
     stars = [m.add(f"Fan speeds ( {n} 3534 **** 3515 )") for n in range(1000, 1020)]
     assert m.resolve(fans[0]) != m.resolve(stars[0])
+
+
+def test_words_that_change_together_are_values_soon() -> None:
+    """Who signed in, from where, with what: three places change at once, so no place ever
+    varies alone. Lines that are similar (sharing their weighty opening words) and hold a new
+    word in one place in most of them make it a value, and then the rest follow: 40 lines
+    are enough, where each place's own evidence took 300. A value written twice in a line
+    (`[SendInvoiceJob] Performed SendInvoiceJob`) is a value too."""
+    r = random.Random(5)
+    names = [
+        a + b
+        for a in ("ana", "li", "omar", "mei", "jan", "ravi", "ines", "sofia")
+        for b in ("silva", "chen", "ross", "novak", "tanaka", "iyer", "costa", "haddad")
+    ]
+    m = TemplateMiner()
+    ids = [
+        m.add(
+            f"User {r.choice(names)} signed in from {r.choice(['Oslo', 'Rome', 'Lisbon'])} "
+            f"with {r.choice(['Firefox', 'Chrome', 'Safari'])}"
+        )
+        for _ in range(40)
+    ]
+    assert {m.resolve(i) for i in ids} == {m.resolve(ids[-1])}
+    assert m.template(ids[-1]).text == "User <*> signed in from <*> with <*>"
+    jobs = ["SendInvoiceJob", "ChargeCardJob", "SyncStockJob", "ExportJob", "PurgeJob"]
+    jobs += ["WelcomeJob", "RefundJob", "ReindexJob", "CleanupJob"]
+    ids = [m.add(f"[{job}] Performed {job} from Sidekiq in {n} ms") for n, job in enumerate(jobs)]
+    assert m.template(ids[-1]).text == "[<*>] Performed <*> from Sidekiq in <*> ms"
+
+
+def test_lines_that_share_only_an_opening_word_are_not_alike() -> None:
+    """Twelve different sentences that open with `The`: every place holds new words, but
+    what they share weighs too little (an opening word most lines hold) for them to be one
+    event, so no word of theirs becomes a value."""
+    sentences = [
+        *("The disk is nearly full", "The cache was flushed early", "The certificate expires soon"),
+        *("The queue is draining slowly", "The backup has finished cleanly"),
+        *("The replica lags badly behind", "The scheduler paused all jobs"),
+        *("The worker restarted twice today", "The index needs rebuilding now"),
+        *("The mirror went stale overnight", "The quota was raised again"),
+        "The pool ran completely dry",
+    ]
+    m = TemplateMiner()
+    ids = [m.add(sentence) for sentence in sentences * 3]
+    assert {m.template(i).text for i in ids} == set(sentences)
+
+
+def test_words_that_name_a_value_are_part_of_it() -> None:
+    """An HTTP status's reason follows its code and varies in length with it: it is part of
+    the value. Words after a constant word are not (`for root`, `for invalid user <*>`)."""
+    m = TemplateMiner()
+    reasons = ["200 OK", "302 Found", "404 Not Found", "304 Not Modified", "422 Unprocessable"]
+    ids = [m.add(f"Completed {reason} in {n} ms total") for n, reason in enumerate(reasons * 3)]
+    assert {m.resolve(i) for i in ids} == {m.resolve(ids[0])}
+    assert m.template(ids[0]).text == "Completed <*> in <*> ms total"
+    users = ["root", "admin", "test", "oracle", "guest"]
+    ids = [
+        m.add(f"Failed password for {u} from 10.0.0.{n} port 22 ssh2") for n, u in enumerate(users)
+    ]
+    invalid = [
+        m.add(f"Failed password for invalid user {u} from 10.0.0.1 port 22 ssh2") for u in users
+    ]
+    assert m.resolve(ids[0]) != m.resolve(invalid[0])
 
 
 @settings(max_examples=300, deadline=None)

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ops_agent.logs.masking import WILDCARD, MaskCache, is_identifier
+from ops_agent.logs.similarity import Rarity, is_word, similarity, word_places
 
 Key = tuple[str, ...]
 
@@ -41,12 +42,8 @@ def template_id(tokens_: Iterable[str]) -> str:
     return "t" + hashlib.sha1("\x1f".join(tokens_).encode()).hexdigest()[:15]  # noqa: S324
 
 
-def _is_word(token: str) -> bool:
-    return token != WILDCARD and (token[0].isalpha() or token[0] in "$_") and len(token) > 1
-
-
 def _constant_words(key: Key) -> int:
-    return sum(1 for t in key if _is_word(t))
+    return sum(1 for t in key if is_word(t))
 
 
 # A template needs this many constant words before a word may stand for one of its values;
@@ -89,6 +86,26 @@ BALANCED_CONTEXT = 5
 # values or punctuation of its own, is as likely the message itself (syslog's `program: text`).
 SPAN_CONTEXT = 2
 COLON_SPAN = 3
+# Values that change together in several places (`user ana from Oslo using Firefox`) never
+# leave the rest of a line alone, so no family above sees them. Lines of one length, opening
+# with the same token, that differ only in 2 to SIMILAR_PLACES word places and share at least
+# SIMILAR of their weight (see `similarity`: constant tokens weigh by position and rarity) are
+# similar; a place where similar lines hold a word that is new in most of them (HIGH_CARDINALITY
+# different words or more, in at least NOVEL_SHARE of the lines, and none of them seen in the
+# other places) is a value. Events that move together repeat a few words, and a state
+# machine's states move between its places (`from RUNNING to FAILED`, `from FAILED to
+# KILLED`), so they stay apart.
+SIMILAR = 0.5
+SIMILAR_PLACES = 4
+HIGH_CARDINALITY = 8
+NOVEL_SHARE = 0.8
+SIMILAR_CANDIDATES = 16  # the most recent lines of that length and opening compared
+SIMILAR_MEMBERS = 256  # lines kept per set of similar lines: by then a value has shown
+# A phrase (a run of words) is a span too, with PHRASE_CONTEXT constant words outside it, but
+# only on `min_variants` different phrases: a few phrases seen about equally often between the
+# same words are as likely a few events (`Connection closed|reset|timed out by peer`).
+PHRASE_WORDS = 3
+PHRASE_CONTEXT = 3
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _VALUE = (WILDCARD,)
 
@@ -100,7 +117,7 @@ def _covers(template: Key, key: Key) -> bool:
     for t, k in zip(template, key, strict=True):
         if t == k:
             continue
-        if t != WILDCARD or not _is_word(k) or filler is not None:
+        if t != WILDCARD or not is_word(k) or filler is not None:
             return False
         filler = k
     if filler is None:
@@ -138,7 +155,8 @@ def _closer(key: Key, start: int) -> int | None:
 def _spans(key: Key) -> Iterator[tuple[Key, Key, Key]]:
     """Each way `key` can be read as constant context, a span that may be one value, and
     more context: (before, span, after). The span is more than one value (a run of values is
-    one value already), and SPAN_CONTEXT constant words come before it."""
+    one value already): a bracket's contents or a colon's short tail, with SPAN_CONTEXT
+    constant words before it, or a phrase (see `_phrases`)."""
     words = 0
     for i, piece in enumerate(key):
         if words >= SPAN_CONTEXT:
@@ -148,18 +166,53 @@ def _spans(key: Key) -> Iterator[tuple[Key, Key, Key]]:
                     yield key[: i + 1], key[i + 1 : end], key[end:]
             elif piece == ":" and _colon_span(key[i + 1 :]):
                 yield key[: i + 1], key[i + 1 :], ()
-        words += _is_word(piece)
+        words += is_word(piece)
+    yield from _phrases(key, words)
+
+
+def _phrases(key: Key, words: int) -> Iterator[tuple[Key, Key, Key]]:
+    """Every run of 1 to PHRASE_WORDS words right after a value, with PHRASE_CONTEXT constant
+    words outside it (`key` holds `words` words): words that name the value before them, such
+    as an HTTP status's reason after its code (`Completed 404 Not Found in 7ms`). Words after
+    a constant word are as likely an event of their own (`Failed password for root` and
+    `for invalid user <*>`: two events, Loghub says)."""
+    for start in range(1, len(key)):
+        if key[start - 1] != WILDCARD or not is_word(key[start]):
+            continue
+        for end in range(start + 1, min(start + PHRASE_WORDS, len(key)) + 1):
+            if not is_word(key[end - 1]):
+                break
+            if words - (end - start) >= PHRASE_CONTEXT:
+                yield key[:start], key[start:end], key[end:]
+
+
+def _span_template(context: tuple[Key, Key]) -> Key:
+    """The template with a value between `context`, joined to a value next to it."""
+    before, after = context
+    if before[-1:] != _VALUE:
+        before = (*before, WILDCARD)
+    return (*before, *(after[1:] if after[:1] == _VALUE else after))
+
+
+def _delimited(context: tuple[Key, Key]) -> bool:
+    """Whether a span's context is a bracket around it or a colon before it (not a phrase's)."""
+    before, after = context
+    if not before:
+        return False
+    if before[-1] in _CLOSING:
+        return after[:1] == (_CLOSING[before[-1]],)
+    return before[-1] == ":" and not after
 
 
 def _colon_span(rest: Key) -> bool:
     """Whether what follows a colon is short and only words: a list of options, not a message."""
-    return 0 < len(rest) <= COLON_SPAN and all(_is_word(t) for t in rest)
+    return 0 < len(rest) <= COLON_SPAN and all(is_word(t) for t in rest)
 
 
 def _recheck_plan(key: Key) -> tuple[list[Key], list[tuple[Key, Key]]]:
     """What a template's line count can settle: the word families that may be balanced
     (with enough context around), and the contexts of its spans."""
-    positions = [i for i, token in enumerate(key) if _is_word(token)]
+    positions = [i for i, token in enumerate(key) if is_word(token)]
     families = [_with_hole(key, i) for i in positions] if len(positions) > BALANCED_CONTEXT else []
     return families, [(before, after) for before, _, after in _spans(key)]
 
@@ -218,6 +271,15 @@ def render(tokens_: Iterable[str]) -> str:
 
 
 @dataclass
+class _Similar:
+    """Lines found similar, differing in the same word places: each with its cluster, and the
+    places found to be values."""
+
+    members: dict[Key, str] = field(default_factory=dict)
+    values: set[int] = field(default_factory=set)
+
+
+@dataclass
 class TemplateMiner:
     """Incremental template miner. `add` returns the id of the message's template."""
 
@@ -235,6 +297,9 @@ class TemplateMiner:
     _seen: dict[str, int] = field(default_factory=dict)
     _lines: dict[str, int] = field(default_factory=dict)
     _rechecks: dict[str, tuple[list[Key], list[tuple[Key, Key]]]] = field(default_factory=dict)
+    _rarity: Rarity = field(default_factory=Rarity)
+    _openings: dict[tuple[int, str], list[Key]] = field(default_factory=dict)
+    _similar: dict[Key, _Similar] = field(default_factory=dict)
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _mask: MaskCache = field(default_factory=MaskCache)
@@ -314,10 +379,14 @@ class TemplateMiner:
                 and self._balanced(self._seen, members.values())
             ):
                 self._settle(family, members.values())
-        for before, after in contexts:
-            spans = self._spans.get((before, after))
-            if spans is not None and not self._one(spans.values()) and self._span_varies(spans):
-                self._generalise((*before, WILDCARD, *after), spans.values())
+        for context in contexts:
+            spans = self._spans.get(context)
+            if (
+                spans is not None
+                and not self._one(spans.values())
+                and self._span_varies(context, spans)
+            ):
+                self._generalise(_span_template(context), spans.values())
 
     def _one(self, members: Iterable[str]) -> bool:
         """Whether the templates `members` are all one already."""
@@ -355,12 +424,67 @@ class TemplateMiner:
         if WILDCARD in key:
             self._add_general(key, tid)
         self._learn_families(key, tid)
+        self._learn_similar(key, tid)
         return tid
 
     def _remember(self, key: Key, tid: str) -> None:
         if key not in self._by_key:
             self._by_key[key] = tid
             self._keys_by_len.setdefault(len(key), []).append(key)
+            self._rarity.add(key)
+
+    def _learn_similar(self, key: Key, tid: str) -> None:
+        """Compare a new line with recent similar ones (see SIMILAR), and make a place a
+        value where similar lines mostly hold new words."""
+        if key and self._templates[tid].merged_into is None:
+            opening = self._openings.setdefault((len(key), key[0]), [])
+            for other in opening[-SIMILAR_CANDIDATES:]:
+                places = word_places(key, other)
+                if (
+                    places is not None
+                    and 2 <= len(places) <= SIMILAR_PLACES
+                    and similarity(key, places, self._rarity) >= SIMILAR
+                ):
+                    self._add_similar(key, tid, other, places)
+            opening.append(key)
+
+    def _add_similar(self, key: Key, tid: str, other: Key, places: list[int]) -> None:
+        shape = list(key)
+        for i in places:
+            shape[i] = WILDCARD
+        similar = self._similar.setdefault(tuple(shape), _Similar())
+        new = {}
+        for member, member_tid in ((key, tid), (other, self._by_key[other])):
+            if member not in similar.members and len(similar.members) < SIMILAR_MEMBERS:
+                similar.members[member] = new[member] = member_tid
+        for i in places:
+            if i in similar.values:
+                settle = new
+            elif new and self._novel(similar, places, i):
+                similar.values.add(i)
+                settle = similar.members
+            else:
+                continue
+            for member, member_tid in settle.items():
+                family = _with_hole(member, i)
+                root = tuple(self._templates[self.resolve(member_tid)].tokens)
+                if not _subsumes(root, family):  # unless it has a value there already
+                    self._settle(family, (member_tid,))
+
+    @staticmethod
+    def _novel(similar: _Similar, places: list[int], i: int) -> bool:
+        """Whether similar lines mostly hold a new word at `i` (see SIMILAR)."""
+        words = {member[i] for member in similar.members}
+        # A word that stands in another place of a line with another word here is one of a
+        # vocabulary of states moving from place to place (`from RUNNING to FAILED`, `from
+        # FAILED to KILLED`); one value written twice is not.
+        words -= {
+            member[j]
+            for member in similar.members
+            for j in places
+            if j != i and member[j] != member[i]
+        }
+        return len(words) >= max(HIGH_CARDINALITY, NOVEL_SHARE * len(similar.members))
 
     def _add_general(self, key: Key, gid: str) -> None:
         """Make `gid` a template that words may fill, and fold in the clusters it covers."""
@@ -375,11 +499,11 @@ class TemplateMiner:
             root = self.resolve(self._by_key[other])
             if root == gid or self._templates[root].merged_into is not None:
                 continue
-            if _covers(key, other) and any(_is_word(other[i]) for i in holes):
+            if _covers(key, other) and any(is_word(other[i]) for i in holes):
                 self._join(root, gid)
 
     def _learn_families(self, key: Key, tid: str, *, pairs: bool = True) -> None:
-        positions = [i for i, token in enumerate(key) if _is_word(token)]
+        positions = [i for i, token in enumerate(key) if is_word(token)]
         words = len(positions)
         if words <= MIN_CONSTANT_WORDS_FOR_IDENTIFIERS:
             return
@@ -429,7 +553,7 @@ class TemplateMiner:
         (other than the cluster `but`) was merged into it, by the span rule or, for one-word
         spans, by the word rules. Clusters and merges are all stored, so a process that
         loaded the templates answers as the one that learnt them."""
-        gid = template_id((*context[0], WILDCARD, *context[1]))
+        gid = template_id(_span_template(context))
         if gid not in self._templates:
             return None  # a raw line can have that shape too (`Fan speeds (<*>)`)
         root = self.resolve(gid)
@@ -443,16 +567,20 @@ class TemplateMiner:
             root = self._span_value((before, after), but=tid)
             if root is not None:
                 self._join(tid, root)
-            elif self._span_varies(members):
-                self._generalise((*before, WILDCARD, *after), members.values())
+            elif self._span_varies((before, after), members):
+                self._generalise(_span_template((before, after)), members.values())
 
-    def _span_varies(self, spans: dict[Key, str]) -> bool:
+    def _span_varies(self, context: tuple[Key, Key], spans: dict[Key, str]) -> bool:
         """Whether the spans seen between one context are values: of two lengths at least
-        (one length is the word rules' to judge), and as many as a word needs."""
+        (one length is the word rules' to judge), and as many as a word needs (a phrase's
+        need no fewer, see PHRASE_WORDS)."""
+        if len({span[0] for span in spans}) == 1 or len({span[-1] for span in spans}) == 1:
+            return False  # a word every span starts or ends with is context: a narrower span
         return len({len(span) for span in spans}) > 1 and (
             len(spans) >= self.min_variants
             or (
                 len(spans) >= BALANCED_VARIANTS
+                and _delimited(context)
                 and self._balanced(self._lines, [self.resolve(tid) for tid in spans.values()])
             )
         )
