@@ -272,11 +272,34 @@ def render(tokens_: Iterable[str]) -> str:
 
 @dataclass
 class _Similar:
-    """Lines found similar, differing in the same word places: each with its cluster, and the
-    places found to be values."""
+    """Lines found similar, differing in the same word `places`: each with its cluster, the
+    words seen at each place, counted as they come, and the places found to be values."""
 
+    places: tuple[int, ...]
     members: dict[Key, str] = field(default_factory=dict)
+    novel: dict[int, set[str]] = field(default_factory=dict)  # not seen moving (see `add`)
+    moving: dict[int, set[str]] = field(default_factory=dict)
     values: set[int] = field(default_factory=set)
+
+    def add(self, member: Key, tid: str) -> None:
+        """Count a new member's words. A word that stands in another place of a line with
+        another word at `i` is one of a vocabulary of states moving from place to place (`from
+        RUNNING to FAILED`, `from FAILED to KILLED`), not new at `i`; one value written twice
+        in a line is not moving."""
+        self.members[member] = tid
+        for i in self.places:
+            moving = self.moving.setdefault(i, set())
+            novel = self.novel.setdefault(i, set())
+            for j in self.places:
+                if member[j] != member[i]:
+                    moving.add(member[j])
+                    novel.discard(member[j])
+            if member[i] not in moving:
+                novel.add(member[i])
+
+    def is_novel(self, i: int) -> bool:
+        """Whether these lines mostly hold a new word at `i` (see SIMILAR)."""
+        return len(self.novel[i]) >= max(HIGH_CARDINALITY, NOVEL_SHARE * len(self.members))
 
 
 @dataclass
@@ -287,6 +310,7 @@ class TemplateMiner:
     _templates: dict[str, TemplateState] = field(default_factory=dict)
     _by_key: dict[Key, str] = field(default_factory=dict)
     _keys_by_len: dict[int, list[Key]] = field(default_factory=dict)
+    _keys_at: dict[tuple[int, int, str], list[Key]] = field(default_factory=dict)  # by token
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
@@ -299,7 +323,7 @@ class TemplateMiner:
     _rechecks: dict[str, tuple[list[Key], list[tuple[Key, Key]]]] = field(default_factory=dict)
     _rarity: Rarity = field(default_factory=Rarity)
     _openings: dict[tuple[int, str], list[Key]] = field(default_factory=dict)
-    _similar: dict[Key, _Similar] = field(default_factory=dict)
+    _similar: dict[tuple[Key, tuple[int, ...]], _Similar] = field(default_factory=dict)
     _general: dict[int, list[str]] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
     _mask: MaskCache = field(default_factory=MaskCache)
@@ -431,6 +455,8 @@ class TemplateMiner:
         if key not in self._by_key:
             self._by_key[key] = tid
             self._keys_by_len.setdefault(len(key), []).append(key)
+            for i, token in enumerate(key):
+                self._keys_at.setdefault((len(key), i, token), []).append(key)
             self._rarity.add(key)
 
     def _learn_similar(self, key: Key, tid: str) -> None:
@@ -452,15 +478,20 @@ class TemplateMiner:
         shape = list(key)
         for i in places:
             shape[i] = WILDCARD
-        similar = self._similar.setdefault(tuple(shape), _Similar())
+        # With its places: a value already in the line may stand where another line has one.
+        found = (tuple(shape), tuple(places))
+        similar = self._similar.get(found)
+        if similar is None:
+            similar = self._similar[found] = _Similar(found[1])
         new = {}
         for member, member_tid in ((key, tid), (other, self._by_key[other])):
             if member not in similar.members and len(similar.members) < SIMILAR_MEMBERS:
-                similar.members[member] = new[member] = member_tid
+                similar.add(member, member_tid)
+                new[member] = member_tid
         for i in places:
             if i in similar.values:
                 settle = new
-            elif new and self._novel(similar, places, i):
+            elif new and similar.is_novel(i):
                 similar.values.add(i)
                 settle = similar.members
             else:
@@ -471,21 +502,6 @@ class TemplateMiner:
                 if not _subsumes(root, family):  # unless it has a value there already
                     self._settle(family, (member_tid,))
 
-    @staticmethod
-    def _novel(similar: _Similar, places: list[int], i: int) -> bool:
-        """Whether similar lines mostly hold a new word at `i` (see SIMILAR)."""
-        words = {member[i] for member in similar.members}
-        # A word that stands in another place of a line with another word here is one of a
-        # vocabulary of states moving from place to place (`from RUNNING to FAILED`, `from
-        # FAILED to KILLED`); one value written twice is not.
-        words -= {
-            member[j]
-            for member in similar.members
-            for j in places
-            if j != i and member[j] != member[i]
-        }
-        return len(words) >= max(HIGH_CARDINALITY, NOVEL_SHARE * len(similar.members))
-
     def _add_general(self, key: Key, gid: str) -> None:
         """Make `gid` a template that words may fill, and fold in the clusters it covers."""
         general = self._general.setdefault(len(key), [])
@@ -493,7 +509,14 @@ class TemplateMiner:
             return
         general.append(gid)
         holes = [i for i, t in enumerate(key) if t == WILDCARD]
-        for other in self._keys_by_len.get(len(key), ()):
+        # Only lines with the general's constant tokens can be covered: those holding the
+        # rarest of them in its place are few.
+        candidates = min(
+            (self._keys_at.get((len(key), i, t), ()) for i, t in enumerate(key) if t != WILDCARD),
+            key=len,
+            default=self._keys_by_len.get(len(key), ()),
+        )
+        for other in candidates:
             if other == key:
                 continue
             root = self.resolve(self._by_key[other])
