@@ -270,6 +270,15 @@ def render(tokens_: Iterable[str]) -> str:
     return out
 
 
+@dataclass(slots=True)
+class _PairShape:
+    """Lines that agree but for two word places: the words seen there, each pair with the
+    first cluster it came in, and the template they make once they vary independently."""
+
+    members: dict[tuple[str, str], str] = field(default_factory=dict)
+    family: Key | None = None
+
+
 @dataclass
 class _Similar:
     """Lines found similar, differing in the same word `places`: each with its cluster, the
@@ -313,8 +322,7 @@ class TemplateMiner:
     _keys_at: dict[tuple[int, int, str], list[Key]] = field(default_factory=dict)  # by token
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
-    _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
-    _pair_families: dict[Key, Key] = field(default_factory=dict)
+    _pairs: dict[Key, _PairShape] = field(default_factory=dict)
     _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
     # Lines seen in this process: per cluster (a line's own, or the general it fell into when
     # new), and per live template (a template's lines move with it when it merges).
@@ -609,25 +617,30 @@ class TemplateMiner:
         )
 
     def _learn_pairs(self, key: Key, tid: str, positions: list[int]) -> None:
-        hole = (WILDCARD,)
+        # The members' shared shape has a value at both places, before runs of values are
+        # joined (that is only needed for the template, when there is one). It runs for every
+        # pair of words of every new line, so the shape is one list, changed in place.
+        shape = list(key)
         for n, a in enumerate(positions):
+            shape[a] = WILDCARD
             for b in positions[n + 1 :]:
                 if b - a > PAIR_SPAN:
                     break
-                # The members' shared shape, before runs of values are joined (that is only
-                # needed for the template, when there is one).
-                shape = key[:a] + hole + key[a + 1 : b] + hole + key[b + 1 :]
-                members = self._pairs.setdefault(shape, {})
-                members.setdefault((key[a], key[b]), tid)
-                family = self._pair_families.get(shape)
-                if family is not None:
-                    self._merge((tid,), self.resolve(self._by_key[family]))
-                elif len(members) >= PAIR_COMBINATIONS and _independent(
-                    members, (_pair_variants(key, a), _pair_variants(key, b))
+                shape[b] = WILDCARD
+                found = tuple(shape)
+                shape[b] = key[b]
+                pair = self._pairs.get(found)
+                if pair is None:
+                    pair = self._pairs[found] = _PairShape()
+                pair.members.setdefault((key[a], key[b]), tid)
+                if pair.family is not None:
+                    self._merge((tid,), self.resolve(self._by_key[pair.family]))
+                elif len(pair.members) >= PAIR_COMBINATIONS and _independent(
+                    pair.members, (_pair_variants(key, a), _pair_variants(key, b))
                 ):
-                    family = _with_hole(_with_hole(key, b), a)  # b first: a's index stays put
-                    self._pair_families[shape] = family
-                    self._generalise(family, members.values())
+                    pair.family = _with_hole(_with_hole(key, b), a)  # b first: a stays put
+                    self._generalise(pair.family, pair.members.values())
+            shape[a] = key[a]
 
     def _generalise(self, family: Key, members: Iterable[str]) -> None:
         gid = template_id(family)
