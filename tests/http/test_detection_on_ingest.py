@@ -46,9 +46,12 @@ async def drain(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def failing(start: int, n: int = 60) -> bytes:
+    """`n` entries, every other one a 500, all in the last complete minute or before: queries
+    leave the minute still being filled to the next evaluation (Metrics.query)."""
     now = datetime.now(UTC)
+    last_minute = now.replace(second=0, microsecond=0) - timedelta(seconds=1)
     rows = [
-        entry(start + i, at=now - timedelta(seconds=i), status=500 if i % 2 else 200)
+        entry(start + i, at=last_minute - timedelta(seconds=i), status=500 if i % 2 else 200)
         for i in range(n)
     ]
     return json.dumps(rows).encode()
