@@ -16,8 +16,12 @@ depends on the word and its context:
 - two nearby positions whose words vary independently of each other are values together,
   with fewer variants at each (`database=shop application_name=psql`);
 - a span of varying length is one value when enough different contents are seen between the
-  same constant context: a bracket's contents (cron's `CMD (<command>)`), or a few words
-  after a colon (`checkpoint starting: time|wal|immediate force wait`).
+  same constant context: a bracket's contents (cron's `CMD (<command>)`), a few words after a
+  colon (`checkpoint starting: time|wal|immediate force wait`), or a few words right after a
+  value (`Completed 404 Not Found`);
+- values that change together in several places (`User ana signed in from Oslo`) show in
+  similar lines (see `similarity`: constant tokens weigh by position and rarity): a place
+  where most similar lines hold a new word is a value.
 A position that becomes a value next to another value joins it, as masking joins runs.
 
 The state is a list of templates (`TemplateState`), so it can live in a database and be
@@ -91,8 +95,8 @@ COLON_SPAN = 3
 # with the same token, that differ only in 2 to SIMILAR_PLACES word places and share at least
 # SIMILAR of their weight (see `similarity`: constant tokens weigh by position and rarity) are
 # similar; a place where similar lines hold a word that is new in most of them (HIGH_CARDINALITY
-# different words or more, in at least NOVEL_SHARE of the lines, and none of them seen in the
-# other places) is a value. Events that move together repeat a few words, and a state
+# different words or more, in at least NOVEL_SHARE of the lines, none of them seen moving to
+# the other places) is a value. Events that move together repeat a few words, and a state
 # machine's states move between its places (`from RUNNING to FAILED`, `from FAILED to
 # KILLED`), so they stay apart.
 SIMILAR = 0.5
@@ -710,6 +714,7 @@ class TemplateMiner:
             if WILDCARD in key:
                 self._add_general(key, state.id)
             self._learn_families(key, state.id)
+            self._learn_similar(key, state.id)
 
     def take_changes(self) -> list[TemplateState]:
         """Templates created or merged since the last call (to be stored)."""
