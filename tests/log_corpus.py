@@ -1,6 +1,7 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
-Kubernetes kubelet, a Spring Boot service and a Rails application.
+Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal and the
+Docker daemon.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -909,7 +910,158 @@ RAILS = System(
 )
 
 
-SYSTEMS = (NGINX, HAPROXY, SYSLOG, CLOUD, POSTGRES, VERCEL, REDIS, KUBELET, SPRING, RAILS)
+UNITS = {  # a systemd unit and its Description=
+    "apt-daily.service": "Daily apt download activities",
+    "docker.service": "Docker Application Container Engine",
+    "ssh.service": "OpenBSD Secure Shell server",
+    "systemd-tmpfiles-clean.service": "Cleanup of Temporary Directories",
+    "logrotate.service": "Rotate log files",
+    "certbot.service": "Certbot",
+    "fstrim.service": "Discard unused blocks on filesystems from /etc/fstab",
+    "man-db.service": "Daily man-db regeneration",
+}
+TARGETS = ("Multi-User System", "Graphical Interface", "Network", "Timers", "Sockets", "Swaps")
+
+
+def _unit(r: random.Random) -> tuple[str, str]:
+    unit = r.choice(sorted(UNITS))
+    return unit, UNITS[unit]
+
+
+# systemd's journal messages (the MESSAGE field): units starting and stopping under their
+# descriptions, targets, failures and restarts, and logind's sessions.
+SYSTEMD = System(
+    "systemd",
+    {
+        "starting": (10, lambda r: f"Starting {_unit(r)[1]}..."),
+        "started": (12, lambda r: f"Started {_unit(r)[1]}."),
+        "stopped": (6, lambda r: f"Stopped {_unit(r)[1]}."),
+        "succeeded": (10, lambda r: f"{_unit(r)[0]}: Succeeded."),
+        "deactivated": (8, lambda r: f"{_unit(r)[0]}: Deactivated successfully."),
+        "exited": (
+            4,
+            lambda r: (
+                f"{_unit(r)[0]}: Main process exited, code=exited, status="
+                f"{r.choice(('1/FAILURE', '2/INVALIDARGUMENT', '203/EXEC'))}"
+            ),
+        ),
+        "failed": (4, lambda r: f"{_unit(r)[0]}: Failed with result 'exit-code'."),
+        "restart": (
+            3,
+            lambda r: (
+                f"{_unit(r)[0]}: Scheduled restart job, restart counter is at {r.randint(1, 9)}."
+            ),
+        ),
+        "cpu": (
+            6,
+            lambda r: f"{_unit(r)[0]}: Consumed {r.uniform(0, 90):.3f}s CPU time.",
+        ),
+        "reached": (6, lambda r: f"Reached target {r.choice(TARGETS)}."),
+        "new_session": (
+            8,
+            lambda r: f"New session {r.randint(1, 9999)} of user {r.choice(USERS)}.",
+        ),
+        "removed_session": (8, lambda r: f"Removed session {r.randint(1, 9999)}."),
+        "slice": (3, lambda r: f"Created slice User Slice of UID {r.randint(1000, 1010)}."),
+    },
+)
+
+
+def _container(r: random.Random) -> str:
+    return hexs(r, 64)
+
+
+# The Docker daemon's log (logrus text format, as journald keeps it): the time, the level and
+# the quoted message as logfmt, with the container, task or image it is about.
+DOCKERD = System(
+    "dockerd",
+    {
+        "ignoring": (
+            20,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=info msg="ignoring event" container={_container(r)} '
+                f"module=libcontainerd namespace=moby topic=/tasks/delete "
+                f'type="*events.TaskDelete"'
+            ),
+        ),
+        "shim": (
+            10,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=warning msg="cleaning up after shim disconnected" '
+                f"id={_container(r)} namespace=moby"
+            ),
+        ),
+        "force": (
+            6,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=info msg="Container failed to exit within '
+                f'{r.choice((10, 30))}s of signal 15 - using the force" container={_container(r)}'
+            ),
+        ),
+        "start_error": (
+            6,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=error msg="Handler for POST /v1.43/containers/'
+                f"{_container(r)[:12]}/start returned error: driver failed programming external "
+                f"connectivity on endpoint {r.choice(PODS)}: Bind for 0.0.0.0:"
+                f'{r.choice((80, 443, 8080))} failed: port is already allocated"'
+            ),
+        ),
+        "pull": (
+            8,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=info msg="Attempting next endpoint for pull after '
+                f'error: manifest unknown: manifest unknown"'
+            ),
+        ),
+        "health": (
+            8,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=warning msg="Health check for container '
+                f'{_container(r)} error: context deadline exceeded"'
+            ),
+        ),
+        "sandbox": (
+            6,
+            lambda r: (
+                f'time="{_rfc3339(r)}" level=info msg="No non-localhost DNS nameservers are left '
+                f"in resolv.conf. Using default external servers: [nameserver 8.8.8.8 "
+                f'nameserver 8.8.4.4]"'
+            ),
+        ),
+        "listen": (
+            2,
+            lambda r: f'time="{_rfc3339(r)}" level=info msg="API listen on /run/docker.sock"',
+        ),
+        "loading": (
+            2,
+            lambda r: f'time="{_rfc3339(r)}" level=info msg="Loading containers: start."',
+        ),
+    },
+)
+
+
+def _rfc3339(r: random.Random) -> str:
+    return (
+        f"2026-12-0{r.randint(1, 9)}T{r.randint(10, 23)}:{r.randint(10, 59)}:"
+        f"{r.randint(10, 59)}.{r.randint(10**8, 10**9 - 1)}Z"
+    )
+
+
+SYSTEMS = (
+    NGINX,
+    HAPROXY,
+    SYSLOG,
+    CLOUD,
+    POSTGRES,
+    VERCEL,
+    REDIS,
+    KUBELET,
+    SPRING,
+    RAILS,
+    SYSTEMD,
+    DOCKERD,
+)
 
 
 def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:

@@ -27,6 +27,11 @@ FLOORS = {
     "kubelet": 1.0,
     "spring": 1.0,
     "rails": 1.0,
+    # A unit's description after `Started`/`Stopped`/`Starting`, a target's name after
+    # `Reached target`: free text of any length with one constant word around it, which no
+    # rule here takes for a value (Drain3: 0.21).
+    "systemd": 0.62,
+    "dockerd": 1.0,
 }
 
 
@@ -322,9 +327,9 @@ def test_the_message_cache_answers_what_masking_would() -> None:
     for system in SYSTEMS:
         for line in system.lines(500)[0]:
             assert cache.masked(line) == tuple(tokens(line, {}))
-    assert len(cache.messages) < 6 * 500  # lines did repeat
+    assert len(cache.messages) < 0.7 * 500 * len(SYSTEMS)  # lines did repeat
     quoted = [m for m in cache.messages if any(q in m for q in "\"'`")]
-    assert len(cache.unquoted) < len(quoted) / 2  # and more once their quoted values are masked
+    assert len(cache.unquoted) < 0.6 * len(quoted)  # and more once quoted values are masked
 
 
 @pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.name)

@@ -38,8 +38,9 @@ _LOGFMT_MESSAGE = re.compile(r'(?<![\w.-])(msg|message)="([^"\\]*(?:\\.[^"\\]*)*
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
-# Inside a chunk: runs of two or more dots, single delimiters, and everything else.
-_PIECE = re.compile(r"\.{2,}|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.))+")
+# Inside a chunk: runs of two or more dots, a dot that ends it (a sentence's: `Started
+# Certbot.` ends in the word `Certbot`), single delimiters, and everything else.
+_PIECE = re.compile(r"\.{2,}|\.$|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.|$))+")
 _DIGIT = re.compile(r"\d")
 # Names that end in one digit are usually names, not values: eth0, alt0, sda1, ssh2, md5.
 _NAME_WITH_DIGIT = re.compile(r"^[A-Za-z][A-Za-z_]*\d$")
@@ -53,7 +54,7 @@ _SPANNING = re.compile(
 )
 _SENTINEL = "\x00"
 _IDENTIFIER = re.compile(r"[_./$-]")
-_DELIMITED = re.compile(r"[=,;:()\[\]{}<>@]|\.\.")
+_DELIMITED = re.compile(r"[=,;:()\[\]{}<>@]|\.\.|\.$")
 _VALUE_ONLY = (WILDCARD,)
 _OPENERS = "([{"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}

@@ -260,7 +260,7 @@ class TemplateState:
         return render(self.tokens)
 
 
-_HUG_LEFT = frozenset("=,;:)]}")
+_HUG_LEFT = frozenset(("=", ",", ";", ":", ")", "]", "}", ".", "..."))
 _HUG_RIGHT = ("=", "(", "[", "{")
 
 
