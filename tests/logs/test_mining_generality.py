@@ -138,6 +138,8 @@ def test_a_structured_logs_quoted_message_is_its_text() -> None:
         *("level", "=", "info", "msg", "Listening", "on"),
         *("<*>", "port", "=", "<*>"),  # a quoted name inside the message is a value
     ]
+    for key in ("errmsg", "log_msg", "a-msg"):  # other keys' quoted values stay values
+        assert tokens(f'{key}="Listening on" port=8080') == [key, "=", "<*>", "port", "=", "<*>"]
     m = TemplateMiner()
     ops = [
         m.add(f'"SyncLoop {op}" source="api" pods=["shop/api-{n}"]')

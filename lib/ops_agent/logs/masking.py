@@ -34,7 +34,8 @@ _QUOTED = re.compile(r"\"[^\"]*\"|'(?<!\w')[^']*'(?!\w)|`[^`]*`")
 # Structured logs quote their message: klog writes `"Probe failed" pod="a/b"`, logfmt and Go's
 # slog write `msg="Probe failed"`. That text is the template, not a value, so its quotes go.
 _KLOG_MESSAGE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(?=\s|$)')  # matched at the start only
-_LOGFMT_MESSAGE = re.compile(r'(?<![\w.-])(msg|message)="([^"\\]*(?:\\.[^"\\]*)*)"')
+# The look-behind (no longer key such as `errmsg=`) follows the `m`, so the scan skips to one.
+_LOGFMT_MESSAGE = re.compile(r'(m(?<![\w.-]m)(?:sg|essage))="([^"\\]*(?:\\.[^"\\]*)*)"')
 # A quoted HTTP request line keeps its method: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` are
 # different events (as Loghub's OpenStack templates have them), their targets values.
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
