@@ -10,6 +10,7 @@ from ops_agent.logs.similarity import (
     Rarity,
     position_weight,
     similarity,
+    weights,
     word_places,
 )
 
@@ -30,10 +31,11 @@ def test_a_token_few_lines_hold_weighs_more_than_one_all_hold() -> None:
 
 def test_lines_differ_in_word_places_only_or_in_shape() -> None:
     a = ("User", "ana", "signed", "in", "from", "Oslo")
-    assert word_places(a, ("User", "li", "signed", "in", "from", "Rome")) == [1, 5]
-    assert word_places(a, a) == []
-    assert word_places(a, ("User", "<*>", "signed", "in", "from", "Oslo")) is None
-    assert word_places(a, ("User", "ana", "signed", "in", ":", "Oslo")) is None
+    assert word_places(a, ("User", "li", "signed", "in", "from", "Rome"), 4) == [1, 5]
+    assert word_places(a, ("User", "li", "signed", "in", "from", "Rome"), 1) is None  # too many
+    assert word_places(a, a, 4) == []
+    assert word_places(a, ("User", "<*>", "signed", "in", "from", "Oslo"), 4) is None
+    assert word_places(a, ("User", "ana", "signed", "in", ":", "Oslo"), 4) is None
 
 
 def test_sharing_the_opening_and_the_rare_words_counts_most() -> None:
@@ -42,13 +44,14 @@ def test_sharing_the_opening_and_the_rare_words_counts_most() -> None:
         rarity.add(("Job", "runner", f"w{n}", "for", "the", "queue"))
     line = ("Job", "runner", "started", "for", "the", "queue")
     # Differing at the start costs more than differing as far in as the end.
-    assert similarity(line, [0, 1], rarity) < similarity(line, [4, 5], rarity)
+    weighed = weights(line, rarity)
+    assert similarity(weighed, [0, 1]) < similarity(weighed, [4, 5])
     rare = Rarity()
     for n in range(30):
         rare.add(("a", "b", "c", "d", "e", "f") if n else line)
     # The same places shared, but now the shared words are rare: they say more.
-    assert similarity(line, [2], rare) > similarity(line, [2], rarity)
-    assert similarity(line, [], rarity) == 1.0
+    assert similarity(weights(line, rare), [2]) > similarity(weighed, [2])
+    assert similarity(weighed, []) == 1.0
 
 
 @given(
@@ -59,6 +62,6 @@ def test_similarity_is_a_share(tokens: list[str], data: st.DataObject) -> None:
     rarity = Rarity()
     rarity.add(tokens)
     places = data.draw(st.lists(st.integers(0, len(tokens) - 1), unique=True))
-    value = similarity(tokens, places, rarity)
+    value = similarity(weights(tokens, rarity), places)
     assert 0.0 <= value <= 1.0
     assert (value == 0.0) == (len(places) == len(tokens))

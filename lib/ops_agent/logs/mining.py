@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ops_agent.logs.masking import WILDCARD, MaskCache, is_identifier
-from ops_agent.logs.similarity import Rarity, is_word, similarity, word_places
+from ops_agent.logs.similarity import Rarity, is_word, similarity, weights, word_places
 
 Key = tuple[str, ...]
 
@@ -476,12 +476,13 @@ class TemplateMiner:
         value where similar lines mostly hold new words."""
         if key and self._templates[tid].merged_into is None:
             opening = self._openings.setdefault((len(key), key[0]), [])
+            weighed = weights(key, self._rarity) if opening else []
             for other in opening[-SIMILAR_CANDIDATES:]:
-                places = word_places(key, other)
+                places = word_places(key, other, SIMILAR_PLACES)
                 if (
                     places is not None
-                    and 2 <= len(places) <= SIMILAR_PLACES
-                    and similarity(key, places, self._rarity) >= SIMILAR
+                    and len(places) >= 2
+                    and similarity(weighed, places) >= SIMILAR
                 ):
                     self._add_similar(key, tid, other, places)
             opening.append(key)

@@ -56,28 +56,28 @@ def is_word(token: str) -> bool:
     return token != WILDCARD and (token[0].isalpha() or token[0] in "$_") and len(token) > 1
 
 
-def word_places(a: Sequence[str], b: Sequence[str]) -> list[int] | None:
+def word_places(a: Sequence[str], b: Sequence[str], limit: int) -> list[int] | None:
     """The places where two lines of one length hold different words, or None if they also
-    differ anywhere else (punctuation, values, a word against a value): such lines have
-    different shapes, not different words."""
-    places = []
+    differ anywhere else (punctuation, values, a word against a value: such lines have
+    different shapes, not different words) or in more than `limit` places."""
+    places: list[int] = []
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if x != y:
-            if not (is_word(x) and is_word(y)):
+            if len(places) == limit or not (is_word(x) and is_word(y)):
                 return None
             places.append(i)
     return places
 
 
-def similarity(a: Sequence[str], places: Sequence[int], rarity: Rarity) -> float:
-    """The weighted share of line `a` that another line agrees on, given the `places` where
-    they hold different words: in [0, 1]."""
+def weights(a: Sequence[str], rarity: Rarity) -> list[float]:
+    """Each token's weight in line `a`: its rarity times its position's weight."""
+    return [rarity.weight(token) * position_weight(i) for i, token in enumerate(a)]
+
+
+def similarity(weighed: Sequence[float], places: Sequence[int]) -> float:
+    """The weighted share of a line that another line agrees on, given the line's token
+    weights (see `weights`) and the `places` where the two hold different words: in [0, 1]."""
     differ = set(places)
-    shared = apart = 0.0
-    for i, token in enumerate(a):
-        if i in differ:
-            apart += position_weight(i)
-        else:
-            shared += rarity.weight(token) * position_weight(i)
-    apart *= DIFFERING_RARITY
+    shared = sum(w for i, w in enumerate(weighed) if i not in differ)
+    apart = DIFFERING_RARITY * sum(position_weight(i) for i in differ)
     return shared / (shared + apart) if shared else 0.0
