@@ -21,7 +21,9 @@ depends on the word and its context:
   value (`Completed 404 Not Found`);
 - values that change together in several places (`User ana signed in from Oslo`) show in
   similar lines (see `similarity`: constant tokens weigh by position and rarity): a place
-  where most similar lines hold a new word is a value.
+  where most similar lines hold a new word is a value;
+- a line that is a verb and its object (`Started Certbot.`) takes any object once several of
+  its objects recur after other verbs (`Stopped Certbot.`): they name things.
 A position that becomes a value next to another value joins it, as masking joins runs.
 
 The state is a list of templates (`TemplateState`), so it can live in a database and be
@@ -110,6 +112,15 @@ SIMILAR_MEMBERS = 256  # lines kept per set of similar lines: by then a value ha
 # same words are as likely a few events (`Connection closed|reset|timed out by peer`).
 PHRASE_WORDS = 3
 PHRASE_CONTEXT = 3
+# A line that is a verb and its object (`Started Daily apt download activities.`) has no context
+# to go by but the verb. Its object is a value when it names a thing: the same words recur as
+# the object of other verbs (`Stopped …`, `Starting …`), which the phrases of distinct events
+# (`Connection reset by peer.`, `Connection timed out.`) do not. A verb takes any object once
+# `min_variants` of its objects, of two lengths or more, recur so; objects are up to
+# OBJECT_WORDS words, and the line may end in a period or an ellipsis.
+OBJECT_WORDS = 8
+_OBJECT_ENDS = ((), (".",), ("...",))
+_PUNCTUATION = frozenset("=,;:()[]{}<>") | {".", "..."}
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _VALUE = (WILDCARD,)
 
@@ -172,6 +183,27 @@ def _spans(key: Key) -> Iterator[tuple[Key, Key, Key]]:
                 yield key[: i + 1], key[i + 1 :], ()
         words += is_word(piece)
     yield from _phrases(key, words)
+    yield from _objects(key)
+
+
+def _objects(key: Key) -> Iterator[tuple[Key, Key, Key]]:
+    """A verb and its object (see OBJECT_WORDS), if `key` is one: ((verb,), object, end). The
+    object is words, and values or names among them (`Discard unused blocks on filesystems
+    from /etc/fstab`), with no punctuation of its own."""
+    end = len(key) - 1 if key and key[-1] in (".", "...") else len(key)
+    if (
+        2 <= end <= OBJECT_WORDS + 1
+        and is_word(key[0])
+        and key[1:end] != _VALUE
+        and _PUNCTUATION.isdisjoint(key[1:end])
+    ):
+        yield key[:1], key[1:end], key[end:]
+
+
+def _is_object(context: tuple[Key, Key]) -> bool:
+    """Whether a span's context is a verb before an object (see `_objects`)."""
+    before, after = context
+    return len(before) == 1 and after in _OBJECT_ENDS and is_word(before[0])
 
 
 def _phrases(key: Key, words: int) -> Iterator[tuple[Key, Key, Key]]:
@@ -328,6 +360,7 @@ class TemplateMiner:
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
     _pairs: dict[Key, _PairShape] = field(default_factory=dict)
     _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
+    _verbs: dict[Key, set[tuple[Key, Key]]] = field(default_factory=dict)  # by object
     # Lines seen in this process: per cluster (a line's own, or the general it fell into when
     # new), and per live template (a template's lines move with it when it merges).
     _seen: dict[str, int] = field(default_factory=dict)
@@ -598,13 +631,26 @@ class TemplateMiner:
 
     def _learn_spans(self, key: Key, tid: str) -> None:
         for before, span, after in _spans(key):
-            members = self._spans.setdefault((before, after), {})
+            context = (before, after)
+            members = self._spans.setdefault(context, {})
             members.setdefault(span, tid)
-            root = self._span_value((before, after), but=tid)
+            root = self._span_value(context, but=tid)
             if root is not None:
                 self._join(tid, root)
-            elif self._span_varies((before, after), members):
-                self._generalise(_span_template((before, after)), members.values())
+            elif self._span_varies(context, members):
+                self._generalise(_span_template(context), members.values())
+            if _is_object(context):
+                verbs = self._verbs.setdefault(span, set())
+                if context not in verbs:
+                    verbs.add(context)
+                    if len(verbs) > 1:  # a thing now: its other verbs may take any object
+                        self._recheck_objects(verbs - {context})
+
+    def _recheck_objects(self, contexts: Iterable[tuple[Key, Key]]) -> None:
+        for context in contexts:
+            spans = self._spans[context]
+            if not self._one(spans.values()) and self._span_varies(context, spans):
+                self._generalise(_span_template(context), spans.values())
 
     def _span_varies(self, context: tuple[Key, Key], spans: dict[Key, str]) -> bool:
         """Whether the spans seen between one context are values: of two lengths at least
@@ -612,6 +658,9 @@ class TemplateMiner:
         need no fewer, see PHRASE_WORDS)."""
         if len({span[0] for span in spans}) == 1 or len({span[-1] for span in spans}) == 1:
             return False  # a word every span starts or ends with is context: a narrower span
+        if _is_object(context):  # objects that recur with other verbs: things
+            things = [span for span in spans if len(self._verbs.get(span, ())) > 1]
+            return len(things) >= self.min_variants and len({len(t) for t in things}) > 1
         return len({len(span) for span in spans}) > 1 and (
             len(spans) >= self.min_variants
             or (
