@@ -1,7 +1,7 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
-Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal and the
-Docker daemon.
+Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
+Docker daemon, a Celery worker and a Kafka broker.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -1048,6 +1048,160 @@ def _rfc3339(r: random.Random) -> str:
     )
 
 
+TASKS = ("orders.send_receipt", "billing.charge_card", "search.reindex", "mail.send_digest")
+TASKS += ("reports.export_csv", "users.sync_profile", "media.resize_image")
+QUEUES = ("celery", "priority", "bulk")
+
+
+# A Celery worker's log (the message after `[time: LEVEL/Process]`): tasks received and
+# finished, retries and failures, the worker's connection to its broker, and beat's schedule.
+CELERY = System(
+    "celery",
+    {
+        "received": (20, lambda r: f"Task {r.choice(TASKS)}[{uuid(r)}] received"),
+        "succeeded": (
+            20,
+            lambda r: (
+                f"Task {r.choice(TASKS)}[{uuid(r)}] succeeded in {r.uniform(0, 30):.9f}s: "
+                f"{r.choice(('None', 'True', '{}'))}"
+            ),
+        ),
+        "retry": (
+            6,
+            lambda r: (
+                f"Task {r.choice(TASKS)}[{uuid(r)}] retry: Retry in {r.choice((10, 60, 300))}s: "
+                f"{r.choice(('ConnectionError()', 'TimeoutError()', 'OperationalError()'))}"
+            ),
+        ),
+        "raised": (
+            6,
+            lambda r: (
+                f"Task {r.choice(TASKS)}[{uuid(r)}] raised unexpected: "
+                f"{r.choice(('KeyError', 'ValueError', 'IntegrityError'))}("
+                f"'{r.choice(PROPS)}')"
+            ),
+        ),
+        "connected": (
+            3,
+            lambda r: f"Connected to redis://{ip(r)}:6379/{r.randint(0, 3)}",
+        ),
+        "lost": (
+            2,
+            lambda r: (
+                "consumer: Connection to broker lost. Trying to re-establish the connection..."
+            ),
+        ),
+        "mingle": (2, lambda r: "mingle: searching for neighbors"),
+        "ready": (2, lambda r: f"celery@{r.choice(PODS)}-{r.randint(1, 9)} ready."),
+        "beat": (
+            10,
+            lambda r: f"Scheduler: Sending due task {r.choice(TASKS)} ({r.choice(TASKS)})",
+        ),
+        "hard_limit": (
+            3,
+            lambda r: (
+                f"Hard time limit ({r.choice((300, 600))}s) exceeded for "
+                f"{r.choice(TASKS)}[{uuid(r)}]"
+            ),
+        ),
+        "worker_exited": (
+            2,
+            lambda r: (
+                f"Process 'ForkPoolWorker-{r.randint(1, 16)}' pid:{r.randint(100, 99999)} "
+                f"exited with 'signal 9 (SIGKILL)'"
+            ),
+        ),
+    },
+)
+
+
+TOPICS = ("orders", "payments", "emails", "clicks", "audit")
+GROUPS = ("billing", "search-indexer", "notifier", "analytics")
+
+
+# An Apache Kafka broker's log (the message after `[time] LEVEL`): partitions loading and
+# changing leaders, consumer groups rebalancing, log segments rolled and deleted.
+KAFKA = System(
+    "kafka",
+    {
+        "log_loaded": (
+            12,
+            lambda r: (
+                f"[LogLoader partition={r.choice(TOPICS)}-{r.randint(0, 11)}, dir=/var/lib/kafka"
+                f"/data] Loading producer state till offset {r.randint(0, 10**7)} with message "
+                f"format version 2"
+            ),
+        ),
+        "rebalance": (
+            10,
+            lambda r: (
+                f"[GroupCoordinator {r.randint(0, 2)}]: Preparing to rebalance group "
+                f"{r.choice(GROUPS)} in state PreparingRebalance with old generation "
+                f"{r.randint(1, 300)} (__consumer_offsets-{r.randint(0, 49)}) (reason: Adding "
+                f"new member consumer-{r.choice(GROUPS)}-{r.randint(1, 9)}-{uuid(r)} with group "
+                f"instance id None)"
+            ),
+        ),
+        "stabilized": (
+            10,
+            lambda r: (
+                f"[GroupCoordinator {r.randint(0, 2)}]: Stabilized group {r.choice(GROUPS)} "
+                f"generation {r.randint(1, 300)} (__consumer_offsets-{r.randint(0, 49)}) with "
+                f"{r.randint(1, 12)} members"
+            ),
+        ),
+        "segment_roll": (
+            10,
+            lambda r: (
+                f"[ProducerStateManager partition={r.choice(TOPICS)}-{r.randint(0, 11)}] Wrote "
+                f"producer snapshot at offset {r.randint(0, 10**7)} with {r.randint(0, 9)} "
+                f"producer ids in {r.randint(0, 90)} ms."
+            ),
+        ),
+        "deleted": (
+            8,
+            lambda r: (
+                f"[UnifiedLog partition={r.choice(TOPICS)}-{r.randint(0, 11)}, dir=/var/lib/"
+                f"kafka/data] Deleting segment LogSegment(baseOffset={r.randint(0, 10**7)}, "
+                f"size={r.randint(0, 10**9)}, lastModifiedTime={r.randint(10**12, 2 * 10**12)},"
+                f" largestRecordTimestamp=Some({r.randint(10**12, 2 * 10**12)})) due to "
+                f"retention size {r.randint(10**9, 10**10)} breach. Log size after deletion "
+                f"will be {r.randint(10**9, 10**10)}."
+            ),
+        ),
+        "isr_shrink": (
+            6,
+            lambda r: (
+                f"[Partition {r.choice(TOPICS)}-{r.randint(0, 11)} broker={r.randint(0, 2)}] "
+                f"Shrinking ISR from {r.randint(0, 2)},{r.randint(0, 2)},{r.randint(0, 2)} to "
+                f"{r.randint(0, 2)},{r.randint(0, 2)}. Leader: (highWatermark: "
+                f"{r.randint(0, 10**7)}, endOffset: {r.randint(0, 10**7)}). Out of sync "
+                f"replicas: (brokerId: {r.randint(0, 2)}, endOffset: {r.randint(0, 10**7)})."
+            ),
+        ),
+        "leader": (
+            6,
+            lambda r: (
+                f"[Partition {r.choice(TOPICS)}-{r.randint(0, 11)} broker={r.randint(0, 2)}] "
+                f"{r.choice(TOPICS)}-{r.randint(0, 11)} starts at leader epoch "
+                f"{r.randint(0, 90)} from offset {r.randint(0, 10**7)} with partition epoch "
+                f"{r.randint(0, 90)}, high watermark {r.randint(0, 10**7)}, ISR [0,1,2], adding "
+                f"replicas [] and removing replicas []. Previous leader epoch was "
+                f"{r.randint(0, 90)}."
+            ),
+        ),
+        "session_expired": (
+            4,
+            lambda r: (
+                f"[GroupCoordinator {r.randint(0, 2)}]: Member consumer-{r.choice(GROUPS)}-"
+                f"{r.randint(1, 9)}-{uuid(r)} in group {r.choice(GROUPS)} has failed, removing "
+                f"it from the group"
+            ),
+        ),
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1061,6 +1215,8 @@ SYSTEMS = (
     RAILS,
     SYSTEMD,
     DOCKERD,
+    CELERY,
+    KAFKA,
 )
 
 

@@ -55,6 +55,10 @@ _SPANNING = re.compile(
 )
 _SENTINEL = "\x00"
 _IDENTIFIER = re.compile(r"[_./$-]")
+# A class's name: capitals that start words run together (`KeyError`, `OrdersController`). A
+# lower camel name (`tickTime`, `clusterAddMember`) is as often the subject of its own event
+# (Loghub's `tickTime set to <*>`).
+_CLASS_NAME = re.compile(r"[A-Z][a-z]+[A-Z]")
 _DELIMITED = re.compile(r"[=,;:()\[\]{}<>@]|\.\.|\.$")
 _VALUE_ONLY = (WILDCARD,)
 _OPENERS = "([{"
@@ -75,10 +79,12 @@ _MESSAGE_CACHE_LENGTH = 1_000
 
 def is_identifier(token: str) -> bool:
     """A name a program made rather than a word of its message: `fe_http`, `api-b`,
-    `be_api/web`, `prisma.user`, `$LATEST` (no digits; those are values already). Such a
-    token is far more often a value than a constant, so the miner needs less evidence."""
+    `be_api/web`, `prisma.user`, `$LATEST`, `KeyError` (no digits; those are values already).
+    Such a token is far more often a value than a constant, so the miner needs less evidence."""
     return len(token) > 1 and (
-        token[0] in "$_" or _IDENTIFIER.search(token, 1, len(token) - 1) is not None
+        token[0] in "$_"
+        or _IDENTIFIER.search(token, 1, len(token) - 1) is not None
+        or _CLASS_NAME.match(token) is not None
     )
 
 

@@ -88,8 +88,8 @@ BALANCED_CONTEXT = 5
 # constant words before it, put it to the same tests as a word: `min_variants` different
 # contents, or BALANCED_VARIANTS seen about equally often, and contents of at least two lengths
 # (contents of one length are the word rules' to judge). A colon's span runs to the end of the
-# line and is at most COLON_SPAN words, nothing else: after a colon, a longer text, or one with
-# values or punctuation of its own, is as likely the message itself (syslog's `program: text`).
+# line and is at most COLON_SPAN tokens (`time`, `immediate force wait`, a result `{}`): after
+# a colon, a longer text is as likely the message itself (syslog's `program: text`).
 SPAN_CONTEXT = 2
 COLON_SPAN = 3
 # Values that change together in several places (`user ana from Oslo using Firefox`) never
@@ -241,8 +241,9 @@ def _delimited(context: tuple[Key, Key]) -> bool:
 
 
 def _colon_span(rest: Key) -> bool:
-    """Whether what follows a colon is short and only words: a list of options, not a message."""
-    return 0 < len(rest) <= COLON_SPAN and all(is_word(t) for t in rest)
+    """Whether what follows a colon is short, and more than one value or delimiter: a list
+    of options or a result (`None`, `{}`), not a message."""
+    return 0 < len(rest) <= COLON_SPAN and rest != _VALUE and ":" not in rest
 
 
 def _recheck_plan(key: Key) -> tuple[list[Key], list[tuple[Key, Key]]]:
