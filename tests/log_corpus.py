@@ -1,7 +1,7 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
-Docker daemon, a Celery worker and a Kafka broker.
+Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus and MySQL.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -1202,6 +1202,199 @@ KAFKA = System(
 )
 
 
+MAIL_DOMAINS = ("example.com", "mail.example.org", "gmail.com", "outlook.com", "shop.test")
+MAIL_USERS = ("ana", "li", "orders", "noreply", "billing", "support")
+
+
+def _queue_id(r: random.Random) -> str:
+    return "".join(r.choice("0123456789ABCDEF") for _ in range(10))
+
+
+def _mailbox(r: random.Random) -> str:
+    return f"{r.choice(MAIL_USERS)}@{r.choice(MAIL_DOMAINS)}"
+
+
+def _relay(r: random.Random) -> str:
+    host = f"mx{r.randint(1, 4)}.{r.choice(MAIL_DOMAINS)}"
+    return f"{host}[{ip(r)}]:25"
+
+
+# Postfix's mail log (the message after `postfix/<daemon>[pid]:`): connections, queue ids and
+# their fate, with the remote server's reply in brackets.
+POSTFIX = System(
+    "postfix",
+    {
+        "connect": (
+            10,
+            lambda r: f"connect from {r.choice(('unknown', 'mail.example.org'))}[{ip(r)}]",
+        ),
+        "disconnect": (
+            10,
+            lambda r: (
+                f"disconnect from unknown[{ip(r)}] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5"
+            ),
+        ),
+        "cleanup": (
+            10,
+            lambda r: f"{_queue_id(r)}: message-id=<{uuid(r)}@{r.choice(MAIL_DOMAINS)}>",
+        ),
+        "qmgr": (
+            10,
+            lambda r: (
+                f"{_queue_id(r)}: from=<{_mailbox(r)}>, size={r.randint(300, 90000)}, "
+                f"nrcpt={r.randint(1, 3)} (queue active)"
+            ),
+        ),
+        "sent": (
+            16,
+            lambda r: (
+                f"{_queue_id(r)}: to=<{_mailbox(r)}>, relay={_relay(r)}, delay="
+                f"{r.uniform(0, 9):.1f}, delays={r.uniform(0, 1):.2f}/{r.uniform(0, 1):.2f}/"
+                f"{r.uniform(0, 1):.2f}/{r.uniform(0, 1):.2f}, dsn=2.0.0, status=sent (250 2.0.0 "
+                f"OK {r.randint(10**9, 2 * 10**9)} {hexs(r, 8)} - gsmtp)"
+            ),
+        ),
+        "deferred": (
+            8,
+            lambda r: (
+                f"{_queue_id(r)}: to=<{_mailbox(r)}>, relay=none, delay={r.randint(1, 9000)}, "
+                f"delays={r.randint(1, 9000)}/0/{r.randint(0, 30)}/0, dsn=4.4.1, status=deferred "
+                f"(connect to {_relay(r)}: Connection timed out)"
+            ),
+        ),
+        "bounced": (
+            6,
+            lambda r: (
+                f"{_queue_id(r)}: to=<{_mailbox(r)}>, relay={_relay(r)}, delay="
+                f"{r.uniform(0, 9):.1f}, delays=0.1/0/0.5/0.2, dsn=5.1.1, status=bounced (host "
+                f"mx.{r.choice(MAIL_DOMAINS)}[{ip(r)}] said: 550 5.1.1 <{_mailbox(r)}>: "
+                f"Recipient address rejected: User unknown in virtual mailbox table (in reply to "
+                f"RCPT TO command))"
+            ),
+        ),
+        "removed": (10, lambda r: f"{_queue_id(r)}: removed"),
+        "reject": (
+            6,
+            lambda r: (
+                f"NOQUEUE: reject: RCPT from unknown[{ip(r)}]: 554 5.7.1 <{_mailbox(r)}>: Relay "
+                f"access denied; from=<{_mailbox(r)}> to=<{_mailbox(r)}> proto=ESMTP "
+                f"helo=<{r.choice(('localhost', 'ylmf-pc', 'User'))}>"
+            ),
+        ),
+        "lost": (
+            4,
+            lambda r: (
+                f"lost connection after {r.choice(('AUTH', 'EHLO', 'DATA', 'CONNECT'))} "
+                f"from unknown[{ip(r)}]"
+            ),
+        ),
+    },
+)
+
+
+def _caller(r: random.Random) -> str:
+    source = r.choice(("head.go", "compact.go", "db.go", "main.go", "scrape.go"))
+    return f"{source}:{r.randint(50, 900)}"
+
+
+def _ts(r: random.Random) -> str:
+    return f"{_rfc3339(r)[:-7]}Z"
+
+
+# The Prometheus server's log (go-kit logfmt): the head block's housekeeping, compactions,
+# scrapes that fail, rule evaluations, the WAL.
+PROMETHEUS = System(
+    "prometheus",
+    {
+        "head_gc": (
+            10,
+            lambda r: (
+                f"ts={_ts(r)} caller={_caller(r)} level=info component=tsdb "
+                f'msg="Head GC completed" caller=truncateMemory duration={r.uniform(1, 900):.3f}ms'
+            ),
+        ),
+        "compact": (
+            8,
+            lambda r: (
+                f"ts={_ts(r)} caller={_caller(r)} level=info component=tsdb "
+                f'msg="write block" mint={r.randint(10**12, 2 * 10**12)} '
+                f"maxt={r.randint(10**12, 2 * 10**12)} ulid=01{hexs(r, 24).upper()} "
+                f"duration={r.uniform(0, 9):.3f}s"
+            ),
+        ),
+        "checkpoint": (
+            6,
+            lambda r: (
+                f"ts={_ts(r)} caller={_caller(r)} level=info component=tsdb "
+                f'msg="WAL checkpoint complete" first={r.randint(1, 900)} '
+                f"last={r.randint(1, 900)} duration={r.uniform(0, 9):.3f}s"
+            ),
+        ),
+        "scrape_failed": (
+            14,
+            lambda r: (
+                f'ts={_ts(r)} caller={_caller(r)} level=warn component="scrape manager" '
+                f"scrape_pool={r.choice(PODS)} target=http://{ip(r)}:"
+                f'{r.choice((9100, 8080, 9090))}/metrics msg="Append failed" err="out of '
+                f'order sample"'
+            ),
+        ),
+        "rule_failed": (
+            8,
+            lambda r: (
+                f'ts={_ts(r)} caller={_caller(r)} level=warn component="rule manager" '
+                f"file=/etc/prometheus/rules/{r.choice(PODS)}.yml group={r.choice(PODS)} "
+                f"name={r.choice(('HighErrorRate', 'InstanceDown', 'DiskFull'))} index=0 "
+                f'msg="Evaluating rule failed" err="query timed out in expression evaluation"'
+            ),
+        ),
+        "notify": (
+            6,
+            lambda r: (
+                f"ts={_ts(r)} caller={_caller(r)} level=error component=notifier "
+                f"alertmanager=http://{ip(r)}:9093/api/v2/alerts count={r.randint(1, 64)} "
+                f'msg="Error sending alert" err="Post \\"http://{ip(r)}:9093/api/v2/alerts\\": '
+                f'context deadline exceeded"'
+            ),
+        ),
+        "reload": (
+            3,
+            lambda r: (
+                f"ts={_ts(r)} caller={_caller(r)} level=info "
+                f'msg="Completed loading of configuration file" '
+                f"filename=/etc/prometheus/prometheus.yml totalDuration={r.uniform(1, 90):.3f}ms"
+            ),
+        ),
+    },
+)
+
+
+MYSQL_CODES = {  # a MySQL 8 error log message and its code
+    "MY-013360": "Plugin sha256_password reported: ''sha256_password' is deprecated'",
+    "MY-010055": "IP address '{ip}' could not be resolved: Name or service not known",
+    "MY-010914": "Aborted connection {n} to db: '{db}' user: '{user}' host: '{ip}' (Got an "
+    "error reading communication packets).",
+    "MY-011071": "Slave SQL for channel '': Worker 1 failed executing transaction",
+    "MY-012111": "Resizing redo log from {n} to {n} bytes, LSN={n}",
+}
+
+
+def _mysql(code: str) -> Draw:
+    def draw(r: random.Random) -> str:
+        text = MYSQL_CODES[code].format(
+            ip=ip(r), n=r.randint(1, 10**6), db=r.choice(TABLES), user=r.choice(USERS)
+        )
+        level = "Warning" if code != "MY-011071" else "ERROR"
+        return f"[{level}] [{code}] [Server] {text}"
+
+    return draw
+
+
+# MySQL 8's error log (after its timestamp and thread id): `[level] [code] [subsystem]` and
+# the message.
+MYSQL = System("mysql", {code: (10, _mysql(code)) for code in MYSQL_CODES})
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1217,6 +1410,9 @@ SYSTEMS = (
     DOCKERD,
     CELERY,
     KAFKA,
+    POSTFIX,
+    PROMETHEUS,
+    MYSQL,
 )
 
 

@@ -1,14 +1,14 @@
 """Masking: turning a log message into tokens where values are `<*>`.
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
-except names that end in one digit (eth0, ssh2); host names; URLs; email addresses; paths
-(Unix and Windows); MAC-like hex runs; quoted strings (double, single or backticks; a quoted
-HTTP request line keeps its method, and a structured log's quoted message is its text); an
-identifier (see `is_identifier`) right after `key=`; a namespaced id (`cart:75065`, a drive
-and its path); month and weekday names next to a number; and empty values (`()`, `key=` with
-nothing after it). Words made only of letters are never masked here: telling an alphabetic
-value (a user name) from a constant word needs evidence across many lines, which is the
-miner's job.
+except names that end in one digit (eth0, ssh2); hex ids without one (`afcebbfc`); host
+names; URLs; email addresses; paths (Unix and Windows); MAC-like hex runs; quoted strings
+(double, single or backticks; a quoted HTTP request line keeps its method, and a structured
+log's quoted message is its text); an identifier (see `is_identifier`) right after `key=`; a
+namespaced id (`cart:75065`, a drive and its path); month and weekday names next to a number;
+and empty values (`()`, `key=` with nothing after it). Words made only of letters are never
+masked here (but for hex): telling an alphabetic value (a user name) from a constant word
+needs evidence across many lines, which is the miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
@@ -53,6 +53,9 @@ _SPANNING = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email addresses
     r"|(?<![\w:])(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}(?![\w:])"  # MAC-like hex runs
 )
+# A hex id that happens to hold no digit (`afcebbfc`): eight letters or more from a to f,
+# which no word of a message is.
+_HEX_LETTERS = re.compile(r"[a-f]{8,}|[A-F]{8,}")
 _SENTINEL = "\x00"
 _IDENTIFIER = re.compile(r"[_./$-]")
 # A class's name: capitals that start words run together (`KeyError`, `OrdersController`). A
@@ -95,7 +98,7 @@ def _is_value(piece: str) -> bool:
         return "/" in piece[1:]  # a path
     if "\\" in piece:
         return True  # a Windows path (with its drive: `C:` and a value are one value)
-    return piece == _SENTINEL or bool(_HOST.match(piece))
+    return piece == _SENTINEL or bool(_HOST.match(piece) or _HEX_LETTERS.fullmatch(piece))
 
 
 def _chunk(chunk: str) -> tuple[str, ...]:
