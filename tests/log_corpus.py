@@ -1,7 +1,8 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
-Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus and MySQL.
+Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB
+and nginx's access log.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -1395,6 +1396,187 @@ def _mysql(code: str) -> Draw:
 MYSQL = System("mysql", {code: (10, _mysql(code)) for code in MYSQL_CODES})
 
 
+VHOSTS = ("/", "shop", "billing")
+AMQP_USERS = ("guest", "app", "worker", "monitor")
+
+
+def _amqp_peer(r: random.Random) -> str:
+    return f"{ip(r)}:{r.randint(30000, 65000)} -> {ip(r)}:5672"
+
+
+# RabbitMQ's log (the message after `[level] <pid>`): AMQP connections opening, closing and
+# failing, channels, queues, and memory alarms.
+RABBITMQ = System(
+    "rabbitmq",
+    {
+        "accepting": (
+            14,
+            lambda r: f"accepting AMQP connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)})",
+        ),
+        "authenticated": (
+            14,
+            lambda r: (
+                f"connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)}): user "
+                f"'{r.choice(AMQP_USERS)}' authenticated and granted access to vhost "
+                f"'{r.choice(VHOSTS)}'"
+            ),
+        ),
+        "closing": (
+            12,
+            lambda r: (
+                f"closing AMQP connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)}, vhost: "
+                f"'{r.choice(VHOSTS)}', user: '{r.choice(AMQP_USERS)}')"
+            ),
+        ),
+        "closed_abruptly": (
+            6,
+            lambda r: (
+                f"closing AMQP connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)}):\n"
+                f"client unexpectedly closed TCP connection"
+            ),
+        ),
+        "missed_heartbeats": (
+            4,
+            lambda r: (
+                f"closing AMQP connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)}):\n"
+                f"missed heartbeats from client, timeout: {r.choice((30, 60))}s"
+            ),
+        ),
+        "channel_error": (
+            6,
+            lambda r: (
+                f"Channel error on connection <0.{r.randint(100, 9999)}.0> ({_amqp_peer(r)}, "
+                f"vhost: '{r.choice(VHOSTS)}', user: '{r.choice(AMQP_USERS)}'), channel "
+                f"{r.randint(1, 9)}:\noperation queue.declare caused a channel exception "
+                f"not_found: no queue '{r.choice(TOPICS)}' in vhost '{r.choice(VHOSTS)}'"
+            ),
+        ),
+        "memory_alarm": (
+            2,
+            lambda r: (
+                f"vm_memory_high_watermark set. Memory used:{r.randint(10**9, 9 * 10**9)} "
+                f"allowed:{r.randint(10**9, 9 * 10**9)}"
+            ),
+        ),
+        "alarm_cleared": (
+            2,
+            lambda r: f"memory resource limit alarm cleared on node rabbit@{r.choice(PODS)}",
+        ),
+        "queue_deleted": (
+            4,
+            lambda r: (
+                f"Deleting auto-delete queue 'amq.gen-{hexs(r, 22)}' in vhost "
+                f"'{r.choice(VHOSTS)}' because all of its consumers were cancelled"
+            ),
+        ),
+    },
+)
+
+
+MONGO_DBS = ("shop", "analytics", "admin", "sessions")
+MONGO_COLLECTIONS = ("orders", "carts", "users", "events", "products")
+
+
+# MongoDB's plain-text log (3.x and 4.0, after the timestamp): severity, component and
+# context, then the message.
+MONGODB = System(
+    "mongodb",
+    {
+        "accepted": (
+            16,
+            lambda r: (
+                f"I NETWORK  [listener] connection accepted from {addr(r)} #{r.randint(1, 99999)}"
+                f" ({r.randint(1, 900)} connections now open)"
+            ),
+        ),
+        "end": (
+            16,
+            lambda r: (
+                f"I NETWORK  [conn{r.randint(1, 99999)}] end connection {addr(r)} "
+                f"({r.randint(1, 900)} connections now open)"
+            ),
+        ),
+        "metadata": (
+            10,
+            lambda r: (
+                f"I NETWORK  [conn{r.randint(1, 99999)}] received client metadata from "
+                f'{addr(r)} conn{r.randint(1, 99999)}: {{ driver: {{ name: "nodejs", version: '
+                f'"{r.randint(3, 6)}.{r.randint(0, 9)}.{r.randint(0, 9)}" }}, os: {{ type: '
+                f'"Linux", architecture: "x64" }} }}'
+            ),
+        ),
+        "slow": (
+            12,
+            lambda r: (
+                f"I COMMAND  [conn{r.randint(1, 99999)}] command {r.choice(MONGO_DBS)}."
+                f"{r.choice(MONGO_COLLECTIONS)} command: find {{ find: "
+                f'"{r.choice(MONGO_COLLECTIONS)}", filter: {{ status: "open" }} }} '
+                f"planSummary: COLLSCAN keysExamined:0 docsExamined:{r.randint(1000, 10**6)} "
+                f"numYields:{r.randint(0, 900)} nreturned:{r.randint(0, 90)} reslen:"
+                f"{r.randint(100, 9000)} protocol:op_msg {r.randint(100, 9000)}ms"
+            ),
+        ),
+        "index": (
+            4,
+            lambda r: (
+                f"I INDEX    [conn{r.randint(1, 99999)}] build index on: {r.choice(MONGO_DBS)}."
+                f"{r.choice(MONGO_COLLECTIONS)} properties: {{ v: 2, key: {{ createdAt: 1 }}, "
+                f'name: "createdAt_1", ns: "{r.choice(MONGO_DBS)}.{r.choice(MONGO_COLLECTIONS)}"'
+                f" }}"
+            ),
+        ),
+        "checkpoint": (
+            6,
+            lambda r: (
+                f"I STORAGE  [WTCheckpointThread] WiredTiger message [{r.randint(10**9, 2 * 10**9)}"
+                f":{r.randint(1, 999999)}][{r.randint(1, 9999)}:0x{hexs(r, 12)}], "
+                f"WT_SESSION.checkpoint: Checkpoint has been running for {r.randint(20, 900)} "
+                f"seconds and wrote: {r.randint(1000, 10**6)} pages ({r.randint(1, 9000)} MB)"
+            ),
+        ),
+        "auth_failed": (
+            4,
+            lambda r: (
+                f"I ACCESS   [conn{r.randint(1, 99999)}] SASL SCRAM-SHA-256 authentication "
+                f"failed for {r.choice(USERS)} on {r.choice(MONGO_DBS)} from client "
+                f"{addr(r)} ; AuthenticationFailed: SCRAM authentication failed, storedKey "
+                f"mismatch"
+            ),
+        ),
+    },
+)
+
+
+REFERERS = ('"-"', '"https://www.google.com/"', '"https://shop.example.com/cart"')
+AGENTS = (
+    '"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) '
+    'Chrome/120.0.0.0 Safari/537.36"',
+    '"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, '
+    'like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"',
+    '"curl/8.4.0"',
+    '"Googlebot/2.1 (+http://www.google.com/bot.html)"',
+)
+
+
+def _access(method: str) -> Draw:
+    def draw(r: random.Random) -> str:
+        return (
+            f"{ip(r)} - - [0{r.randint(1, 9)}/Dec/2026:{r.randint(10, 23)}:{r.randint(10, 59)}:"
+            f'{r.randint(10, 59)} +0000] "{method} {route(r)} HTTP/1.1" '
+            f"{r.choice((200, 201, 301, 304, 404, 500))} {r.randint(0, 90000)} "
+            f"{r.choice(REFERERS)} {r.choice(AGENTS)}"
+        )
+
+    return draw
+
+
+# nginx's access log in the `combined` format: one line per request, by method.
+NGINX_ACCESS = System(
+    "nginx-access",
+    {f"access_{m.lower()}": (w, _access(m)) for m, w in (("GET", 60), ("POST", 25), ("HEAD", 5))},
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1413,6 +1595,9 @@ SYSTEMS = (
     POSTFIX,
     PROMETHEUS,
     MYSQL,
+    RABBITMQ,
+    MONGODB,
+    NGINX_ACCESS,
 )
 
 

@@ -38,6 +38,9 @@ FLOORS = {
     "postfix": 0.88,
     "prometheus": 1.0,
     "mysql": 1.0,
+    "rabbitmq": 1.0,
+    "mongodb": 1.0,
+    "nginx-access": 1.0,
 }
 
 
