@@ -1573,7 +1573,10 @@ def _access(method: str) -> Draw:
 # nginx's access log in the `combined` format: one line per request, by method.
 NGINX_ACCESS = System(
     "nginx-access",
-    {f"access_{m.lower()}": (w, _access(m)) for m, w in (("GET", 60), ("POST", 25), ("HEAD", 5))},
+    {
+        f"access_{m.lower()}": (w, _access(m))
+        for m, w in (("GET", 60), ("POST", 25), ("HEAD", 5), ("PUT", 5), ("DELETE", 5))
+    },
 )
 
 
