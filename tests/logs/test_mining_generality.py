@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ops_agent.logs import masking
 from ops_agent.logs.masking import MaskCache, is_identifier, tokens
 from ops_agent.logs.mining import TemplateMiner
 from tests.log_corpus import SYSTEMS, System, grouping_accuracy
@@ -357,6 +358,25 @@ def test_the_length_of_a_digit_run_never_changes_the_tokens(
     message = " ".join(w + str(n) for w, n in zip(words or ["x"], numbers * 10, strict=False))
     changed = re.sub(r"\d\d+", str(other), message)
     assert tokens(message, {}) == tokens(changed, {})
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text("0123456789abcdefABCDEF", min_size=6, max_size=14),
+            st.from_regex(r"[a-fA-F]{6,10}[0-9]", fullmatch=True),  # perhaps a name
+            st.sampled_from(["-", "_", ".", "=", ":", "[", "]", "/", "@", "x", "eth", "g"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_writing_a_hex_run_as_00_never_changes_a_chunks_tokens(parts: list[str]) -> None:
+    """Masking writes hex ids inside a chunk as "00" so that the chunk repeats in its cache;
+    the chunk's tokens must be the same either way."""
+    chunk = "".join(parts)
+    assert masking._chunk(chunk) == masking._chunk(masking._HEX_RUN.sub("00", chunk))
 
 
 def test_the_message_cache_answers_what_masking_would() -> None:
