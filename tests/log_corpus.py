@@ -1,8 +1,8 @@
 """Labelled log corpora of our own, for template mining on systems Loghub does not have: web
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
-Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB
-and nginx's access log.
+Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB,
+nginx's access log, Elasticsearch, etcd and Envoy's access log.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -100,6 +100,9 @@ def size(r: random.Random) -> str:
 class System:
     name: str
     templates: dict[str, tuple[int, Draw]]  # name -> (weight, draw)
+
+    def __str__(self) -> str:
+        return self.name
 
     def lines(self, n: int = 2000, seed: int = 7) -> tuple[list[str], list[str]]:
         """`n` lines and their template names, drawn with `seed`."""
@@ -1580,6 +1583,167 @@ NGINX_ACCESS = System(
 )
 
 
+INDICES = ("orders-2026.12", "logs-app-000012", "products", "users_v3", ".kibana_8.11.0_001")
+ES_NODES = ("es-data-0", "es-data-1", "es-master-0")
+
+
+# Elasticsearch's log (the message after `[time][LEVEL][logger] [node]`): slow queries,
+# circuit breakers, shard allocation, index lifecycle, the disk watermarks and GC.
+ELASTICSEARCH = System(
+    "elasticsearch",
+    {
+        "gc": (
+            12,
+            lambda r: (
+                f"[gc][{r.randint(1, 99999)}] overhead, spent [{r.randint(100, 999)}ms] "
+                f"collecting in the last [{r.uniform(1, 2):.1f}s]"
+            ),
+        ),
+        "slowlog": (
+            12,
+            lambda r: (
+                f"[{r.choice(INDICES)}][{r.randint(0, 4)}] took[{r.uniform(1, 9):.1f}s], "
+                f"took_millis[{r.randint(1000, 9000)}], total_hits[{r.randint(0, 10**6)} hits], "
+                f"types[], stats[], search_type[QUERY_THEN_FETCH], total_shards[{r.randint(1, 9)}]"
+                f', source[{{"size":{r.randint(1, 100)},"query":{{"match_all":{{}}}}}}]'
+            ),
+        ),
+        "watermark": (
+            6,
+            lambda r: (
+                f"high disk watermark [90%] exceeded on [{hexs(r, 22)}][{r.choice(ES_NODES)}]"
+                f"[/usr/share/elasticsearch/data] free: {r.uniform(1, 9):.1f}gb"
+                f"[{r.uniform(1, 9):.1f}%], shards will be relocated away from this node"
+            ),
+        ),
+        "breaker": (
+            6,
+            lambda r: (
+                f"[parent] Data too large, data for [<http_request>] would be "
+                f"[{r.randint(10**9, 9 * 10**9)}/{r.uniform(1, 9):.1f}gb], which is larger "
+                f"than the limit of [{r.randint(10**9, 9 * 10**9)}/{r.uniform(1, 9):.1f}gb]"
+            ),
+        ),
+        "ilm": (
+            8,
+            lambda r: (
+                f'moving index [{r.choice(INDICES)}] from [{{"phase":"hot","action":'
+                f'"rollover","name":"check-rollover-ready"}}] to [{{"phase":'
+                f'"warm","action":"migrate","name":"branch"}}] in policy '
+                f"[{r.choice(('logs', 'metrics', '90-days'))}]"
+            ),
+        ),
+        "shard_started": (
+            10,
+            lambda r: (
+                f"Cluster health status changed from [YELLOW] to [GREEN] (reason: [shards "
+                f"started [[{r.choice(INDICES)}][{r.randint(0, 4)}]]])."
+            ),
+        ),
+        "node_left": (
+            3,
+            lambda r: (
+                f"node-left[{{{r.choice(ES_NODES)}}}{{{hexs(r, 22)}}}{{{ip(r)}:9300}} reason: "
+                f"disconnected], term: {r.randint(1, 99)}, version: {r.randint(100, 9999)}"
+            ),
+        ),
+    },
+)
+
+
+ETCD_PEERS = ("8e9e05c52164694d", "91bc3c398fb3c146", "fd422379fda50e48")
+
+
+# etcd's log (its text format, after the time and level): raft elections, slow applies and
+# disk syncs, compactions, snapshots.
+ETCD = System(
+    "etcd",
+    {
+        "slow_apply": (
+            14,
+            lambda r: (
+                f"apply request took too long: took {r.randint(100, 900)}.{r.randint(10**5, 10**6)}"
+                f"ms, expected-duration 100ms, prefix read-only range , request key:"
+                f'"/registry/{r.choice(("pods", "leases", "events"))}/{r.choice(PODS)}/'
+                f'{pod(r)}" , response range_response_count:1 size:{r.randint(100, 9000)}'
+            ),
+        ),
+        "fdatasync": (
+            10,
+            lambda r: (
+                f"slow fdatasync took {r.uniform(1, 9):.9f}s, expected-duration 1s, "
+                f"wal-file-size {r.randint(10**6, 64 * 10**6)}"
+            ),
+        ),
+        "compaction": (
+            8,
+            lambda r: (
+                f"finished scheduled compaction compact-revision {r.randint(10**5, 10**8)} took "
+                f"{r.uniform(1, 900):.6f}ms"
+            ),
+        ),
+        "elected": (
+            3,
+            lambda r: (
+                f"raft.node: {r.choice(ETCD_PEERS)} elected leader {r.choice(ETCD_PEERS)} at "
+                f"term {r.randint(2, 90)}"
+            ),
+        ),
+        "lost_leader": (
+            3,
+            lambda r: (
+                f"raft.node: {r.choice(ETCD_PEERS)} lost leader {r.choice(ETCD_PEERS)} at term "
+                f"{r.randint(2, 90)}"
+            ),
+        ),
+        "snapshot": (
+            4,
+            lambda r: (
+                f"saved snapshot at index {r.randint(10**5, 10**8)} to /var/lib/etcd/member/snap/"
+                f"{hexs(r, 16)}-{hexs(r, 16)}.snap"
+            ),
+        ),
+        "heartbeat": (
+            6,
+            lambda r: (
+                f"leader failed to send out heartbeat on time; took too long, leader is overloaded"
+                f" likely from slow disk to-peer {r.choice(ETCD_PEERS)} heartbeat-interval 100ms "
+                f"expected-duration 200ms exceeded-duration {r.uniform(10, 900):.6f}ms"
+            ),
+        ),
+    },
+)
+
+
+ENVOY_CLUSTERS = ("orders_service", "payments_service", "auth_service", "catalog_service")
+ENVOY_FLAGS = ("-", "UF", "UH", "URX", "UT", "DC")
+
+
+def _envoy(method: str) -> Draw:
+    def draw(r: random.Random) -> str:
+        return (
+            f"[2026-12-0{r.randint(1, 9)}T{r.randint(10, 23)}:{r.randint(10, 59)}:"
+            f'{r.randint(10, 59)}.{r.randint(100, 999)}Z] "{method} {route(r)} HTTP/2" '
+            f"{r.choice((200, 201, 404, 503))} {r.choice(ENVOY_FLAGS)} {r.randint(0, 9000)} "
+            f"{r.randint(0, 90000)} {r.randint(1, 3000)} {r.randint(1, 3000)} "
+            f'"{ip(r)}" "{r.choice(("curl/8.4.0", "okhttp/4.12.0", "Go-http-client/2.0"))}" '
+            f'"{uuid(r)}" "{r.choice(HOSTS)}" "{addr(r)}"'
+        )
+
+    return draw
+
+
+# Envoy's default access log: one line per request, by method, with the upstream cluster's
+# host and the response flags.
+ENVOY = System(
+    "envoy",
+    {
+        f"access_{m.lower()}": (w, _envoy(m))
+        for m, w in (("GET", 50), ("POST", 30), ("PUT", 8), ("DELETE", 6), ("PATCH", 6))
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1601,6 +1765,9 @@ SYSTEMS = (
     RABBITMQ,
     MONGODB,
     NGINX_ACCESS,
+    ELASTICSEARCH,
+    ETCD,
+    ENVOY,
 )
 
 

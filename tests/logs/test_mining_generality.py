@@ -3,6 +3,7 @@ and the general rules behind it: identifiers, `key=value`, backticks, short cont
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 
@@ -42,6 +43,11 @@ FLOORS = {
     "rabbitmq": 1.0,
     "mongodb": 1.0,
     "nginx-access": 1.0,
+    "elasticsearch": 1.0,
+    "etcd": 1.0,
+    # No floor for Envoy's access log: a line of values but for its method and its response
+    # flags (`UF`, `UH`, `-`), which vary as freely as the status and are labelled values; with
+    # two constant words around them nothing tells them from the method. 0.000, as Drain3.
 }
 
 
@@ -51,10 +57,26 @@ def mine(lines: list[str]) -> list[str]:
     return [miner.resolve(i) for i in ids]
 
 
-@pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.name)
+@pytest.mark.parametrize("system", [s for s in SYSTEMS if s.name in FLOORS], ids=str)
 def test_our_own_systems_hold_their_floor(system: System) -> None:
     lines, labels = system.lines()
     assert grouping_accuracy(labels, mine(lines)) >= FLOORS[system.name]
+
+
+def drain3(lines: list[str]) -> list[str]:
+    from drain3 import TemplateMiner as Drain3Miner
+
+    logging.getLogger("drain3").setLevel(logging.WARNING)
+    miner = Drain3Miner()
+    return [str(miner.add_log_message(line)["cluster_id"]) for line in lines]
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=str)
+def test_no_system_of_ours_is_grouped_worse_than_by_drain3(system: System) -> None:
+    """Drain3 with its defaults, on the same lines: the issue's bar for systems the miner was
+    not shaped on (several of these were written and run before any rule was changed)."""
+    lines, labels = system.lines()
+    assert grouping_accuracy(labels, mine(lines)) >= grouping_accuracy(labels, drain3(lines))
 
 
 def test_the_corpus_is_labelled_and_repeatable() -> None:
@@ -132,6 +154,20 @@ def test_key_values_backticks_and_short_contexts() -> None:
         if n == 3:  # two constant words around the name: four names are not yet evidence
             assert len({m.resolve(i) for i in ids}) == 4
     assert len({m.resolve(i) for i in ids}) == 1  # eight are
+
+
+def test_a_template_takes_a_word_in_each_hole_with_context_enough_for_each() -> None:
+    """Elasticsearch moves indices between phases under policies; once `moving index [<*>]
+    to [<*>] in policy [<*>]` is known, a line with words in two of its holes is one more of
+    it, as its six constant words are enough for two. A template with fewer is not."""
+    m = TemplateMiner()
+    for n in range(12):
+        m.add(f"moving index [logs-{n}] from [hot] to [warm] in policy [p-{n}]")
+    general = m.match("moving index [logs-1] from [hot] to [warm] in policy [p-1]")
+    assert m.match("moving index [products] from [hot] to [warm] in policy [metrics]") == general
+    for n in range(12):
+        m.add(f"index [i-{n}] policy [p-{n}]")
+    assert m.match("index [products] policy [metrics]") is None
 
 
 def test_a_hex_id_without_a_digit_is_a_value() -> None:

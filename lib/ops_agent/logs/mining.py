@@ -126,19 +126,17 @@ _VALUE = (WILDCARD,)
 
 
 def _covers(template: Key, key: Key) -> bool:
-    """Whether `template` matches `key`: equal tokens, or a hole filled by a value or by one
-    word, when the template has enough constant words to tell."""
-    filler = None
+    """Whether `template` matches `key`: equal tokens, or holes filled by values or by words,
+    when the template has enough constant words to tell: MIN_CONSTANT_WORDS for each word it
+    takes (MIN_CONSTANT_WORDS_FOR_IDENTIFIERS for an identifier)."""
+    needed = 0
     for t, k in zip(template, key, strict=True):
         if t == k:
             continue
-        if t != WILDCARD or not is_word(k) or filler is not None:
+        if t != WILDCARD or not is_word(k):
             return False
-        filler = k
-    if filler is None:
-        return True
-    needed = MIN_CONSTANT_WORDS_FOR_IDENTIFIERS if is_identifier(filler) else MIN_CONSTANT_WORDS
-    return _constant_words(template) >= needed
+        needed += MIN_CONSTANT_WORDS_FOR_IDENTIFIERS if is_identifier(k) else MIN_CONSTANT_WORDS
+    return not needed or _constant_words(template) >= needed
 
 
 def _independent(pairs: Iterable[tuple[str, str]], needed: tuple[int, int]) -> bool:
