@@ -2,7 +2,7 @@
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
 Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB,
-nginx's access log, Elasticsearch, etcd and Envoy's access log.
+nginx's access log, Elasticsearch, etcd, Envoy's access log, Cassandra, OpenVPN and Traefik.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -1744,6 +1744,200 @@ ENVOY = System(
 )
 
 
+KEYSPACES = ("shop", "analytics", "system_auth")
+CFS = ("orders", "events_by_day", "sessions", "roles")
+
+
+# Apache Cassandra's system.log (the message after `LEVEL [thread] date file:line -`):
+# compactions, flushes, GC pauses, gossip, and dropped messages.
+CASSANDRA = System(
+    "cassandra",
+    {
+        "compacted": (
+            12,
+            lambda r: (
+                f"Compacted (task id: {uuid(r)}, compaction history id: {uuid(r)}) "
+                f"{r.randint(2, 8)} sstables to [/var/lib/cassandra/data/{r.choice(KEYSPACES)}/"
+                f"{r.choice(CFS)}-{hexs(r, 32)}/nb-{r.randint(1, 999)}-big,] to level=0.  "
+                f"{r.uniform(1, 900):.3f}MiB to {r.uniform(1, 900):.3f}MiB (~{r.randint(10, 99)}%"
+                f" of original) in {r.randint(100, 9000)}ms.  Read Throughput = "
+                f"{r.uniform(1, 90):.3f}MiB/s, Write Throughput = {r.uniform(1, 90):.3f}MiB/s"
+            ),
+        ),
+        "flushing": (
+            12,
+            lambda r: (
+                f"Enqueuing flush of {r.choice(CFS)}: {r.uniform(1, 90):.3f}MiB "
+                f"({r.randint(1, 90)}%) on-heap, {r.uniform(0, 9):.3f}KiB (0%) off-heap"
+            ),
+        ),
+        "gc": (
+            10,
+            lambda r: (
+                f"G1 Young Generation GC in {r.randint(200, 900)}ms.  G1 Eden Space: "
+                f"{r.randint(10**8, 10**9)} -> 0; G1 Old Gen: {r.randint(10**8, 10**9)} -> "
+                f"{r.randint(10**8, 10**9)}; G1 Survivor Space: {r.randint(10**6, 10**8)} -> "
+                f"{r.randint(10**6, 10**8)}"
+            ),
+        ),
+        "dropped": (
+            6,
+            lambda r: (
+                f"{r.choice(('READ', 'MUTATION', 'RANGE_SLICE'))} messages were dropped in last "
+                f"5000 ms: {r.randint(1, 900)} internal and {r.randint(0, 900)} cross node. Mean "
+                f"internal dropped latency: {r.randint(1, 9000)} ms and Mean cross-node dropped "
+                f"latency: {r.randint(1, 9000)} ms"
+            ),
+        ),
+        "gossip_down": (
+            4,
+            lambda r: f"InetAddress /{ip(r)}:7000 is now DOWN",
+        ),
+        "gossip_up": (4, lambda r: f"InetAddress /{ip(r)}:7000 is now UP"),
+        "handshake": (
+            4,
+            lambda r: f"Handshaking version with /{ip(r)}:7000",
+        ),
+        "tombstones": (
+            6,
+            lambda r: (
+                f"Read {r.randint(1, 900)} live rows and {r.randint(1000, 99999)} tombstone cells "  # noqa: S608
+                f"for query SELECT * FROM {r.choice(KEYSPACES)}.{r.choice(CFS)} WHERE id = "
+                f"{uuid(r)} LIMIT 5000 ALLOW FILTERING; token {r.randint(-(10**18), 10**18)} "
+                f"(see tombstone_warn_threshold)"
+            ),
+        ),
+    },
+)
+
+
+VPN_USERS = ("ana", "li", "omar", "mei", "jan", "ravi", "ines", "sofia", "tomas", "yuki")
+
+
+# OpenVPN server's log (after the date): clients connecting, authenticating, getting addresses,
+# and the TLS errors of those that cannot.
+OPENVPN = System(
+    "openvpn",
+    {
+        "peer_connection": (
+            10,
+            lambda r: (
+                f"{ip(r)}:{r.randint(1024, 65535)} [{r.choice(VPN_USERS)}] Peer Connection "
+                f"Initiated with [AF_INET]{ip(r)}:{r.randint(1024, 65535)}"
+            ),
+        ),
+        "verify_ok": (
+            10,
+            lambda r: (
+                f"{ip(r)}:{r.randint(1024, 65535)} VERIFY OK: depth=0, CN={r.choice(VPN_USERS)}"
+            ),
+        ),
+        "push_reply": (
+            8,
+            lambda r: (
+                f"{r.choice(VPN_USERS)}/{ip(r)}:{r.randint(1024, 65535)} SENT CONTROL "
+                f"[{r.choice(VPN_USERS)}]: 'PUSH_REPLY,route 10.8.0.1,topology net30,ping 10,"
+                f"ping-restart 120,ifconfig 10.8.0.{r.randint(2, 250)} 10.8.0.{r.randint(2, 250)}"
+                f",peer-id {r.randint(0, 9)},cipher AES-256-GCM' (status=1)"
+            ),
+        ),
+        "mroute": (
+            8,
+            lambda r: (
+                f"{r.choice(VPN_USERS)}/{ip(r)}:{r.randint(1024, 65535)} MULTI: Learn: "
+                f"10.8.0.{r.randint(2, 250)} -> {r.choice(VPN_USERS)}/{ip(r)}:"
+                f"{r.randint(1024, 65535)}"
+            ),
+        ),
+        "tls_error": (
+            8,
+            lambda r: (
+                f"{ip(r)}:{r.randint(1024, 65535)} TLS Error: TLS key negotiation failed to occur"
+                f" within 60 seconds (check your network connectivity)"
+            ),
+        ),
+        "tls_failed": (
+            6,
+            lambda r: f"{ip(r)}:{r.randint(1024, 65535)} TLS Error: TLS handshake failed",
+        ),
+        "inactivity": (
+            6,
+            lambda r: (
+                f"{r.choice(VPN_USERS)}/{ip(r)}:{r.randint(1024, 65535)} [{r.choice(VPN_USERS)}]"
+                f" Inactivity timeout (--ping-restart), restarting"
+            ),
+        ),
+        "client_exit": (
+            6,
+            lambda r: (
+                f"{r.choice(VPN_USERS)}/{ip(r)}:{r.randint(1024, 65535)} SIGTERM[soft,"
+                f"remote-exit] received, client-instance exiting"
+            ),
+        ),
+    },
+)
+
+
+ROUTERS = ("shop@docker", "api@docker", "dashboard@internal", "blog@file")
+SERVICES_TRAEFIK = ("shop-web@docker", "api-backend@docker", "blog@file")
+
+
+# Traefik's log (logrus text, after the time and level): routers and services it builds from
+# providers, health checks, certificates, and the errors of its proxying.
+TRAEFIK = System(
+    "traefik",
+    {
+        "health_down": (
+            10,
+            lambda r: (
+                f'level=warning msg="Health check failed, removing from server list" '
+                f"serverURL=http://{ip(r)}:{r.choice((80, 8080, 3000))} "
+                f"serviceName={r.choice(SERVICES_TRAEFIK)} healthCheck=true"
+            ),
+        ),
+        "health_up": (
+            6,
+            lambda r: (
+                f'level=warning msg="Health check up: returning to server list" '
+                f"serverURL=http://{ip(r)}:{r.choice((80, 8080, 3000))} "
+                f"serviceName={r.choice(SERVICES_TRAEFIK)}"
+            ),
+        ),
+        "proxy_error": (
+            12,
+            lambda r: (
+                f"level=debug msg=\"'502 Bad Gateway' caused by: dial tcp {ip(r)}:"
+                f'{r.choice((80, 8080))}: connect: connection refused"'
+            ),
+        ),
+        "router_error": (
+            6,
+            lambda r: (
+                f'level=error msg="the service \\"{r.choice(SERVICES_TRAEFIK)}\\" does not '
+                f'exist" entryPointName=websecure routerName={r.choice(ROUTERS)}'
+            ),
+        ),
+        "acme": (
+            4,
+            lambda r: (
+                f'level=error msg="Unable to obtain ACME certificate for domains \\"'
+                f'{r.choice(HOSTS)}\\": unable to generate a certificate for the domains '
+                f"[{r.choice(HOSTS)}]: error: one or more domains had a problem\\n"
+                f'" providerName=letsencrypt.acme ACME CA="https://acme-v02.api.letsencrypt.org'
+                f'/directory" routerName={r.choice(ROUTERS)} rule="Host(`{r.choice(HOSTS)}`)"'
+            ),
+        ),
+        "configuration": (
+            8,
+            lambda r: (
+                f'level=info msg="Skipping same configuration" providerName='
+                f"{r.choice(('docker', 'file', 'internal'))}"
+            ),
+        ),
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1768,6 +1962,9 @@ SYSTEMS = (
     ELASTICSEARCH,
     ETCD,
     ENVOY,
+    CASSANDRA,
+    OPENVPN,
+    TRAEFIK,
 )
 
 

@@ -45,6 +45,9 @@ FLOORS = {
     "nginx-access": 1.0,
     "elasticsearch": 1.0,
     "etcd": 1.0,
+    "cassandra": 1.0,
+    "openvpn": 1.0,
+    "traefik": 1.0,
     # No floor for Envoy's access log: a line of values but for its method and its response
     # flags (`UF`, `UH`, `-`), which vary as freely as the status and are labelled values; with
     # two constant words around them nothing tells them from the method. 0.000, as Drain3.
