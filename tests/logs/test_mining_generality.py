@@ -472,3 +472,12 @@ def test_any_stream_of_lines_merges_without_a_loop(seed: int) -> None:
             state = by_id[state.merged_into]
             assert state.id not in seen  # merges never loop
             seen.add(state.id)
+
+
+def test_any_text_has_a_template() -> None:
+    """The store never keeps a lone surrogate, but the miner is a library too: any text,
+    control characters and a lone surrogate included, gets a template and keeps it."""
+    m = TemplateMiner()
+    for text in ("", " ", "\x00\x1f", "bad \ud800 line", "é中😀 (", "..."):
+        tid = m.add(text)
+        assert m.match(text) == tid == m.resolve(tid)

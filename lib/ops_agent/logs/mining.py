@@ -45,7 +45,9 @@ Key = tuple[str, ...]
 
 def template_id(tokens_: Iterable[str]) -> str:
     """The id of the template with these tokens (stable across processes)."""
-    return "t" + hashlib.sha1("\x1f".join(tokens_).encode()).hexdigest()[:15]  # noqa: S324
+    # surrogatepass: a lone surrogate (which no store keeps, but a caller may pass) still hashes
+    text = "\x1f".join(tokens_).encode("utf-8", "surrogatepass")
+    return "t" + hashlib.sha1(text).hexdigest()[:15]  # noqa: S324
 
 
 def _constant_words(key: Key) -> int:
