@@ -623,12 +623,14 @@ class TemplateMiner:
         (other than the cluster `but`) was merged into it, by the span rule or, for one-word
         spans, by the word rules. Clusters and merges are all stored, so a process that
         loaded the templates answers as the one that learnt them."""
+        others = [t for t in self._spans.get(context, {}).values() if t != but]
+        if not others:  # most contexts: one line's own
+            return None
         gid = template_id(_span_template(context))
         if gid not in self._templates:
             return None  # a raw line can have that shape too (`Fan speeds (<*>)`)
         root = self.resolve(gid)
-        members = self._spans.get(context, {}).values()
-        return root if any(t != but and self.resolve(t) == root for t in members) else None
+        return root if any(self.resolve(t) == root for t in others) else None
 
     def _learn_spans(self, key: Key, tid: str) -> None:
         for before, span, after in _spans(key):
