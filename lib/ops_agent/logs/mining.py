@@ -54,8 +54,8 @@ def _constant_words(key: Key) -> int:
     return sum(1 for t in key if is_word(t))
 
 
-# A template needs this many constant words before a word may stand for one of its values;
-# with fewer, a word is more likely a different message than a value ("normal", "warning").
+# A template needs this many constant words for each word that may stand for one of its
+# values; with fewer, a word is more likely a different message than a value ("normal").
 MIN_CONSTANT_WORDS = 3
 # An identifier (`fe_http`, `be_api/web`) is a value far more often than a word is: two of
 # them in the same place, with one other constant word around, are enough.
@@ -109,9 +109,10 @@ HIGH_CARDINALITY = 8
 NOVEL_SHARE = 0.8
 SIMILAR_CANDIDATES = 16  # the most recent lines of that length and opening compared
 SIMILAR_MEMBERS = 256  # lines kept per set of similar lines: by then a value has shown
-# A phrase (a run of words) is a span too, with PHRASE_CONTEXT constant words outside it, but
-# only on `min_variants` different phrases: a few phrases seen about equally often between the
-# same words are as likely a few events (`Connection closed|reset|timed out by peer`).
+# A phrase of up to PHRASE_WORDS words right after a value (an HTTP status's reason) is a span
+# too, with PHRASE_CONTEXT constant words outside it, but only on `min_variants` different
+# phrases: a few phrases seen about equally often between the same words are as likely a few
+# events (`Connection closed|reset|timed out by peer`).
 PHRASE_WORDS = 3
 PHRASE_CONTEXT = 3
 # A line that is a verb and its object (`Started Daily apt download activities.`) has no context
