@@ -415,7 +415,7 @@ class TemplateMiner:
             else:
                 known = self._create(key)
         self._seen[known] = self._seen.get(known, 0) + 1
-        root = self.resolve(known)
+        root = known if self._templates[known].merged_into is None else self.resolve(known)
         seen = self._lines[root] = self._lines.get(root, 0) + 1
         if seen >= BALANCED_MIN and not seen & (seen - 1):
             self._recheck(root)  # at 8, 16, 32... lines: balanced families may show
