@@ -34,6 +34,7 @@ only ever generalises, so instances that learn the same things agree on the ids.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -365,8 +366,8 @@ class TemplateMiner:
     _verbs: dict[Key, set[tuple[Key, Key]]] = field(default_factory=dict)  # by object
     # Lines seen in this process: per cluster (a line's own, or the general it fell into when
     # new), and per live template (a template's lines move with it when it merges).
-    _seen: dict[str, int] = field(default_factory=dict)
-    _lines: dict[str, int] = field(default_factory=dict)
+    _seen: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    _lines: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     _rechecks: dict[str, tuple[list[Key], list[tuple[Key, Key]]]] = field(default_factory=dict)
     _rarity: Rarity = field(default_factory=Rarity)
     _openings: dict[tuple[int, str], list[Key]] = field(default_factory=dict)
@@ -414,9 +415,10 @@ class TemplateMiner:
                 known = general
             else:
                 known = self._create(key)
-        self._seen[known] = self._seen.get(known, 0) + 1
+        self._seen[known] += 1
         root = known if self._templates[known].merged_into is None else self.resolve(known)
-        seen = self._lines[root] = self._lines.get(root, 0) + 1
+        self._lines[root] += 1
+        seen = self._lines[root]
         if seen >= BALANCED_MIN and not seen & (seen - 1):
             self._recheck(root)  # at 8, 16, 32... lines: balanced families may show
             root = self.resolve(root)
@@ -746,7 +748,7 @@ class TemplateMiner:
         self._templates[tid].merged_into = into
         self._changed.add(tid)
         if tid in self._lines:
-            self._lines[into] = self._lines.get(into, 0) + self._lines.pop(tid)
+            self._lines[into] += self._lines.pop(tid)
 
     # --- persistence ---
 
