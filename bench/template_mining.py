@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -32,25 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "lib"))
 
-from tests.log_corpus import SYSTEMS, grouping_accuracy  # noqa: E402
-
-from ops_agent.logs.mining import TemplateMiner  # noqa: E402
+from tests.log_corpus import SYSTEMS, drain3, grouping_accuracy, ours  # noqa: E402
 
 Parser = Callable[[Sequence[str]], list[str]]
-
-
-def ours(lines: Sequence[str]) -> list[str]:
-    miner = TemplateMiner()
-    ids = [miner.add(line) for line in lines]
-    return [miner.resolve(i) for i in ids]  # a line's group is its template at the end
-
-
-def drain3(lines: Sequence[str]) -> list[str]:
-    from drain3 import TemplateMiner as Drain3Miner
-
-    logging.getLogger("drain3").setLevel(logging.WARNING)
-    miner = Drain3Miner()
-    return [str(miner.add_log_message(line)["cluster_id"]) for line in lines]
 
 
 def measure(

@@ -21,6 +21,7 @@ while an HTTP method or an operation is part of the template (Loghub's OpenStack
 
 from __future__ import annotations
 
+import logging
 import random
 import string
 from collections import defaultdict
@@ -1979,3 +1980,21 @@ def grouping_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
         1 for t, p in zip(truth, predicted, strict=True) if true_groups[t] == predicted_groups[p]
     )
     return correct / len(truth) if truth else 0.0
+
+
+def ours(lines: Sequence[str]) -> list[str]:
+    """Each line's group by our miner with its defaults: its template once all are read."""
+    from ops_agent.logs.mining import TemplateMiner
+
+    miner = TemplateMiner()
+    ids = [miner.add(line) for line in lines]
+    return [miner.resolve(i) for i in ids]
+
+
+def drain3(lines: Sequence[str]) -> list[str]:
+    """Each line's group by Drain3 with its defaults (the baseline to beat)."""
+    from drain3 import TemplateMiner as Drain3Miner
+
+    logging.getLogger("drain3").setLevel(logging.WARNING)
+    miner = Drain3Miner()
+    return [str(miner.add_log_message(line)["cluster_id"]) for line in lines]

@@ -3,7 +3,6 @@ and the general rules behind it: identifiers, `key=value`, backticks, short cont
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from ops_agent.logs import masking
 from ops_agent.logs.masking import MaskCache, is_identifier, tokens
 from ops_agent.logs.mining import TemplateMiner
-from tests.log_corpus import SYSTEMS, System, grouping_accuracy
+from tests.log_corpus import SYSTEMS, System, drain3, grouping_accuracy, ours
 
 # What the miner scores today on each of our systems (python bench/template_mining.py prints
 # it beside Drain3): a floor, so that a change that loses generality shows.
@@ -54,24 +53,10 @@ FLOORS = {
 }
 
 
-def mine(lines: list[str]) -> list[str]:
-    miner = TemplateMiner()
-    ids = [miner.add(line) for line in lines]
-    return [miner.resolve(i) for i in ids]
-
-
 @pytest.mark.parametrize("system", [s for s in SYSTEMS if s.name in FLOORS], ids=str)
 def test_our_own_systems_hold_their_floor(system: System) -> None:
     lines, labels = system.lines()
-    assert grouping_accuracy(labels, mine(lines)) >= FLOORS[system.name]
-
-
-def drain3(lines: list[str]) -> list[str]:
-    from drain3 import TemplateMiner as Drain3Miner
-
-    logging.getLogger("drain3").setLevel(logging.WARNING)
-    miner = Drain3Miner()
-    return [str(miner.add_log_message(line)["cluster_id"]) for line in lines]
+    assert grouping_accuracy(labels, ours(lines)) >= FLOORS[system.name]
 
 
 @pytest.mark.parametrize("system", SYSTEMS, ids=str)
@@ -79,7 +64,7 @@ def test_no_system_of_ours_is_grouped_worse_than_by_drain3(system: System) -> No
     """Drain3 with its defaults, on the same lines: the issue's bar for systems the miner was
     not shaped on (several of these were written and run before any rule was changed)."""
     lines, labels = system.lines()
-    assert grouping_accuracy(labels, mine(lines)) >= grouping_accuracy(labels, drain3(lines))
+    assert grouping_accuracy(labels, ours(lines)) >= grouping_accuracy(labels, drain3(lines))
 
 
 def test_the_corpus_is_labelled_and_repeatable() -> None:
