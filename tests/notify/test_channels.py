@@ -300,6 +300,21 @@ async def test_smtp_modes(notify_settings, mode, security, login) -> None:
         ctx.__exit__(None, None, None)
 
 
+async def test_smtp_headers_from_caller_text_stay_one_line(notify_settings) -> None:
+    """A subject or category with a line break in it (the fuzzer sent one: a 500) is sent on
+    one line, and cannot add a header of its own."""
+    with smtp_server("plain") as server:
+        async with smtp_service(notify_settings, server, smtp_security="none") as s:
+            result = await s.send_email_smtp(
+                "a@example.com", "Deploy\r\nBcc: evil@example.com", "b", category="ops\nX: y"
+            )
+    assert result.delivered, result.error
+    [envelope] = server.mailbox.messages
+    raw = envelope.content.decode()
+    assert "Subject: Deploy Bcc: evil@example.com" in raw and "X-Category: ops X: y" in raw
+    assert envelope.rcpt_tos == ["a@example.com"] and "\nBcc:" not in raw
+
+
 async def test_smtp_wrong_password(notify_settings) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

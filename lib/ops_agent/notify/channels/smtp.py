@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -21,6 +22,15 @@ from ops_agent.notify.models import Delivery, Notification, Outcome
 Security = Literal["starttls", "tls", "none"]
 
 
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
+def one_line(text: str) -> str:
+    """A header value from caller text: line breaks as spaces. A header cannot hold one, and
+    one passed through would start a header of the caller's choosing (`Bcc:`)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def build_email(
     message: Notification, sender: str, recipients: list[str], msg_id: str
 ) -> EmailMessage:
@@ -28,12 +38,12 @@ def build_email(
     email = EmailMessage()
     email["From"] = formataddr(parseaddr(sender))
     email["To"] = ", ".join(formataddr(parseaddr(r)) for r in recipients)
-    email["Subject"] = message.subject or message.title or "Ops Agent"
+    email["Subject"] = one_line(message.subject or message.title or "Ops Agent")
     email["Date"] = formatdate(localtime=False)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "ops-agent.local"
     email["Message-ID"] = make_msgid(idstring=msg_id, domain=domain)
     if message.category:
-        email["X-Category"] = message.category
+        email["X-Category"] = one_line(message.category)
     email.set_content(message.body or message.subject or "")
     if message.html:
         email.add_alternative(message.html, subtype="html")
