@@ -309,15 +309,6 @@ def render(tokens_: Iterable[str]) -> str:
     return out
 
 
-@dataclass(slots=True)
-class _PairShape:
-    """Lines that agree but for two word places: the words seen there, each pair with the
-    first cluster it came in, and the template they make once they vary independently."""
-
-    members: dict[tuple[str, str], str] = field(default_factory=dict)
-    family: Key | None = None
-
-
 @dataclass
 class _Similar:
     """Lines found similar, differing in the same word `places`: each with its cluster, the
@@ -361,7 +352,10 @@ class TemplateMiner:
     _keys_at: dict[tuple[int, int, str], list[Key]] = field(default_factory=dict)  # by token
     _families: dict[Key, dict[str, str]] = field(default_factory=dict)
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
-    _pairs: dict[Key, _PairShape] = field(default_factory=dict)
+    # Lines that agree but for two word places: the words seen there, each pair with the
+    # first cluster it came in; and the template a shape made once they varied independently.
+    _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
+    _pair_families: dict[Key, Key] = field(default_factory=dict)
     _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
     _verbs: dict[Key, set[tuple[Key, Key]]] = field(default_factory=dict)  # by object
     # Lines seen in this process: per cluster (a line's own, or the general it fell into when
@@ -504,8 +498,15 @@ class TemplateMiner:
         if key not in self._by_key:
             self._by_key[key] = tid
             self._keys_by_len.setdefault(len(key), []).append(key)
+            size, keys_at = len(key), self._keys_at
             for i, token in enumerate(key):
-                self._keys_at.setdefault((len(key), i, token), []).append(key)
+                if token != WILDCARD:  # looked up by constant tokens only
+                    place = (size, i, token)
+                    keys = keys_at.get(place)
+                    if keys is None:
+                        keys_at[place] = [key]
+                    else:
+                        keys.append(key)
             self._rarity.add(key)
 
     def _learn_similar(self, key: Key, tid: str) -> None:
@@ -679,7 +680,9 @@ class TemplateMiner:
     def _learn_pairs(self, key: Key, tid: str, positions: list[int]) -> None:
         # The members' shared shape has a value at both places, before runs of values are
         # joined (that is only needed for the template, when there is one). It runs for every
-        # pair of words of every new line, so the shape is one list, changed in place.
+        # pair of words of every new line, so the shape is one list, changed in place, and a
+        # shape seen first (most are) is one dict entry.
+        pairs = self._pairs
         shape = list(key)
         for n, a in enumerate(positions):
             shape[a] = WILDCARD
@@ -689,17 +692,19 @@ class TemplateMiner:
                 shape[b] = WILDCARD
                 found = tuple(shape)
                 shape[b] = key[b]
-                pair = self._pairs.get(found)
-                if pair is None:
-                    pair = self._pairs[found] = _PairShape()
-                pair.members.setdefault((key[a], key[b]), tid)
-                if pair.family is not None:
-                    self._merge((tid,), self.resolve(self._by_key[pair.family]))
-                elif len(pair.members) >= PAIR_COMBINATIONS and _independent(
-                    pair.members, (_pair_variants(key, a), _pair_variants(key, b))
+                members = pairs.get(found)
+                if members is None:
+                    pairs[found] = {(key[a], key[b]): tid}
+                    continue
+                members.setdefault((key[a], key[b]), tid)
+                family = self._pair_families.get(found)
+                if family is not None:
+                    self._merge((tid,), self.resolve(self._by_key[family]))
+                elif len(members) >= PAIR_COMBINATIONS and _independent(
+                    members, (_pair_variants(key, a), _pair_variants(key, b))
                 ):
-                    pair.family = _with_hole(_with_hole(key, b), a)  # b first: a stays put
-                    self._generalise(pair.family, pair.members.values())
+                    family = self._pair_families[found] = _with_hole(_with_hole(key, b), a)
+                    self._generalise(family, members.values())  # b first above: a stays put
             shape[a] = key[a]
 
     def _generalise(self, family: Key, members: Iterable[str]) -> None:
