@@ -68,81 +68,6 @@ language sql immutable as $$
 $$;
 
 
--- Requests rolled up per minute and label set (project, environment, deployment, route):
--- counts by status class. p_entries are normalised log drain entries, one per log line: the
--- lines of one request share its request id and count as one request, once, even when they
--- arrive in different deliveries. A request whose proxy status is -1 (a background
--- revalidation) is not counted; one whose function crashed (status -1) is a 5xx. An entry
--- without a status is not a request. Pulled runtime logs (via 'pull') carry no request id:
--- their `request` rows are the requests, counted in the pulled_* columns. Only entries whose
--- id is in p_ids count (all when null): ops_drain_ingest passes the ids the log store had not
--- seen.
-create or replace function ops_metric_rollup(p_entries jsonb, p_ids text[] default null)
-returns integer
-language sql as $$
-    with lines as materialized (
-        select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
-               coalesce(e.project_name, e.project_id, '') as project,
-               coalesce(e.environment, '') as environment,
-               coalesce(e.deployment_id, '') as deployment,
-               coalesce(e.route, '') as route, e.proxy_status, e.status_code,
-               coalesce(e.via, 'drain') = 'pull' as pulled
-        from jsonb_to_recordset(p_entries) as e(
-            id text, ts timestamptz, project_name text, project_id text, environment text,
-            deployment_id text, route text, proxy_status integer, status_code integer,
-            request_id text, via text, source text)
-        where (p_ids is null or e.id = any(p_ids))
-          and (coalesce(e.via, 'drain') <> 'pull' or e.source = 'request')
-    ), fresh as materialized (
-        select coalesce(p_ids, array(select id from lines)) as ids
-    ), fresh_ids as (
-        select unnest(ids) as id from fresh
-    ), counted_before as (
-        -- Requests some line of which an earlier delivery brought: counted then.
-        select distinct s.request_id
-        from log_entries s
-        where s.request_id in (select l.request_id from lines l where l.request_id is not null)
-          and not exists (select 1 from fresh_ids f where f.id = s.id)
-    ), req as (
-        select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
-               max(l.environment) as environment, max(l.deployment) as deployment,
-               max(l.route) as route,
-               case when bool_or(l.status_code = -1) then -1
-                    else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
-               bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
-        from lines l
-        where not exists (select 1 from counted_before c where c.request_id = l.request_id)
-        group by l.request
-    ), counted as (
-        select * from req
-        where status is not null and status <> 0 and (crashed or status <> -1)
-    ), g as (
-        select minute, project, environment, deployment, route,
-               count(*) filter (where not pulled) as requests,
-               count(*) filter (where not pulled and status between 400 and 499) as s4,
-               count(*) filter (where not pulled and (status >= 500 or status = -1)) as s5,
-               count(*) filter (where pulled) as p,
-               count(*) filter (where pulled and status between 400 and 499) as p4,
-               count(*) filter (where pulled and (status >= 500 or status = -1)) as p5
-        from counted group by 1, 2, 3, 4, 5
-    ), up as (
-        insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
-                                         status_4xx, status_5xx, pulled, pulled_4xx, pulled_5xx)
-        select minute, project, environment, deployment, route, requests, s4, s5, p, p4, p5
-        from g
-        on conflict (minute, project, environment, deployment, route) do update set
-            requests = m.requests + excluded.requests,
-            status_4xx = m.status_4xx + excluded.status_4xx,
-            status_5xx = m.status_5xx + excluded.status_5xx,
-            pulled = m.pulled + excluded.pulled,
-            pulled_4xx = m.pulled_4xx + excluded.pulled_4xx,
-            pulled_5xx = m.pulled_5xx + excluded.pulled_5xx
-        returning 1
-    )
-    select count(*)::integer from up
-$$;
-
-
 -- Server spans of one trace drain delivery (p_spans: [{trace_id, span_id, ts, project_id,
 -- deployment_id, environment, route, status, duration_ms}]) rolled up per minute: a latency
 -- histogram and the span counts by status class. A span already seen is skipped. The project
@@ -215,29 +140,126 @@ end
 $$;
 
 
--- One drain delivery in one transaction: the entries and templates into the log store, and
--- the entries it had not seen into the request rollups. A redelivery stores nothing and rolls
--- nothing up twice.
-create or replace function ops_drain_ingest(p_entries jsonb, p_templates jsonb default '[]')
+-- One drain delivery (p_entries: normalised rows, one per log line; p_templates: new or merged
+-- templates [{id, tokens, template, merged_into}]) in one statement: the templates, the entries
+-- (one whose id is stored already is skipped, so a redelivery stores nothing and counts nothing
+-- twice), each template's line count, and the requests rolled up per minute and label set
+-- (project, environment, deployment, route) by status class. p_entries is json, not jsonb: it
+-- is read once, and parsing it into jsonb first costs more than the reading.
+--
+-- The lines of one request share its request id and count as one request, once, even when they
+-- arrive in different deliveries: the statement reads log_entries as it stood before the
+-- statement, so a request some line of which is stored already was counted then. A request
+-- whose proxy status is -1 (a background revalidation) is not counted; one whose function
+-- crashed (status -1) is a 5xx. An entry without a status is not a request. Pulled runtime logs
+-- (via 'pull') carry no request id: their `request` rows are the requests, counted in the
+-- pulled_* columns. A drain supersedes pulling: the pulled copies of the minutes a delivery
+-- covers go (their requests stay counted apart, so nothing counts twice).
+create or replace function ops_drain_ingest(p_entries json, p_templates jsonb default '[]')
 returns jsonb
 language plpgsql as $$
 declare
-    v_logs jsonb := ops_log_ingest(p_entries, p_templates);
+    v_inserted integer;
 begin
-    -- A drain supersedes pulling: the pulled copies of the minutes it now covers go (their
-    -- requests stay counted apart, in the pulled_* rollup columns, so nothing counts twice).
-    delete from log_entries l
-    using (select e.project_id, min(e.ts) as since
-           from jsonb_to_recordset(p_entries) as e(project_id text, ts timestamptz, via text)
-           where coalesce(e.via, 'drain') = 'drain' and e.project_id is not null
-           group by e.project_id) d
-    where l.via = 'pull' and l.project_id = d.project_id and l.ts >= d.since;
-    -- A first delivery stored every entry: roll them all up without filtering.
-    perform ops_metric_rollup(
-        p_entries,
-        case when (v_logs->>'duplicates')::integer = 0 then null
-             else array(select jsonb_array_elements_text(v_logs->'ids')) end);
-    return v_logs - 'ids';
+    insert into log_templates (id, tokens, template, merged_into)
+    select t.id, t.tokens, t.template, t.merged_into
+    from jsonb_to_recordset(p_templates) as t(id text, tokens jsonb, template text, merged_into text)
+    on conflict (id) do update
+        set merged_into = excluded.merged_into, version = nextval('log_templates_version')
+        where log_templates.merged_into is null and excluded.merged_into is not null
+          and excluded.merged_into <> log_templates.id;
+
+    with e as materialized (
+        select * from json_to_recordset(p_entries) as e(
+            id text, ts timestamptz, level text, source text, project_id text,
+            project_name text, deployment_id text, environment text, host text, path text,
+            route text, status_code integer, request_id text, message text, type text,
+            entrypoint text, branch text, region text, trace_id text, method text,
+            proxy_status integer, waf_action text, proxy_region text, user_agent text,
+            client_ip text, cache text, template_id text, via text)
+    ), ins as (
+        insert into log_entries (id, ts, level, source, project_id, project_name, deployment_id,
+                                 environment, host, path, status_code, request_id, message, type,
+                                 entrypoint, branch, region, trace_id, method, proxy_status,
+                                 waf_action, proxy_region, user_agent, client_ip, cache,
+                                 template_id, via)
+        select e.id, e.ts, e.level, e.source, e.project_id, e.project_name, e.deployment_id,
+               e.environment, e.host, e.path, e.status_code, e.request_id,
+               coalesce(e.message, ''), e.type, e.entrypoint, e.branch, e.region, e.trace_id,
+               e.method, e.proxy_status, e.waf_action, e.proxy_region, e.user_agent,
+               e.client_ip, e.cache, e.template_id, coalesce(e.via, 'drain')
+        from e
+        on conflict (id) do nothing
+        returning id, template_id, ts
+    ), per_template as (
+        select template_id, count(*) as n, min(ts) as first_ts, max(ts) as last_ts
+        from ins where template_id is not null group by template_id
+    ), bump as (
+        update log_templates t
+        set count = t.count + p.n,
+            first_seen = least(coalesce(t.first_seen, p.first_ts), p.first_ts),
+            last_seen = greatest(coalesce(t.last_seen, p.last_ts), p.last_ts)
+        from per_template p where t.id = p.template_id
+        returning 1
+    ), superseded as (
+        delete from log_entries l
+        using (select e.project_id, min(e.ts) as since from e
+               where coalesce(e.via, 'drain') = 'drain' and e.project_id is not null
+               group by e.project_id) d
+        where l.via = 'pull' and l.project_id = d.project_id and l.ts >= d.since
+        returning 1
+    ), lines as (
+        select e.id, coalesce(e.request_id, e.id) as request, e.request_id, e.ts,
+               coalesce(e.project_name, e.project_id, '') as project,
+               coalesce(e.environment, '') as environment,
+               coalesce(e.deployment_id, '') as deployment,
+               coalesce(e.route, '') as route, e.proxy_status, e.status_code,
+               coalesce(e.via, 'drain') = 'pull' as pulled
+        from e join ins using (id)
+        where coalesce(e.via, 'drain') <> 'pull' or e.source = 'request'
+    ), counted_before as (
+        -- log_entries as it stood before this statement: earlier deliveries' lines only
+        select distinct s.request_id from log_entries s
+        where s.request_id in (select l.request_id from lines l where l.request_id is not null)
+    ), req as (
+        select date_trunc('minute', min(l.ts)) as minute, max(l.project) as project,
+               max(l.environment) as environment, max(l.deployment) as deployment,
+               max(l.route) as route,
+               case when bool_or(l.status_code = -1) then -1
+                    else coalesce(max(l.proxy_status), max(l.status_code)) end as status,
+               bool_or(l.status_code = -1) as crashed, bool_or(l.pulled) as pulled
+        from lines l
+        where not exists (select 1 from counted_before c where c.request_id = l.request_id)
+        group by l.request
+    ), counted as (
+        select * from req
+        where status is not null and status <> 0 and (crashed or status <> -1)
+    ), g as (
+        select minute, project, environment, deployment, route,
+               count(*) filter (where not pulled) as requests,
+               count(*) filter (where not pulled and status between 400 and 499) as s4,
+               count(*) filter (where not pulled and (status >= 500 or status = -1)) as s5,
+               count(*) filter (where pulled) as p,
+               count(*) filter (where pulled and status between 400 and 499) as p4,
+               count(*) filter (where pulled and (status >= 500 or status = -1)) as p5
+        from counted group by 1, 2, 3, 4, 5
+    ), up as (
+        insert into metric_rollups as m (minute, project, environment, deployment, route, requests,
+                                         status_4xx, status_5xx, pulled, pulled_4xx, pulled_5xx)
+        select minute, project, environment, deployment, route, requests, s4, s5, p, p4, p5
+        from g
+        on conflict (minute, project, environment, deployment, route) do update set
+            requests = m.requests + excluded.requests,
+            status_4xx = m.status_4xx + excluded.status_4xx,
+            status_5xx = m.status_5xx + excluded.status_5xx,
+            pulled = m.pulled + excluded.pulled,
+            pulled_4xx = m.pulled_4xx + excluded.pulled_4xx,
+            pulled_5xx = m.pulled_5xx + excluded.pulled_5xx
+        returning 1
+    )
+    select count(*)::integer from ins into v_inserted;
+    return jsonb_build_object('received', json_array_length(p_entries), 'inserted', v_inserted,
+                              'duplicates', json_array_length(p_entries) - v_inserted);
 end
 $$;
 

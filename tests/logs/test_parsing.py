@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ops_agent.errors import PayloadTooLarge
-from ops_agent.logs.entries import DeliveryError, decompress, normalise, parse_delivery
+from ops_agent.logs.entries import (
+    DeliveryError,
+    decompress,
+    normalise,
+    parse_delivery,
+    split_items,
+)
 from ops_agent.logs.masking import WILDCARD, tokens
 from ops_agent.logs.mining import TemplateMiner
 from ops_agent.logs.query import QuerySyntaxError, parse
@@ -97,6 +103,33 @@ def test_ndjson_is_split_on_newlines_only_and_rejections_name_lines() -> None:
     assert len(parsed.rows) == 3
     assert parsed.rows[1]["message"] == good[1]["message"]
     assert [r.index for r in parsed.rejected] == [3, 4, 5]
+
+
+def test_a_number_past_the_digit_limit_rejects_its_line_only() -> None:
+    """Python refuses to read an integer of more than 4,300 digits with a plain ValueError,
+    no JSONDecodeError: on an NDJSON line it is that line's rejection, not a failed delivery."""
+    good = batch(2)
+    huge = b'{"id": "x", "timestamp": ' + b"9" * 5000 + b"}\n"
+    parsed = parse_delivery(as_ndjson(good[:1]) + huge + as_ndjson(good[1:]))
+    assert len(parsed.rows) == 2 and [r.index for r in parsed.rejected] == [1]
+    assert "not JSON" in parsed.rejected[0].reason and "digits" in parsed.rejected[0].reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"a": 1, "a": 2}]',
+        b"[123456789012345678901234567890, 1.0000000000000002, 5e-324, 1e400, -0.0]",
+        b"[NaN, Infinity, -Infinity, true, null]",
+        b'["\\ud800", "\\u0000", "a\\u2028b"]',  # a lone surrogate: the fallback reads it
+        b'["\xff\xfe not utf-8"]',
+        b"[" * 300 + b"]" * 300,  # deeper than the fast parser goes
+    ],
+)
+def test_the_fast_json_reader_answers_as_the_standard_library(body: bytes) -> None:
+    assert repr(split_items(body)[0]) == repr(
+        list(enumerate(json.loads(body.decode("utf-8", errors="replace"))))
+    )
 
 
 @pytest.mark.parametrize("body", [b"hello", b"[1, 2", b"{broken\n{also broken\n"])

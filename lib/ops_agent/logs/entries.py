@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic_core import from_json
+
 from ops_agent.errors import InvalidInput, PayloadTooLarge
 from ops_agent.plausible import outside_window
 from ops_agent.textclean import INT32, clean_text
@@ -64,31 +66,43 @@ def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
     return out
 
 
+def _loads(data: bytes | str) -> Any:
+    """The JSON value of `data`: pydantic-core's parser, twice the standard library's on a
+    delivery, or the standard library's wherever that one refuses (a lone surrogate escape,
+    bytes that are not UTF-8, deep nesting), so that every answer, error messages included,
+    is the standard library's."""
+    try:
+        return from_json(data)
+    except ValueError:
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+        return json.loads(text)
+
+
 def split_items(body: bytes) -> tuple[list[tuple[int, Any]], list[Rejected]]:
     """The JSON values of a delivery with their positions: the items of a JSON array (by
     index), or one per NDJSON line (by line, counting from 0, blank lines included). NDJSON is
     split on "\\n" only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string."""
-    text = body.decode("utf-8", errors="replace")
-    start = text.lstrip(" \t\r\n")
+    start = body.lstrip(b" \t\r\n")
     if not start:
         return [], []
-    if start[0] == "[":
+    if start[:1] == b"[":
         try:
-            array = json.loads(text)
+            array = _loads(body)
         except ValueError as exc:
             raise DeliveryError(f"the body is not a valid JSON array: {exc}") from None
         return list(enumerate(array)), []
-    if start[0] != "{":
+    if start[:1] != b"{":
         raise DeliveryError("the body is neither a JSON array nor NDJSON objects")
     items: list[tuple[int, Any]] = []
     rejected: list[Rejected] = []
-    for index, line in enumerate(text.split("\n")):
-        if not line.strip(" \t\r"):
+    for index, line in enumerate(body.split(b"\n")):
+        if not line.strip(b" \t\r"):
             continue
         try:
-            items.append((index, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            rejected.append(Rejected(index, f"line {index + 1} is not JSON: {exc.msg}"))
+            items.append((index, _loads(line)))
+        except ValueError as exc:  # a number past Python's digit limit is no JSONDecodeError
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            rejected.append(Rejected(index, f"line {index + 1} is not JSON: {why}"))
     if not items:
         raise DeliveryError("no line of the NDJSON body is valid JSON")
     return items, rejected
@@ -238,7 +252,7 @@ def from_runtime_log(
 ) -> dict[str, Any]:
     """A runtime-log row (pulled through Vercel's API) as a `log_entries` row, marked
     `via: pull`. Its id is Vercel's `rowId`, so overlapping pulls store it once. It has no
-    request id; its `request` rows count as the requests (see ops_metric_rollup)."""
+    request id; its `request` rows count as the requests (see ops_drain_ingest)."""
     path = _str(row.request_path)
     return {
         "id": f"rt_{row.row_id}"[:200],

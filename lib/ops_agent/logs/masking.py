@@ -112,13 +112,18 @@ def _is_value(piece: str) -> bool:
     return piece == _SENTINEL or bool(_HOST.match(piece) or _HEX_LETTERS.fullmatch(piece))
 
 
+def _may_span(chunk: str) -> bool:
+    """Whether `chunk` may hold a shape that spans delimiters (see _SPANNING)."""
+    return "://" in chunk or "@" in chunk or chunk.count(":") + chunk.count("-") >= 5
+
+
 def _chunk(chunk: str) -> tuple[str, ...]:
     """The masked pieces of one whitespace-separated chunk."""
     if chunk == WILDCARD:
         return _VALUE_ONLY
     if not _DELIMITED.search(chunk):
         return _VALUE_ONLY if _is_value(chunk) else (chunk,)
-    if "://" in chunk or "@" in chunk or chunk.count(":") + chunk.count("-") >= 5:
+    if _may_span(chunk):
         chunk = _SPANNING.sub(_SENTINEL, chunk)
     out: list[str] = []
     for piece in _PIECE.findall(chunk):
@@ -207,9 +212,10 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
-        if pieces is None and len(chunk) >= _HEX_CHUNK:
+        if pieces is None and len(chunk) >= _HEX_CHUNK and not _may_span(chunk):
             # A chunk with a hex id in it (`send_receipt[9f2c…]`, `container=4be1…`) is a
-            # one-off; with its ids written as "00" it repeats.
+            # one-off; with its ids written as "00" it repeats. Not one that may hold a URL or
+            # a MAC address: a hex run can be a scheme's start (`0ca://`) or stand next to one.
             chunk = _HEX_RUN.sub("00", chunk)
             pieces = cache.get(chunk)
         if pieces is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from pydantic_core import PydanticSerializationError, to_json
 
@@ -53,7 +53,12 @@ def build_call(function: str, args: dict[str, Any], signature: Signature) -> tup
     for name, value in args.items():
         sql_type = signature[name]
         parts.append(f"{name} => %s::{sql_type}")
-        params.append(Jsonb(value, dumps) if sql_type in ("jsonb", "json") else value)
+        if sql_type == "jsonb":
+            params.append(Jsonb(value, dumps))
+        elif sql_type == "json":  # sent as json: a Jsonb would be parsed into jsonb first
+            params.append(Json(value, dumps))
+        else:
+            params.append(value)
     return f"select {function}({', '.join(parts)}) as result", params
 
 
