@@ -42,7 +42,7 @@ _LOGFMT_MESSAGE = re.compile(r'(m(?<![\w.-]m)(?:sg|essage))="([^"\\]*(?:\\.[^"\\
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^"]*"')
 # Inside a chunk: runs of two or more dots, a dot that ends it (a sentence's: `Started
 # Certbot.` ends in the word `Certbot`), single delimiters, and everything else.
-_PIECE = re.compile(r"\.{2,}|\.$|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]|\.(?!\.|$))+")
+_PIECE = re.compile(r"\.{2,}|\.$|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]+|\.(?!\.|$))+")
 _DIGIT = re.compile(r"\d")
 # Names that end in one digit are usually names, not values: eth0, alt0, sda1, ssh2, md5.
 _NAME_WITH_DIGIT = re.compile(r"^[A-Za-z][A-Za-z_]*\d$")
@@ -109,7 +109,9 @@ def _is_value(piece: str) -> bool:
         return "/" in piece[1:]  # a path
     if "\\" in piece:
         return True  # a Windows path (with its drive: `C:` and a value are one value)
-    return piece == _SENTINEL or bool(_HOST.match(piece) or _HEX_LETTERS.fullmatch(piece))
+    return piece == _SENTINEL or bool(
+        ("." in piece and _HOST.match(piece)) or (len(piece) >= 8 and _HEX_LETTERS.fullmatch(piece))
+    )
 
 
 def _may_span(chunk: str) -> bool:
