@@ -157,12 +157,16 @@ class MaskCache:
     holds at most _MESSAGE_CACHE_LIMIT messages of up to _MESSAGE_CACHE_LENGTH characters."""
 
     chunks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
     messages: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unquoted: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def masked(self, message: str) -> tuple[str, ...]:
-        """`tokens(message)` as a tuple."""
-        message = _DIGIT_RUN.sub("00", message)
+    def masked(self, line: str) -> tuple[str, ...]:
+        """`tokens(line)` as a tuple."""
+        found = self.lines.get(line)
+        if found is not None:
+            return found
+        message = _DIGIT_RUN.sub("00", line)
         found = self.messages.get(message)
         if found is None:
             text = _unquoted(message)
@@ -174,6 +178,7 @@ class MaskCache:
                     found = _split(text, self.chunks)
                     _keep(self.unquoted, text, found)
             _keep(self.messages, message, found)
+        _keep(self.lines, line, found)
         return found
 
 
