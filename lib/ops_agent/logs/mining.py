@@ -277,9 +277,9 @@ def _joined(a: Key, b: Key) -> Key:
 def _with_hole(key: Key, i: int) -> Key:
     """`key` with a value at `i`, merged with a value next to it (masking writes a run of
     values as one `<*>`, so the family must too)."""
-    left = key[:i] if not key[:i] or key[i - 1] != WILDCARD else key[: i - 1]
-    right = key[i + 1 :] if key[i + 1 : i + 2] != (WILDCARD,) else key[i + 2 :]
-    return (*left, WILDCARD, *right)
+    left = key[: i - 1] if i and key[i - 1] == WILDCARD else key[:i]
+    right = key[i + 2 :] if key[i + 1 : i + 2] == _VALUE else key[i + 1 :]
+    return left + _VALUE + right
 
 
 @dataclass
@@ -584,7 +584,9 @@ class TemplateMiner:
         for i in positions:
             token = key[i]
             family = _with_hole(key, i)
-            members = self._families.setdefault(family, {})
+            members = self._families.get(family)
+            if members is None:
+                members = self._families[family] = {}
             members.setdefault(token, tid)
             if not is_identifier(token):
                 self._plain.add(family)
