@@ -1,7 +1,8 @@
 """End-to-end drain ingest into a real Postgres: log entries per second through
-POST /api/drains/logs (signature check, parsing, template mining, one set-based insert, the
-audit row), and server spans per second through POST /api/drains/traces (OTLP JSON and
-protobuf, batches of 1,000 spans, each span rolled up once).
+POST /api/drains/logs (signature check, parsing, template mining, a set-based insert per 1,000
+entries overlapping the parsing of the next, the audit row), and server spans per second
+through POST /api/drains/traces (OTLP JSON and protobuf, batches of 1,000 spans, each span
+rolled up once).
 
 Baselines, in the same run: deliveries of a single log entry each (what a naive per-entry
 endpoint costs), and `copy`: the same rows (already parsed) written with Postgres `COPY` into

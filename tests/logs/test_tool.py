@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import psycopg
 import pytest
 
 from ops_agent.deployments.records import DeploymentHistory
 from ops_agent.errors import InvalidInput
 from ops_agent.logs import LogAnalysisTool, QuerySyntaxError
 from ops_agent.logs.entries import normalise
+from ops_agent.logs.tool import STORED_BATCH
+from ops_agent.store.errors import StoreUnavailable
+from tests.conftest import clean_tables
 from tests.logs.conftest import CountingStore
 from tests.logs.payloads import as_json, batch, entry
 
@@ -21,18 +26,60 @@ def tool_for(store: CountingStore) -> LogAnalysisTool:
     return LogAnalysisTool(store, clock=lambda: NOW)
 
 
-async def test_5000_entries_in_one_round_trip_and_redelivery_is_a_no_op(
+async def test_5000_entries_in_a_call_per_batch_and_redelivery_is_a_no_op(
     log_store: CountingStore,
 ) -> None:
     tool = tool_for(log_store)
     body = as_json(batch(5000))
     report = await tool.ingest_delivery(body)
     assert (report.received, report.accepted, report.duplicates) == (5000, 5000, 0)
-    assert log_store.calls["ops_drain_ingest"] == 1
+    assert log_store.calls["ops_drain_ingest"] == 5000 // STORED_BATCH
     again = await tool.ingest_delivery(body)
     assert (again.accepted, again.duplicates) == (0, 5000)
     templates = await log_store.rpc("ops_log_template_changes", {"p_after_version": 0})
     assert sum(1 for t in templates["templates"] if not t["merged_into"]) <= 12
+
+
+class FailingOnce(CountingStore):
+    """Fails the `fail_at`-th drain ingest call (from 1) as a database outage would."""
+
+    def __init__(self, inner: CountingStore, fail_at: int) -> None:
+        super().__init__(inner.inner)
+        self.fail_at = fail_at
+
+    async def rpc(self, function: str, args: dict[str, Any] | None = None) -> Any:
+        if function == "ops_drain_ingest" and self.calls[function] + 1 == self.fail_at:
+            self.calls[function] += 1
+            raise StoreUnavailable("the database did not answer ops_drain_ingest in 5s")
+        return await super().rpc(function, args)
+
+
+async def test_a_delivery_that_fails_part_way_is_stored_once_by_its_retry(
+    log_store: CountingStore, pg_url: str
+) -> None:
+    """Batches before the failure stay stored; the sender's retry stores the rest, and every
+    entry and every request is counted once."""
+
+    def stored() -> int:
+        with psycopg.connect(pg_url) as conn:
+            row = conn.execute("select count(*) from log_entries").fetchone()
+            return int(row[0]) if row else 0
+
+    clean_tables(pg_url, "metric_rollups")
+    tool = tool_for(FailingOnce(log_store, fail_at=3))
+    entries = batch(3 * STORED_BATCH - 10)
+    body = as_json(entries)
+    with pytest.raises(StoreUnavailable):
+        await tool.ingest_delivery(body)
+    assert stored() == 2 * STORED_BATCH  # the two batches before the failure
+    retry = await tool.ingest_delivery(body)
+    assert (retry.accepted, retry.duplicates) == (len(entries) - 2 * STORED_BATCH, 2 * STORED_BATCH)
+    assert stored() == len(entries)
+    series = await log_store.rpc(
+        "ops_metric_rollup_series",
+        {"p_from": NOW - timedelta(days=1), "p_to": NOW + timedelta(days=1)},
+    )
+    assert sum(row["requests"] for row in series) == len(entries)  # one request per entry
 
 
 async def test_concurrent_redeliveries_to_two_instances_store_once(

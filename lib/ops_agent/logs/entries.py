@@ -10,6 +10,7 @@ import functools
 import json
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -282,12 +283,29 @@ def parse_delivery(
     and position (array index, or NDJSON line from 0). With `now` and `oldest`, an entry
     stamped outside the plausible window (plausible.py) is rejected too."""
     items, rejected = split_items(body)
-    parsed = Parsed(rejected=rejected)
-    dirty = _MAY_BE_DIRTY.search(body) is not None
+    parsed = parse_items(items, now=now, oldest=oldest, dirty=may_be_dirty(body))
+    parsed.rejected = sorted([*rejected, *parsed.rejected], key=lambda r: r.index)
+    return parsed
+
+
+def may_be_dirty(body: bytes) -> bool:
+    """Whether a string of `body` may hold a NUL or a lone surrogate (see `_MAY_BE_DIRTY`)."""
+    return _MAY_BE_DIRTY.search(body) is not None
+
+
+def parse_items(
+    items: Sequence[tuple[int, Any]],
+    *,
+    now: datetime | None = None,
+    oldest: timedelta | None = None,
+    dirty: bool = True,
+) -> Parsed:
+    """`normalise` for each of a delivery's items (see `split_items`): the rows, and each
+    item that is no entry with its reason and position."""
+    parsed = Parsed()
     for index, item in items:
         try:
             parsed.rows.append(normalise(item, now=now, oldest=oldest, dirty=dirty))
         except ValueError as exc:
             parsed.rejected.append(Rejected(index, str(exc)))
-    parsed.rejected.sort(key=lambda r: r.index)
     return parsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from ops_agent.logs.anomalies import (
     recent_onset,
     suspect_deployment,
 )
-from ops_agent.logs.entries import Parsed, Rejected, parse_delivery
+from ops_agent.logs.entries import Rejected, may_be_dirty, parse_items, split_items
 from ops_agent.logs.knowledge import diagnose
 from ops_agent.logs.mining import TemplateMiner, render
 from ops_agent.logs.query import Node, Token, all_of, field_node, parse
@@ -37,6 +37,10 @@ SUSPECT_WINDOW = timedelta(minutes=30)
 # Entries stamped a little ahead of our clock (Vercel's clock, or ours, is off) still show up.
 CLOCK_SKEW = timedelta(minutes=5)
 KEPT = timedelta(days=14)  # LOG_RETENTION_DAYS' default
+# A delivery is stored this many entries per statement, the next batch parsed and mined while
+# one is stored; parsing lets the event loop run (to send the batch being stored) every slice.
+STORED_BATCH = 1000
+PARSE_SLICE = 25
 # What makes a change an incident, beyond the detector's alert: a spike of errors reaches at
 # least 10 in a bucket and three times what was expected ("from 0 to 4" is not one); traffic
 # falls below half of what was expected; p95 latency rises by half.
@@ -138,11 +142,34 @@ class LogAnalysisTool:
         Entries stamped older than `kept` (what retention would purge: a replay, or a backlog
         nobody will read) or an hour ahead of the clock are rejected, with the reason.
 
-        Raises `DeliveryError` when the body is no delivery at all."""
-        parsed: Parsed = parse_delivery(body, now=self._now(), oldest=kept)
-        report = await self.ingest(parsed.rows)
-        report.received += len(parsed.rejected)
-        report.rejected = parsed.rejected
+        A large delivery is stored STORED_BATCH entries at a time, in order: while one batch is
+        stored, the next is parsed and mined, so the database's time and ours overlap. Each
+        batch is idempotent, as a whole delivery is: if one fails, those before it stay stored,
+        and the sender's retry skips them.
+
+        Raises `DeliveryError` when the body is no delivery at all (before storing anything)."""
+        items, rejected = split_items(body)
+        now, dirty = self._now(), may_be_dirty(body)
+
+        async def batches() -> AsyncIterator[list[dict[str, Any]]]:
+            for start in range(0, len(items), STORED_BATCH):
+                end = min(start + STORED_BATCH, len(items))
+                rows: list[dict[str, Any]] = []
+                for first in range(start, end, PARSE_SLICE):
+                    await asyncio.sleep(0)  # the batch being stored goes on being sent
+                    part = parse_items(
+                        items[first : min(first + PARSE_SLICE, end)],
+                        now=now,
+                        oldest=kept,
+                        dirty=dirty,
+                    )
+                    rows += part.rows
+                    rejected.extend(part.rejected)
+                yield rows
+
+        report = await self._ingest_batches(batches())
+        report.received += len(rejected)
+        report.rejected = sorted(rejected, key=lambda r: r.index)
         return report
 
     async def ingest_traces(self, body: bytes, content_type: str | None) -> TraceReport:
@@ -165,43 +192,63 @@ class LogAnalysisTool:
     async def ingest(self, rows: list[dict[str, Any]]) -> IngestReport:
         """Mine the rows' templates and store rows and templates in one round trip. Rows whose
         id is stored already are skipped."""
-        if not rows:
-            return IngestReport(0, 0, 0)
-        received = len(rows)
-        rows = list({row["id"]: row for row in reversed(rows)}.values())[::-1]  # first of each id
+
+        async def one() -> AsyncIterator[list[dict[str, Any]]]:
+            yield rows
+
+        return await self._ingest_batches(one())
+
+    async def _ingest_batches(self, batches: AsyncIterator[list[dict[str, Any]]]) -> IngestReport:
+        """Mine and store each batch of rows, in order, one store call each; the next batch is
+        made and mined while one is stored, and it is stored once that one is (a template a
+        batch makes is in the store before a later batch counts lines into it)."""
+        report = IngestReport(0, 0, 0)
+        storing: asyncio.Future[dict[str, int]] | None = None
         async with self._lock:
             await self._sync()
             try:
-                ids = [
-                    self._miner.add(r["message"][:MINED_PREFIX]) if r["message"] else None
-                    for r in rows
-                ]
-                for row, tid in zip(rows, ids, strict=True):
-                    row["template_id"] = self._miner.resolve(tid) if tid else None
-                changes = self._miner.take_changes()
-                templates = [
-                    {
-                        "id": t.id,
-                        "tokens": t.tokens,
-                        "template": render(t.tokens)[:2000],
-                        "merged_into": t.merged_into,
+                async for batch in batches:
+                    if not batch:
+                        continue
+                    report.received += len(batch)
+                    rows = list({row["id"]: row for row in reversed(batch)}.values())[::-1]
+                    templates = self._mine(rows)
+                    report.templates_changed += len(templates)
+                    report.projects |= {
+                        str(p)
+                        for r in rows
+                        for p in (r.get("project_name"), r.get("project_id"))
+                        if p
                     }
-                    for t in changes
-                ]
-                result = await self.records.ingest(rows, templates)
+                    if storing is not None:
+                        report.accepted += (await storing)["inserted"]
+                    storing = asyncio.ensure_future(self.records.ingest(rows, templates))
+                if storing is not None:
+                    report.accepted += (await storing)["inserted"]
             except BaseException:
+                if storing is not None and not storing.done():
+                    storing.cancel()
                 # What this miner learnt may not be stored; start again from the store.
                 self._miner, self._version = TemplateMiner(), 0
                 raise
-        return IngestReport(
-            received=received,
-            accepted=result["inserted"],
-            duplicates=received - result["inserted"],
-            templates_changed=len(templates),
-            projects={
-                str(p) for r in rows for p in (r.get("project_name"), r.get("project_id")) if p
-            },
-        )
+        report.duplicates = report.received - report.accepted
+        return report
+
+    def _mine(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Set each row's template id; the templates made or merged since the last call."""
+        miner = self._miner
+        ids = [miner.add(r["message"][:MINED_PREFIX]) if r["message"] else None for r in rows]
+        for row, tid in zip(rows, ids, strict=True):
+            row["template_id"] = miner.resolve(tid) if tid else None
+        return [
+            {
+                "id": t.id,
+                "tokens": t.tokens,
+                "template": render(t.tokens)[:2000],
+                "merged_into": t.merged_into,
+            }
+            for t in miner.take_changes()
+        ]
 
     async def _sync(self) -> None:
         """Learn the templates other instances stored since we last looked."""
