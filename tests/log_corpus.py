@@ -2,7 +2,8 @@
 servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redis, the
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
 Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB,
-nginx's access log, Elasticsearch, etcd, Envoy's access log, Cassandra, OpenVPN and Traefik.
+nginx's access log, Elasticsearch, etcd, Envoy's access log, Cassandra, OpenVPN, Traefik,
+gunicorn with uvicorn and Django, Next.js on Vercel, Apache httpd's error log and a Go service.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -1939,6 +1940,273 @@ TRAEFIK = System(
 )
 
 
+# Round 7: four more systems, written and labelled before the miner ran on them.
+PY_PATHS = ("/api/orders/{n}", "/admin/login/", "/static/css/site.{h}.css", "/healthz", "/feed/")
+REASONS = {
+    200: "OK",
+    201: "Created",
+    304: "Not Modified",
+    404: "Not Found",
+    500: "Internal Server Error",
+}
+
+
+def py_path(r: random.Random) -> str:
+    return r.choice(PY_PATHS).format(n=r.randint(1, 99999), h=hexs(r, 8))
+
+
+def pid(r: random.Random) -> int:
+    return r.randint(7, 65000)
+
+
+GUNICORN = System(
+    "gunicorn",
+    {
+        "booting": (8, lambda r: f"Booting worker with pid: {pid(r)}"),
+        "exiting": (6, lambda r: f"Worker exiting (pid: {pid(r)})"),
+        "timeout": (4, lambda r: f"WORKER TIMEOUT (pid:{pid(r)})"),
+        "sigkill": (3, lambda r: f"Worker (pid:{pid(r)}) was sent SIGKILL! Perhaps out of memory?"),
+        "listening": (
+            2,
+            lambda r: f"Listening at: http://0.0.0.0:{r.choice((8000, 8080))} ({pid(r)})",
+        ),
+        "started": (3, lambda r: f"Started server process [{pid(r)}]"),
+        "startup_wait": (3, lambda r: "Waiting for application startup."),
+        "startup_done": (3, lambda r: "Application startup complete."),
+        "access_get": (
+            30,
+            lambda r: (
+                f'{addr(r)} - "GET {py_path(r)} HTTP/1.1" '
+                + (lambda c: f"{c} {REASONS[c]}")(r.choice((200, 304, 404, 500)))
+            ),
+        ),
+        "access_post": (
+            12,
+            lambda r: (
+                f'{addr(r)} - "POST {py_path(r)} HTTP/1.1" '
+                + (lambda c: f"{c} {REASONS[c]}")(r.choice((200, 201, 500)))
+            ),
+        ),
+        "django_500": (6, lambda r: f"Internal Server Error: {py_path(r)}"),
+        "django_404": (8, lambda r: f"Not Found: {py_path(r)}"),
+        "csrf": (3, lambda r: f"Forbidden (CSRF cookie not set.): {py_path(r)}"),
+        "asgi_exception": (3, lambda r: "Exception in ASGI application"),
+        "db_error": (
+            4,
+            lambda r: (
+                f'django.db.utils.OperationalError: connection to server at "{ip(r)}", port 5432 '
+                "failed: FATAL:  remaining connection slots are reserved for non-replication "
+                "superuser connections"
+            ),
+        ),
+    },
+)
+
+NEXT_ROUTES = ("/dashboard", "/blog/[slug]", "/api/checkout", "/account/settings", "/")
+NEXT_FIELDS = ("email", "slug", "userId_teamId", "stripeCustomerId")
+STRIPE_EVENTS = ("checkout.session.completed", "invoice.paid", "customer.subscription.deleted")
+
+NEXTJS = System(
+    "nextjs",
+    {
+        "dynamic_usage": (
+            10,
+            lambda r: (
+                f"Error: Dynamic server usage: Route {r.choice(NEXT_ROUTES)} couldn't be rendered "
+                f"statically because it used `{r.choice(('cookies', 'headers', 'searchParams'))}`."
+            ),
+        ),
+        "fetch_failed": (12, lambda r: "TypeError: fetch failed"),
+        "enoent": (
+            6,
+            lambda r: (
+                "Error: ENOENT: no such file or directory, open "
+                f"'/var/task/.next/server/app{r.choice(NEXT_ROUTES).rstrip('/')}/page.js'"
+            ),
+        ),
+        "prisma_unique": (
+            8,
+            lambda r: (
+                "PrismaClientKnownRequestError: Unique constraint failed on the fields: "
+                f"(`{r.choice(NEXT_FIELDS)}`)"
+            ),
+        ),
+        "prisma_pool": (
+            5,
+            lambda r: (
+                "Timed out fetching a new connection from the connection pool. (Current "
+                f"connection pool timeout: {r.choice((10, 20))}, connection limit: "
+                f"{r.choice((1, 5, 9))})"
+            ),
+        ),
+        "key_warning": (
+            6,
+            lambda r: 'Warning: Each child in a list should have a unique "key" prop.',
+        ),
+        "revalidated": (
+            14,
+            lambda r: f"Revalidated {r.choice(NEXT_ROUTES)} in {r.randint(40, 2000)}ms",
+        ),
+        "stripe": (
+            7,
+            lambda r: (
+                f"Stripe webhook {r.choice(STRIPE_EVENTS)} handled for evt_{fingerprint(r)[:24]}"
+            ),
+        ),
+        "unauthorized": (
+            10,
+            lambda r: (
+                f"Unauthorized request to /api/{r.choice(('projects', 'billing', 'members'))} "
+                f"from user_{hexs(r, 10)}"
+            ),
+        ),
+        "timed_out": (
+            4,
+            lambda r: f"Task timed out after {r.choice((10.01, 15.02, 60.03))} seconds",
+        ),
+    },
+)
+
+APACHE_FILES = ("wp-login.php", ".env", "server-status", "favicon.ico", "admin/config.php")
+
+APACHE_ERROR = System(
+    "apache-error",
+    {
+        "denied": (
+            14,
+            lambda r: (
+                f"[client {addr(r)}] AH01630: client denied by server configuration: "
+                f"/var/www/html/{r.choice(APACHE_FILES)}"
+            ),
+        ),
+        "not_found": (
+            16,
+            lambda r: (
+                f"[client {addr(r)}] AH00128: File does not exist: "
+                f"/var/www/html/{r.choice(APACHE_FILES)}"
+            ),
+        ),
+        "php_warning": (
+            10,
+            lambda r: (
+                f"[client {addr(r)}] AH01071: Got error 'PHP message: PHP Warning:  Undefined "
+                f"variable ${r.choice(('user', 'cart', 'total', 'row'))} in "
+                f"/var/www/html/{r.choice(('index', 'cart', 'checkout'))}.php on line "
+                f"{r.randint(2, 400)}'"
+            ),
+        ),
+        "resuming": (
+            3,
+            lambda r: (
+                f"AH00489: Apache/2.4.{r.choice((52, 57, 58))} (Ubuntu) configured -- resuming "
+                "normal operations"
+            ),
+        ),
+        "sigterm": (3, lambda r: "AH00169: caught SIGTERM, shutting down"),
+        "command_line": (3, lambda r: "AH00094: Command line: '/usr/sbin/apache2'"),
+        "servername": (
+            2,
+            lambda r: (
+                "AH00558: apache2: Could not reliably determine the server's fully qualified "
+                f"domain name, using {ip(r)}. Set the 'ServerName' directive globally to "
+                "suppress this message"
+            ),
+        ),
+        "sni": (
+            4,
+            lambda r: (
+                f"[client {addr(r)}] AH02032: Hostname {r.choice(HOSTS)} provided via SNI and "
+                f"hostname {r.choice(HOSTS)} provided via HTTP are different"
+            ),
+        ),
+        "max_workers": (
+            3,
+            lambda r: (
+                "AH00484: server reached MaxRequestWorkers setting, consider raising the "
+                "MaxRequestWorkers setting"
+            ),
+        ),
+        "proxy_error": (
+            8,
+            lambda r: (
+                f"[client {addr(r)}] AH01114: HTTP: failed to make connection to backend: "
+                f"{r.choice(('127.0.0.1', 'app', 'localhost'))}"
+            ),
+        ),
+    },
+)
+
+GO_DATABASES = ("orders", "billing", "auth")
+
+GO_SERVICE = System(
+    "go-service",
+    {
+        "tls_eof": (8, lambda r: f"http: TLS handshake error from {addr(r)}: EOF"),
+        "tls_bad_certificate": (
+            5,
+            lambda r: (
+                f"http: TLS handshake error from {addr(r)}: remote error: tls: bad certificate"
+            ),
+        ),
+        "tls_not_tls": (
+            3,
+            lambda r: (
+                f"http: TLS handshake error from {addr(r)}: tls: first record does not look "
+                "like a TLS handshake"
+            ),
+        ),
+        "listening": (2, lambda r: f"listening on :{r.choice((8080, 9090, 3000))}"),
+        "panic": (
+            3,
+            lambda r: "panic: runtime error: invalid memory address or nil pointer dereference",
+        ),
+        "sigsegv": (
+            3,
+            lambda r: (
+                "[signal SIGSEGV: segmentation violation code=0x1 "
+                f"addr=0x{hexs(r, 2)} pc=0x{hexs(r, 6)}]"
+            ),
+        ),
+        "goroutine": (3, lambda r: f"goroutine {r.randint(1, 5000)} [running]:"),
+        "pgx": (
+            8,
+            lambda r: (
+                f"failed to connect to `host={r.choice(('db', 'pg-primary', '10.0.3.7'))} "
+                f"user={r.choice(USERS)} database={r.choice(GO_DATABASES)}`: dial error (dial tcp "
+                f"{ip(r)}:5432: connect: connection refused)"
+            ),
+        ),
+        "redis_pool": (6, lambda r: "redis: connection pool timeout"),
+        "deadline": (
+            10,
+            lambda r: (
+                f"rpc error: code = DeadlineExceeded desc = context deadline exceeded "
+                f"calling {r.choice(('inventory.Reserve', 'payments.Charge', 'users.Get'))}"
+            ),
+        ),
+        "request_get": (
+            16,
+            lambda r: (
+                f"request completed method=GET path={route(r)} "
+                f"status={r.choice((200, 304, 404, 502))} duration={ms(r)}ms"
+            ),
+        ),
+        "request_post": (
+            8,
+            lambda r: (
+                f"request completed method=POST path={route(r)} "
+                f"status={r.choice((200, 201, 422, 502))} duration={ms(r)}ms"
+            ),
+        ),
+        "shutdown": (2, lambda r: "shutting down server gracefully"),
+        "migrations": (
+            2,
+            lambda r: f"applied {r.randint(1, 40)} migrations in {r.randint(20, 900)}ms",
+        ),
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -1966,6 +2234,10 @@ SYSTEMS = (
     CASSANDRA,
     OPENVPN,
     TRAEFIK,
+    GUNICORN,
+    NEXTJS,
+    APACHE_ERROR,
+    GO_SERVICE,
 )
 
 
