@@ -160,6 +160,11 @@ def test_gzip_and_deflate_and_bombs() -> None:
         ("GET https://api.example.com/v1/x?a=1 failed", "GET <*> failed"),
         ("request 3fa85f64-5717-4562-b3fc-2c963f66afa6 done", "request <*> done"),
         ("open /var/task/api/index.js failed", "open <*> failed"),
+        # an absolute path of one segment, a route's own syntax, and punctuation after it
+        ("Not Found: /healthz", "Not Found : <*>"),
+        ("Revalidated / in 120ms", "Revalidated <*> in <*>"),
+        ("Route /blog/[slug] failed", "Route <*> failed"),
+        ("Route /users/:id, /a/b). done", "Route <*> , <*> ) . done"),
         ("mail to ops@example.com bounced", "mail to <*> bounced"),
         ('value "quoted thing" rejected', "value <*> rejected"),
         ("host db.internal.example.com down", "host <*> down"),

@@ -2,7 +2,9 @@
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
 except names that end in one digit (eth0, ssh2); hex ids without one (`afcebbfc`); host
-names; URLs; email addresses; paths (Unix and Windows); MAC-like hex runs; quoted strings
+names; URLs; email addresses; paths (Windows, and any absolute Unix path, of one segment or
+with a route's syntax in it: `/healthz`, `/blog/[slug]`); an HTTP status code with its reason
+phrase (`404 Not Found`); MAC-like hex runs; quoted strings
 (double, single or backticks; a quoted HTTP request line keeps its method, and a structured
 log's quoted message is its text); an identifier (see `is_identifier`) right after `key=`; a
 namespaced id (`cart:75065`, a drive and its path); month and weekday names next to a number;
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 WILDCARD = "<*>"
 
@@ -44,6 +47,23 @@ _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TR
 # Certbot.` ends in the word `Certbot`), single delimiters, and everything else.
 _PIECE = re.compile(r"\.{2,}|\.$|[=,;:()\[\]{}<>]|(?:[^=,;:()\[\]{}<>.]+|\.(?!\.|$))+")
 _DIGIT = re.compile(r"\d")
+# HTTP reason phrases, as Python's, Go's and Node's standard libraries and RFC 9110 write
+# them. Digit runs are shortened before a message is masked, so a code is no longer known: a
+# phrase counts after any number of two digits or more ("00" by then).
+_REASONS = frozenset(
+    {status.phrase for status in HTTPStatus}
+    | {"Payload Too Large", "Content Too Large", "URI Too Long", "Request URI Too Long"}
+    | {"Range Not Satisfiable", "I'm a Teapot", "I'm a teapot", "Unprocessable Content"}
+)
+_STATUS_REASON = re.compile(
+    r"00 ("
+    + "|".join(sorted((re.escape(p) for p in _REASONS), key=len, reverse=True))
+    + r")(?![\w'-])"
+)
+# A chunk that starts with "/" is a path, up to the punctuation that ends it (_AFTER_PATH),
+# unless it holds a quote or an angle bracket.
+_NOT_IN_PATH = re.compile("[\"'`<>]")
+_AFTER_PATH = frozenset(",;:.)]}")
 # Names that end in one digit are usually names, not values: eth0, alt0, sda1, ssh2, md5.
 _NAME_WITH_DIGIT = re.compile(r"^[A-Za-z][A-Za-z_]*\d$")
 # Host names: dotted labels ending in a top-level-domain-like label (a.example.com, x.co.uk).
@@ -105,13 +125,41 @@ def is_identifier(token: str) -> bool:
 def _is_value(piece: str) -> bool:
     if _DIGIT.search(piece):
         return not _NAME_WITH_DIGIT.match(piece)
-    if piece[0] == "/" or piece.startswith(("./", "../")):
-        return "/" in piece[1:]  # a path
+    if piece[0] == "/":
+        return True  # an absolute path, one segment (`/healthz`) or the root included
+    if piece.startswith(("./", "../")):
+        return "/" in piece[1:]  # a relative path
     if "\\" in piece:
         return True  # a Windows path (with its drive: `C:` and a value are one value)
     return piece == _SENTINEL or bool(
         ("." in piece and _HOST.match(piece)) or (len(piece) >= 8 and _HEX_LETTERS.fullmatch(piece))
     )
+
+
+def _path_end(chunk: str) -> int:
+    """Where a path that starts `chunk` ends: before the punctuation that ends the chunk, but
+    for a bracket closing one the path opened (`/blog/[slug]`)."""
+    end = len(chunk)
+    while end > 1 and chunk[end - 1] in _AFTER_PATH:
+        closer = chunk[end - 1]
+        opener = _CLOSERS.get(closer)
+        if opener and chunk.count(opener, 0, end - 1) >= chunk.count(closer, 0, end):
+            break
+        end -= 1
+    return end
+
+
+def _without_reasons(message: str) -> str:
+    """`message` (digit runs shortened) without an HTTP status's reason phrase after its code
+    (`404 Not Found`: a code and its phrase are one value)."""
+    return _STATUS_REASON.sub(_code_only, message) if "00 " in message else message
+
+
+def _code_only(match: re.Match[str]) -> str:
+    # The pattern starts with its literal, which the scanner skips to; what stands before the
+    # code is looked at here: a number that ends a version or a name (`v1.200 OK`) is none.
+    before = match.string[match.start() - 1] if match.start() else " "
+    return match[0] if before.isalnum() or before in "_." else "00"
 
 
 def _may_span(chunk: str) -> bool:
@@ -123,6 +171,11 @@ def _chunk(chunk: str) -> tuple[str, ...]:
     """The masked pieces of one whitespace-separated chunk."""
     if chunk == WILDCARD:
         return _VALUE_ONLY
+    if chunk[0] == "/" and not _NOT_IN_PATH.search(chunk):
+        # An absolute path is one value whatever it holds: a route's segments (`/blog/[slug]`,
+        # `/users/:id`), a query, a line number; only punctuation after it is not.
+        end = _path_end(chunk)
+        return _VALUE_ONLY + _chunk(chunk[end:]) if end < len(chunk) else _VALUE_ONLY
     if not _DELIMITED.search(chunk):
         return _VALUE_ONLY if _is_value(chunk) else (chunk,)
     if _may_span(chunk):
@@ -144,7 +197,7 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
-    shortened = _DIGIT_RUN.sub("00", message)
+    shortened = _without_reasons(_DIGIT_RUN.sub("00", message))
     return list(_split(_unquoted(shortened), _cache if cache is None else cache))
 
 
@@ -169,8 +222,9 @@ class MaskCache:
         message = _DIGIT_RUN.sub("00", line)
         found = self.messages.get(message)
         if found is None:
-            text = _unquoted(message)
-            if text is message:
+            plain = _without_reasons(message)
+            text = _unquoted(plain)
+            if text is plain:  # no quotes
                 found = _split(text, self.chunks)
             else:
                 found = self.unquoted.get(text)
