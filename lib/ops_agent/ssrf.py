@@ -84,6 +84,31 @@ def forbidden_reason(address: IPAddress) -> str | None:
     return None
 
 
+def url_shape_problem(url: str) -> str | None:
+    """Why `url` cannot be called whatever its host resolves to (not a URL, not http(s), no
+    host, credentials in it), or None. Pure: no lookup."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is no number or out of range
+    except ValueError as exc:
+        return f"not a valid URL: {exc}"
+    if parts.scheme not in ("https", "http") or not host:
+        return "only http(s) URLs with a host can be called"
+    if parts.username or parts.password:
+        return "URLs with credentials in them are refused"
+    return None
+
+
+def http_url(value: str) -> str:
+    """`value` if it is a URL that could be called (see `url_shape_problem`); ValueError
+    saying why not otherwise. For a model's field: bad input is refused where it comes in."""
+    problem = url_shape_problem(value)
+    if problem is not None:
+        raise ValueError(f"{problem}: {value[:80]!r}")
+    return value
+
+
 class URLGuard:
     """Checks outbound URLs against SSRF, resolving host names the way the request will."""
 
@@ -101,16 +126,12 @@ class URLGuard:
     async def check(self, url: str, *, unresolved_ok: bool = False) -> None:
         """Raise UnsafeURL unless `url` may be called: `Unresolvable` when its host does not
         resolve, unless `unresolved_ok` (declaring a URL whose name is not published yet)."""
-        try:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError as exc:
-            raise UnsafeURL(f"not a valid URL: {exc}") from None
-        if parts.scheme not in ("https", "http") or not host:
-            raise UnsafeURL("only http(s) URLs with a host can be called")
-        if parts.username or parts.password:
-            raise UnsafeURL("URLs with credentials in them are refused")
+        problem = url_shape_problem(url)
+        if problem is not None:
+            raise UnsafeURL(problem)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         if self._allowed(host) or (parts.scheme == "https" and host in PROVIDER_HOSTS):
             return
         try:

@@ -123,6 +123,11 @@ async def test_template_form(notify_client, keys, slack) -> None:
             "notifications": [{"channel": "slack"}],
             "template": {"kind": "rollback_done", "channels": ["slack"]},
         },
+        # a destination no request could reach (found by the OpenAPI fuzz: it was a 502)
+        {"notifications": [{"channel": "webhook", "url": "\U0006df2e\u00f6"}]},
+        {"notifications": [{"channel": "webhook", "url": "ftp://files.example.com/hook"}]},
+        {"notifications": [{"channel": "webhook", "url": "https://user:pw@example.com/"}]},
+        {"notifications": [{"channel": "slack", "url": "https://example.com:99999/"}]},
     ],
 )
 async def test_bad_bodies_are_422(notify_client, keys, slack, body) -> None:

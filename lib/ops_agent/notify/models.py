@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ops_agent.results import Indexable
+from ops_agent.ssrf import http_url
 
 ChannelName = Literal["email", "smtp", "slack", "webhook"]
 CHANNELS: tuple[ChannelName, ...] = ("email", "smtp", "slack", "webhook")
@@ -60,7 +61,7 @@ class Notification(BaseModel):
     slack_channel: str | None = Field(default=None, max_length=80)
     blocks: list[dict[str, Any]] | None = None
     # slack (override of SLACK_WEBHOOK_URL) and webhook
-    url: str | None = Field(default=None, max_length=2000)
+    url: Annotated[str, AfterValidator(http_url)] | None = Field(default=None, max_length=2000)
     payload: dict[str, Any] | None = None
     event_type: str | None = Field(default=None, max_length=100)
     # delivery
