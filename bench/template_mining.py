@@ -3,9 +3,9 @@
 Two sets of systems:
 - every system folder in DATA (the layout of shared/data/loghub-2k: `<Name>/<Name>_2k.log_
   structured.csv` with `Content` and `EventId`), when --data is given;
-- our own labelled logs (tests/log_corpus.py: nginx, HAProxy, syslog, cloud runtimes, Postgres,
-  Vercel function output, Redis, the kubelet, Spring Boot; 2,000 lines each, fixed seed),
-  always.
+- our own labelled logs (tests/log_corpus.py: 30 systems, from web servers, proxies and
+  syslog to Vercel function output, Next.js, queues and databases; 2,000 lines each, fixed
+  seed), always.
 
 Both miners read the lines in order, each with one configuration for every system (ours: the
 defaults; Drain3: its defaults). Printed per system and on average per set: grouping accuracy
