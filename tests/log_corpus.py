@@ -3,7 +3,8 @@ servers, proxies, syslog, cloud runtimes, Postgres, Vercel function output, Redi
 Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journal, the
 Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB,
 nginx's access log, Elasticsearch, etcd, Envoy's access log, Cassandra, OpenVPN, Traefik,
-gunicorn with uvicorn and Django, Next.js on Vercel, Apache httpd's error log and a Go service.
+gunicorn with uvicorn and Django, Next.js on Vercel, Apache httpd's error log, a Go service,
+Vercel's build output, an Express app with morgan's access log, and the JVM's G1 GC log.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -2207,6 +2208,166 @@ GO_SERVICE = System(
 )
 
 
+# Round 8: three more, written and labelled before the miner ran on them.
+PACKAGES = ("next", "react", "sharp", "prisma", "@vercel/analytics", "zod", "stripe")
+BUILD_COMMANDS = ("npm run build", "pnpm run build", "next build", "yarn build")
+
+VERCEL_BUILD = System(
+    "vercel-build",
+    {
+        "cloning": (
+            6,
+            lambda r: (
+                f"Cloning github.com/{r.choice(('acme', 'vercel', 'ana'))}/"
+                f"{r.choice(('shop', 'blog', 'docs'))} (Branch: {r.choice(('main', 'dev'))}, "
+                f"Commit: {hexs(r, 7)})"
+            ),
+        ),
+        "cloned": (6, lambda r: f"Cloning completed: {r.randint(200, 3000)}.{r.randint(0, 9)}ms"),
+        "installing": (8, lambda r: "Installing dependencies..."),
+        "added": (
+            8,
+            lambda r: f"added {r.randint(10, 1500)} packages in {r.randint(2, 90)}s",
+        ),
+        "deprecated": (
+            10,
+            lambda r: (
+                f"npm warn deprecated {r.choice(PACKAGES)}@{r.randint(1, 9)}.{r.randint(0, 20)}."
+                f"{r.randint(0, 9)}: This version is no longer supported"
+            ),
+        ),
+        "running": (6, lambda r: f'Running "{r.choice(BUILD_COMMANDS)}"'),
+        "exited": (
+            4,
+            lambda r: (
+                f'Error: Command "{r.choice(BUILD_COMMANDS)}" exited with {r.choice((1, 2, 127))}'
+            ),
+        ),
+        "completed": (
+            6,
+            lambda r: f"Build Completed in /vercel/output [{r.randint(10, 300)}s]",
+        ),
+        "deploying": (6, lambda r: "Deploying outputs..."),
+        "cache_restored": (
+            6,
+            lambda r: f"Restored build cache from previous deployment ({hexs(r, 12)})",
+        ),
+        "type_error": (
+            5,
+            lambda r: (
+                f"Type error: Property '{r.choice(PROPS)}' does not exist on type "
+                f"'{r.choice(('User', 'Order', 'Session'))}'."
+            ),
+        ),
+        "module_not_found": (
+            5,
+            lambda r: f"Module not found: Can't resolve '{r.choice(PACKAGES)}'",
+        ),
+    },
+)
+
+EXPRESS_ROUTES = ("/api/users/{n}", "/api/cart", "/login", "/api/orders/{n}/pay", "/")
+
+EXPRESS = System(
+    "express",
+    {
+        "morgan_get": (
+            30,
+            lambda r: (
+                f"GET {r.choice(EXPRESS_ROUTES).format(n=r.randint(1, 9999))} "
+                f"{r.choice((200, 304, 404))} {ms(r)} ms - {r.randint(20, 90000)}"
+            ),
+        ),
+        "morgan_post": (
+            14,
+            lambda r: (
+                f"POST {r.choice(EXPRESS_ROUTES).format(n=r.randint(1, 9999))} "
+                f"{r.choice((201, 400, 500))} {ms(r)} ms - {r.randint(20, 900)}"
+            ),
+        ),
+        "listening": (2, lambda r: f"Server listening on port {r.choice((3000, 8080))}"),
+        "mongo_connected": (3, lambda r: "MongoDB connected"),
+        "jwt_expired": (8, lambda r: "TokenExpiredError: jwt expired"),
+        "unhandled": (
+            5,
+            lambda r: (
+                "UnhandledPromiseRejectionWarning: MongoServerError: E11000 duplicate key error "
+                f"collection: app.{r.choice(TABLES)} index: {r.choice(PROPS)}_1 dup key: "
+                f'{{ {r.choice(PROPS)}: "{r.choice(USERS)}" }}'
+            ),
+        ),
+        "cors": (
+            6,
+            lambda r: f"Error: Not allowed by CORS (origin: https://{r.choice(HOSTS)})",
+        ),
+        "rate_limited": (
+            6,
+            lambda r: f"Rate limit exceeded for {ip(r)} on {r.choice(EXPRESS_ROUTES).format(n=7)}",
+        ),
+        "user_login": (
+            10,
+            lambda r: f"User {r.choice(USERS)} logged in",
+        ),
+    },
+)
+
+JVM_GC = System(
+    "jvm-gc",
+    {
+        "young": (
+            30,
+            lambda r: (
+                f"GC({r.randint(1, 9000)}) Pause Young (Normal) (G1 Evacuation Pause) "
+                f"{r.randint(20, 900)}M->{r.randint(5, 300)}M({r.choice((256, 512, 1024))}M) "
+                f"{ms(r)}ms"
+            ),
+        ),
+        "remark": (
+            6,
+            lambda r: (
+                f"GC({r.randint(1, 9000)}) Pause Remark {r.randint(100, 900)}M->"
+                f"{r.randint(50, 400)}M({r.choice((512, 1024))}M) {ms(r)}ms"
+            ),
+        ),
+        "cleanup": (
+            6,
+            lambda r: (
+                f"GC({r.randint(1, 9000)}) Pause Cleanup {r.randint(100, 900)}M->"
+                f"{r.randint(100, 900)}M({r.choice((512, 1024))}M) {ms(r)}ms"
+            ),
+        ),
+        "concurrent_start": (
+            5,
+            lambda r: f"GC({r.randint(1, 9000)}) Concurrent Mark Cycle",
+        ),
+        "concurrent_done": (
+            5,
+            lambda r: f"GC({r.randint(1, 9000)}) Concurrent Mark Cycle {ms(r)}ms",
+        ),
+        "humongous": (
+            4,
+            lambda r: (
+                f"GC({r.randint(1, 9000)}) Pause Young (Concurrent Start) (G1 Humongous "
+                f"Allocation) {r.randint(100, 900)}M->{r.randint(50, 400)}M"
+                f"({r.choice((512, 1024))}M) {ms(r)}ms"
+            ),
+        ),
+        "full": (
+            2,
+            lambda r: (
+                f"GC({r.randint(1, 9000)}) Pause Full (G1 Compaction Pause) "
+                f"{r.randint(500, 1000)}M->{r.randint(200, 500)}M(1024M) {ms(r)}ms"
+            ),
+        ),
+        "heap_region": (
+            2,
+            lambda r: f"Heap region size: {r.choice((1, 2, 4, 8))}M",
+        ),
+        "using_g1": (2, lambda r: "Using G1"),
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -2238,6 +2399,9 @@ SYSTEMS = (
     NEXTJS,
     APACHE_ERROR,
     GO_SERVICE,
+    VERCEL_BUILD,
+    EXPRESS,
+    JVM_GC,
 )
 
 
