@@ -165,6 +165,7 @@ def test_gzip_and_deflate_and_bombs() -> None:
         ("Revalidated / in 120ms", "Revalidated <*> in <*>"),
         ("Route /blog/[slug] failed", "Route <*> failed"),
         ("Route /users/:id, /a/b). done", "Route <*> , <*> ) . done"),
+        ("npm warn deprecated @vercel/og@0.6.2: gone", "npm warn deprecated <*> : gone"),
         ("mail to ops@example.com bounced", "mail to <*> bounced"),
         ('value "quoted thing" rejected', "value <*> rejected"),
         ("host db.internal.example.com down", "host <*> down"),

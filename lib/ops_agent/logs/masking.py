@@ -2,15 +2,16 @@
 
 Values are recognised by shape: any token holding a digit (numbers, ids, IPs, times, hex),
 except names that end in one digit (eth0, ssh2); hex ids without one (`afcebbfc`); host
-names; URLs; email addresses; paths (Windows, and any absolute Unix path, of one segment or
-with a route's syntax in it: `/healthz`, `/blog/[slug]`); an HTTP status code with its reason
-phrase (`404 Not Found`); MAC-like hex runs; quoted strings
-(double, single or backticks; a quoted HTTP request line keeps its method, and a structured
-log's quoted message is its text); an identifier (see `is_identifier`) right after `key=`; a
-namespaced id (`cart:75065`, a drive and its path); month and weekday names next to a number;
-and empty values (`()`, `key=` with nothing after it). Words made only of letters are never
-masked here (but for hex): telling an alphabetic value (a user name) from a constant word
-needs evidence across many lines, which is the miner's job.
+names; URLs; email addresses; a package at its version (`@vercel/og@0.6.2`); paths (Windows,
+and any absolute Unix path, of one segment or with a route's syntax in it: `/healthz`,
+`/blog/[slug]`); an HTTP status code with its reason phrase (`404 Not Found`); MAC-like hex
+runs; quoted strings (double, single or backticks; a quoted HTTP request line keeps its
+method, and a structured log's quoted message is its text); an identifier (see
+`is_identifier`) right after `key=`; a namespaced id (`cart:75065`, a drive and its path);
+month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
+it). Words made only of letters are never masked here (but for hex): telling an alphabetic
+value (a user name) from a constant word needs evidence across many lines, which is the
+miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
@@ -71,6 +72,7 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}\.?$")
 # Shapes that span delimiters inside a chunk; each becomes one value.
 _SPANNING = re.compile(
     r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+"  # URLs
+    r"|(?:@[\w.-]+/)?[\w.-]+@[0-9][\w.+-]*"  # a package at a version (`@vercel/og@0.6.2`)
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email addresses
     r"|(?<![\w:])(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}(?![\w:])"  # MAC-like hex runs
 )
