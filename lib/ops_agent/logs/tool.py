@@ -228,6 +228,8 @@ class LogAnalysisTool:
             except BaseException:
                 if storing is not None and not storing.done():
                     storing.cancel()
+                elif storing is not None and not storing.cancelled():
+                    storing.exception()  # retrieved: the error raised here is the one to report
                 # What this miner learnt may not be stored; start again from the store.
                 self._miner, self._version = TemplateMiner(), 0
                 raise
