@@ -4,7 +4,8 @@ Kubernetes kubelet, a Spring Boot service, a Rails application, systemd's journa
 Docker daemon, a Celery worker, a Kafka broker, Postfix, Prometheus, MySQL, RabbitMQ, MongoDB,
 nginx's access log, Elasticsearch, etcd, Envoy's access log, Cassandra, OpenVPN, Traefik,
 gunicorn with uvicorn and Django, Next.js on Vercel, Apache httpd's error log, a Go service,
-Vercel's build output, an Express app with morgan's access log, and the JVM's G1 GC log.
+Vercel's build output, an Express app with morgan's access log, the JVM's G1 GC log, PHP-FPM,
+Python tracebacks and Heroku's router and runtime.
 
 Every line comes from a template written here from the formats those programs document and
 print (nginx's error log, HAProxy's health checks and HTTP log, OpenSSH and systemd through
@@ -2368,6 +2369,171 @@ JVM_GC = System(
 )
 
 
+# Round 9: three more, written and labelled before the miner ran on them.
+FPM_POOLS = ("www", "api", "admin")
+PHP_SCRIPTS = ("index", "cart", "api")
+
+PHP_FPM = System(
+    "php-fpm",
+    {
+        "child_started": (14, lambda r: f"[pool {r.choice(FPM_POOLS)}] child {pid(r)} started"),
+        "child_exited": (
+            12,
+            lambda r: (
+                f"[pool {r.choice(FPM_POOLS)}] child {pid(r)} exited with code "
+                f"{r.choice((0, 0, 1, 255))} after {r.uniform(1, 9000):.6f} seconds from start"
+            ),
+        ),
+        "max_children": (
+            6,
+            lambda r: (
+                f"WARNING: [pool {r.choice(FPM_POOLS)}] server reached pm.max_children setting "
+                f"({r.choice((5, 10, 20))}), consider raising it"
+            ),
+        ),
+        "busy": (
+            5,
+            lambda r: (
+                f"WARNING: [pool {r.choice(FPM_POOLS)}] seems busy (you may need to increase "
+                f"pm.start_servers, or pm.min/max_spare_servers), spawning {r.choice((8, 16, 32))} "
+                f"children, there are {r.randint(0, 3)} idle, and {r.randint(5, 40)} total children"
+            ),
+        ),
+        "running": (2, lambda r: f"NOTICE: fpm is running, pid {pid(r)}"),
+        "ready": (2, lambda r: "NOTICE: ready to handle connections"),
+        "stderr": (
+            10,
+            lambda r: (
+                f"WARNING: [pool {r.choice(FPM_POOLS)}] child {pid(r)} said into stderr: "
+                f'"PHP Warning:  Undefined array key \\"{r.choice(PROPS)}\\" in '
+                f'/var/www/app/{r.choice(PHP_SCRIPTS)}.php on line {r.randint(2, 500)}"'
+            ),
+        ),
+        "slow": (
+            4,
+            lambda r: (
+                f"WARNING: [pool {r.choice(FPM_POOLS)}] child {pid(r)}, script "
+                f"'/var/www/app/{r.choice(('index', 'cart', 'api'))}.php' (request: "
+                f'"{r.choice(("GET", "POST"))} /{r.choice(("index", "cart", "api"))}.php") '
+                f"executing too slow ({r.uniform(5, 60):.6f} sec), logging"
+            ),
+        ),
+    },
+)
+
+PYTHON_ERRORS = System(
+    "python-errors",
+    {
+        "traceback": (12, lambda r: "Traceback (most recent call last):"),
+        "frame": (
+            30,
+            lambda r: (
+                f'  File "/app/{r.choice(("main", "views", "tasks", "models"))}.py", line '
+                f"{r.randint(2, 900)}, in {r.choice(('handler', 'get_user', 'charge', 'save'))}"
+            ),
+        ),
+        "key_error": (8, lambda r: f"KeyError: '{r.choice(PROPS)}'"),
+        "value_error": (
+            6,
+            lambda r: (
+                "ValueError: invalid literal for int() with base 10: "
+                f"'{r.choice(('abc', 'null', '', '1.5'))}'"
+            ),
+        ),
+        "operational": (
+            5,
+            lambda r: (
+                "psycopg2.OperationalError: connection to server at "
+                f'"{r.choice(("db", "10.0.3.7"))}" ({ip(r)}), port 5432 failed: Connection refused'
+            ),
+        ),
+        "max_retries": (
+            6,
+            lambda r: (
+                f"requests.exceptions.ConnectionError: HTTPSConnectionPool(host='{r.choice(APIS)}',"
+                " port=443): Max retries exceeded with url: "
+                f"/v1/{r.choice(('charges', 'users', 'events'))}/{hexs(r, 8)} (Caused by "
+                "NewConnectionError('<urllib3.connection.HTTPSConnection "
+                f"object at 0x{hexs(r, 12)}>: Failed to establish a new connection: [Errno 111] "
+                "Connection refused'))"
+            ),
+        ),
+        "attribute_error": (
+            5,
+            lambda r: f"AttributeError: 'NoneType' object has no attribute '{r.choice(PROPS)}'",
+        ),
+        "timeout": (
+            4,
+            lambda r: (
+                f"TimeoutError: task {r.choice(('send_email', 'sync_stripe', 'resize_image'))} "
+                f"timed out after {r.choice((30, 60, 300))}s"
+            ),
+        ),
+    },
+)
+
+HEROKU_DYNOS = ("web.1", "web.2", "worker.1")
+
+HEROKU_ROUTER = System(
+    "heroku-router",
+    {
+        "request_get": (
+            28,
+            lambda r: (
+                f'at=info method=GET path="{route(r)}" host={r.choice(HOSTS)} '
+                f'request_id={uuid(r)} fwd="{ip(r)}" dyno={r.choice(HEROKU_DYNOS)} '
+                f"connect={r.randint(0, 5)}ms service={r.randint(1, 3000)}ms "
+                f"status={r.choice((200, 302, 404, 500))} bytes={r.randint(100, 90000)} "
+                "protocol=https"
+            ),
+        ),
+        "request_post": (
+            12,
+            lambda r: (
+                f'at=info method=POST path="{route(r)}" host={r.choice(HOSTS)} '
+                f'request_id={uuid(r)} fwd="{ip(r)}" dyno={r.choice(HEROKU_DYNOS)} '
+                f"connect={r.randint(0, 5)}ms service={r.randint(1, 3000)}ms "
+                f"status={r.choice((201, 302, 422, 500))} bytes={r.randint(100, 9000)} "
+                "protocol=https"
+            ),
+        ),
+        "h12": (
+            6,
+            lambda r: (
+                f'at=error code=H12 desc="Request timeout" method=GET path="{route(r)}" '
+                f'host={r.choice(HOSTS)} request_id={uuid(r)} fwd="{ip(r)}" '
+                f"dyno={r.choice(HEROKU_DYNOS)} connect=0ms service=30000ms status=503 bytes=0 "
+                "protocol=https"
+            ),
+        ),
+        "h10": (
+            3,
+            lambda r: (
+                f'at=error code=H10 desc="App crashed" method=GET path="{route(r)}" '
+                f'host={r.choice(HOSTS)} request_id={uuid(r)} fwd="{ip(r)}" dyno= connect= '
+                "service= status=503 bytes= protocol=https"
+            ),
+        ),
+        "r14": (4, lambda r: "Error R14 (Memory quota exceeded)"),
+        "state_up": (3, lambda r: "State changed from starting to up"),
+        "state_crashed": (2, lambda r: "State changed from up to crashed"),
+        "exited": (
+            4,
+            lambda r: f"Process exited with status {r.choice((0, 1, 137, 143))}",
+        ),
+        "sigterm": (3, lambda r: "Stopping all processes with SIGTERM"),
+        "memory": (
+            6,
+            lambda r: (
+                f"source={r.choice(HEROKU_DYNOS)} dyno=heroku.{r.randint(10**7, 10**8)}."
+                f"{uuid(r)} sample#memory_total={r.uniform(50, 900):.2f}MB "
+                f"sample#memory_rss={r.uniform(50, 900):.2f}MB sample#memory_quota=512.00MB"
+            ),
+        ),
+    },
+)
+
+
 SYSTEMS = (
     NGINX,
     HAPROXY,
@@ -2402,6 +2568,9 @@ SYSTEMS = (
     VERCEL_BUILD,
     EXPRESS,
     JVM_GC,
+    PHP_FPM,
+    PYTHON_ERRORS,
+    HEROKU_ROUTER,
 )
 
 
