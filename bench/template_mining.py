@@ -3,7 +3,7 @@
 Two sets of systems:
 - every system folder in DATA (the layout of shared/data/loghub-2k: `<Name>/<Name>_2k.log_
   structured.csv` with `Content` and `EventId`), when --data is given;
-- our own labelled logs (tests/log_corpus.py: 33 systems, from web servers, proxies and
+- our own labelled logs (tests/log_corpus.py: 36 systems, from web servers, proxies and
   syslog to Vercel function output, Next.js, queues and databases; 2,000 lines each, fixed
   seed), always.
 

@@ -474,3 +474,18 @@ def test_any_text_has_a_template() -> None:
     for text in ("", " ", "\x00\x1f", "bad \ud800 line", "é中😀 (", "..."):
         tid = m.add(text)
         assert m.match(text) == tid == m.resolve(tid)
+
+
+def test_a_labelled_slot_that_holds_values_in_one_template_holds_them_in_all() -> None:
+    """`[pool <*>]` once the pools of one message showed it: another message's two pools are
+    values there too. A word between two words is no labelled slot (`the end of`)."""
+    m = TemplateMiner()
+    for n, pool in enumerate(["www", "api", "admin", "jobs", "www", "api", "admin", "jobs"]):
+        m.add(f"[pool {pool}] child {n} exited with code 0 after {n}.5 seconds from start")
+    started = [m.add(f"[pool {pool}] child {n} started") for n, pool in enumerate(["www", "api"])]
+    assert len({m.resolve(t) for t in started}) == 1
+    assert m.template(started[0]).text == "[pool <*>] child <*> started"
+    for n, word in enumerate(["start", "end", "middle", "top"]):
+        m.add(f"Reading the {word} of file {n} took {n} ms in total")
+    prose = [m.add(f"Skipped the {word} of page {n}") for n, word in enumerate(["end", "start"])]
+    assert len({m.resolve(t) for t in prose}) == 2

@@ -127,6 +127,7 @@ _OBJECT_ENDS = ((), (".",), ("...",))
 _PUNCTUATION = frozenset("=,;:()[]{}<>") | {".", "..."}
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _VALUE = (WILDCARD,)
+_SLOT_CLOSERS = frozenset((")", "]", "}", ","))
 
 
 def _covers(template: Key, key: Key) -> bool:
@@ -274,6 +275,18 @@ def _joined(a: Key, b: Key) -> Key:
     return tuple(out)
 
 
+def _labelled_slot(key: Key, i: int, value: bool = False) -> tuple[str, str] | None:
+    """The word (or with `value`, the value) at `i` as a labelled field's value: a word names
+    it and punctuation closes it (`[pool www]`, `(user ana,`), or None. Such a slot holds the
+    same kind of thing in every template that has it, where a word between two words (`the
+    end of`) may not."""
+    if not value and not is_word(key[i]):
+        return None
+    if i and i + 1 < len(key) and is_word(key[i - 1]) and key[i + 1] in _SLOT_CLOSERS:
+        return key[i - 1], key[i + 1]
+    return None
+
+
 def _with_hole(key: Key, i: int) -> Key:
     """`key` with a value at `i`, merged with a value next to it (masking writes a run of
     values as one `<*>`, so the family must too)."""
@@ -356,6 +369,10 @@ class TemplateMiner:
     # first cluster it came in; and the template a shape made once they varied independently.
     _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     _pair_families: dict[Key, Key] = field(default_factory=dict)
+    # Labelled slots (see `_labelled_slot`) found to hold values, and the families waiting on
+    # a slot that has not yet.
+    _value_slots: set[tuple[str, str]] = field(default_factory=set)
+    _slot_families: dict[tuple[str, str], set[Key]] = field(default_factory=dict)
     _spans: dict[tuple[Key, Key], dict[Key, str]] = field(default_factory=dict)
     _verbs: dict[Key, set[tuple[Key, Key]]] = field(default_factory=dict)  # by object
     # Lines seen in this process: per cluster (a line's own, or the general it fell into when
@@ -602,11 +619,31 @@ class TemplateMiner:
                     needed = BALANCED_VARIANTS
             else:  # little context around the word: ask for more variants of it
                 needed = SHORT_CONTEXT_FACTOR * self.min_variants
+            slot = _labelled_slot(key, i)
+            if slot is not None:
+                if slot in self._value_slots:
+                    needed = min(needed, IDENTIFIER_VARIANTS)
+                else:
+                    self._slot_families.setdefault(slot, set()).add(family)
             if len(members) >= needed:
                 self._settle(family, members.values())
         if pairs and words - 2 >= MIN_CONSTANT_WORDS:
             self._learn_pairs(key, tid, positions)
         self._learn_spans(key, tid)
+
+    def _learn_slots(self, family: Key) -> None:
+        """The labelled slots (see `_labelled_slot`) where a template the rules made holds a
+        value: in the other templates that have one, two different words there are values
+        too."""
+        for i, token in enumerate(family):
+            slot = _labelled_slot(family, i, value=True) if token == WILDCARD else None
+            if slot is None or slot in self._value_slots:
+                continue
+            self._value_slots.add(slot)
+            for waiting in self._slot_families.pop(slot, ()):
+                members = self._families[waiting]
+                if len(members) >= IDENTIFIER_VARIANTS and not self._one(members.values()):
+                    self._settle(waiting, members.values())
 
     def _settle(self, family: Key, members: Iterable[str]) -> None:
         """Merge a family's variants into its template, made now if it is new."""
@@ -717,6 +754,7 @@ class TemplateMiner:
         self._remember(family, gid)
         self._by_key[family] = gid
         self._add_general(family, gid)
+        self._learn_slots(family)
         self._merge(members, gid)
         self._learn_families(family, gid)
 
