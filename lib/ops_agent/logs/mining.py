@@ -275,14 +275,12 @@ def _joined(a: Key, b: Key) -> Key:
     return tuple(out)
 
 
-def _labelled_slot(key: Key, i: int, value: bool = False) -> tuple[str, str] | None:
-    """The word (or with `value`, the value) at `i` as a labelled field's value: a word names
-    it and punctuation closes it (`[pool www]`, `(user ana,`), or None. Such a slot holds the
-    same kind of thing in every template that has it, where a word between two words (`the
-    end of`) may not."""
-    if not value and not is_word(key[i]):
-        return None
-    if i and i + 1 < len(key) and is_word(key[i - 1]) and key[i + 1] in _SLOT_CLOSERS:
+def _labelled_slot(key: Key, i: int) -> tuple[str, str] | None:
+    """The place `i` (a word's or a value's) as a labelled field's value: a word names it and
+    punctuation closes it (`[pool www]`, `(user ana,`), or None. Such a slot holds the same
+    kind of thing in every template that has it, where a word between two words (`the end
+    of`) may not."""
+    if 0 < i < len(key) - 1 and key[i + 1] in _SLOT_CLOSERS and is_word(key[i - 1]):
         return key[i - 1], key[i + 1]
     return None
 
@@ -636,7 +634,7 @@ class TemplateMiner:
         value: in the other templates that have one, two different words there are values
         too."""
         for i, token in enumerate(family):
-            slot = _labelled_slot(family, i, value=True) if token == WILDCARD else None
+            slot = _labelled_slot(family, i) if token == WILDCARD else None
             if slot is None or slot in self._value_slots:
                 continue
             self._value_slots.add(slot)
