@@ -1,8 +1,10 @@
 """Template mining quality and speed: our miner against Drain3, in the same run.
 
-Two sets of systems:
+Three sets of systems:
 - every system folder in DATA (the layout of shared/data/loghub-2k: `<Name>/<Name>_2k.log_
   structured.csv` with `Content` and `EventId`), when --data is given;
+- held-out Loghub: runs of labelled lines from the eight Loghub systems outside shared/data
+  (bench/data/loghub-heldout, same layout; its README says which lines), always;
 - our own labelled logs (tests/log_corpus.py: 36 systems, from web servers, proxies and
   syslog to Vercel function output, Next.js, queues and databases; 2,000 lines each, fixed
   seed), always.
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 from tests.log_corpus import SYSTEMS, drain3, grouping_accuracy, ours  # noqa: E402
 
 Parser = Callable[[Sequence[str]], list[str]]
+HELD_OUT = Path(__file__).resolve().parent / "data" / "loghub-heldout"
 
 
 def measure(
@@ -129,11 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"no system folders with *_structured.csv under {args.data}", file=sys.stderr)
             return 2
         results["loghub"] = run(named, args.rounds)
+    results["heldout"] = run(loghub(HELD_OUT), args.rounds)
     results["own"] = run([(s.name, *s.lines()) for s in SYSTEMS], args.rounds)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    titles = {"loghub": "Loghub (dev)", "own": "our own logs"}
+    titles = {"loghub": "Loghub (dev)", "heldout": "Loghub (held out)", "own": "our own logs"}
     for i, (key, result) in enumerate(results.items()):
         if i:
             print()

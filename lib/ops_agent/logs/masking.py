@@ -5,8 +5,12 @@ except names that end in one digit (eth0, ssh2); hex ids without one (`afcebbfc`
 names; URLs; email addresses; a package at its version (`@vercel/og@0.6.2`); paths (Windows,
 and any absolute Unix path, of one segment or with a route's syntax in it: `/healthz`,
 `/blog/[slug]`); an HTTP status code with its reason phrase (`404 Not Found`); MAC-like hex
-runs; quoted strings (double, single or backticks; a quoted HTTP request line keeps its
-method, and a structured log's quoted message is its text); an identifier (see
+runs; a list of values with commas and no spaces between (`10.0.0.2,10.0.0.1`); a time of
+day or a duration written with colons (`12:01:01.5`, `00:02`); a size with its unit (`93.0 B`,
+`5.2 KB`), and a size restated in brackets after an amount (`1190 bytes (1.16 KB)`); a
+compared amount with its unit (`<1 sec`); quoted strings (double, single or backticks; a
+quoted HTTP request line keeps its method, and a structured log's quoted message is its
+text); an identifier (see
 `is_identifier`) right after `key=`; a namespaced id (`cart:75065`, a drive and its path);
 month and weekday names next to a number; and empty values (`()`, `key=` with nothing after
 it). Words made only of letters are never masked here (but for hex): telling an alphabetic
@@ -86,6 +90,20 @@ _IDENTIFIER = re.compile(r"[_./$-]")
 # (Loghub's `tickTime set to <*>`).
 _CLASS_NAME = re.compile(r"[A-Z][a-z]+[A-Z]")
 _DELIMITED = re.compile(r"[=,;:()\[\]{}<>@]|\.\.|\.$")
+# Size units, part of the amount before them: a size is written in the unit its magnitude
+# calls for (`93.0 B`, `5.2 KB`), so the unit varies with the value. Time units stay words
+# (`took <*> ms`), but in a compared amount (below).
+_SIZE_UNITS = frozenset(
+    {"B", "kB", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"}
+)
+# An amount compared, with its unit if it has one (`<1 sec`, `>=500 ms`, `~3`): a rendering
+# for people of an amount that is written as a plain number otherwise (`00:02`).
+# The look-behind follows the sign, so that the scan can skip to one.
+_COMPARED = re.compile(
+    r"[<>~](?<!\S.)=?[0-9][0-9.]*(?: ?(?:ns|us|µs|ms|s|sec|secs|min|mins|h|hr|hrs"
+    r"|[kKMGTP]i?B|B|bytes?|seconds?|minutes?|hours?))?(?![\w.])"
+)
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _VALUE_ONLY = (WILDCARD,)
 _OPENERS = "([{"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
@@ -151,10 +169,15 @@ def _path_end(chunk: str) -> int:
     return end
 
 
-def _without_reasons(message: str) -> str:
-    """`message` (digit runs shortened) without an HTTP status's reason phrase after its code
-    (`404 Not Found`: a code and its phrase are one value)."""
-    return _STATUS_REASON.sub(_code_only, message) if "00 " in message else message
+def _joined(message: str) -> str:
+    """`message` (digit runs shortened) with values that span words written as one: an HTTP
+    status's reason phrase after its code (`404 Not Found`) and a compared amount with its
+    unit (`<1 sec`)."""
+    if "00 " in message:
+        message = _STATUS_REASON.sub(_code_only, message)
+    if "<" in message or ">" in message or "~" in message:
+        message = _COMPARED.sub("00", message)
+    return message
 
 
 def _code_only(match: re.Match[str]) -> str:
@@ -189,11 +212,26 @@ def _chunk(chunk: str) -> tuple[str, ...]:
     if _may_span(chunk):
         chunk = _SPANNING.sub(_SENTINEL, chunk)
     out: list[str] = []
+    value = ""  # the last piece that was a value
     for piece in _PIECE.findall(chunk):
         if piece in _CLOSERS and out and out[-1] == _CLOSERS[piece]:
             out.append(WILDCARD)  # an empty value: "()" or "[]"
         after_equals = out and out[-1] == "=" and is_identifier(piece)
-        out.append(WILDCARD if after_equals or _is_value(piece) else piece)
+        if not (after_equals or _is_value(piece)):
+            out.append(piece)
+            continue
+        if (
+            len(out) > 1
+            and out[-2] == WILDCARD
+            and (
+                out[-1] == ","  # a list of values, "10.0.0.2,10.0.0.1", is one value
+                or (out[-1] == ":" and _NUMBER.fullmatch(piece) and _NUMBER.fullmatch(value))
+            )
+        ):  # and so is a time of day or a duration, "12:01:01.5", "00:02"
+            out.pop()
+        else:
+            out.append(WILDCARD)
+        value = piece
     if chunk.endswith("="):
         out.append(WILDCARD)  # "key=" with nothing after it: an empty value
     if len(out) == 3 and out[1] == ":" and out[2] == WILDCARD and out[0] != WILDCARD:
@@ -205,7 +243,7 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
-    shortened = _without_reasons(_DIGIT_RUN.sub("00", message))
+    shortened = _joined(_DIGIT_RUN.sub("00", message))
     return list(_split(_unquoted(shortened), _cache if cache is None else cache))
 
 
@@ -231,7 +269,7 @@ class MaskCache:
         message = _DIGIT_RUN.sub("00", line)
         found = self.messages.get(message)
         if found is None:
-            plain = _without_reasons(message)
+            plain = _joined(message)
             text = _unquoted(plain)
             if text is plain:  # no quotes
                 found = _split(text, self.chunks)
@@ -282,10 +320,16 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
-        if pieces is None and len(chunk) >= _HEX_CHUNK and not _may_span(chunk):
+        if (
+            pieces is None
+            and len(chunk) >= _HEX_CHUNK
+            and ":" not in chunk
+            and not _may_span(chunk)
+        ):
             # A chunk with a hex id in it (`send_receipt[9f2c…]`, `container=4be1…`) is a
-            # one-off; with its ids written as "00" it repeats. Not one that may hold a URL or
-            # a MAC address: a hex run can be a scheme's start (`0ca://`) or stand next to one.
+            # one-off; with its ids written as "00" it repeats. Not one with a colon, or one
+            # that may hold a URL or a MAC address: a hex run can be a scheme's start (`0ca://`),
+            # stand next to one, or stand where a number would make a time of day (`12:01`).
             chunk = _HEX_RUN.sub("00", chunk)
             pieces = cache.get(chunk)
         if pieces is None:
@@ -300,6 +344,8 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
             out += pieces[1:]
         else:
             out += pieces
+    if "B" in message and len(out) > 1 and not _SIZE_UNITS.isdisjoint(out):  # B: every unit
+        out = _amounts(out)
     if len(out) > 1 and not _MONTHS_AND_DAYS.isdisjoint(out):
         # Right to left, so that "Sun Jul 24" masks Jul first and then Sun next to it.
         for i in range(len(out) - 1, -1, -1):
@@ -309,3 +355,30 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
                 out[i] = WILDCARD
         out = [p for i, p in enumerate(out) if not (p == WILDCARD and i and out[i - 1] == WILDCARD)]
     return tuple(out)
+
+
+def _amounts(tokens: list[str]) -> list[str]:
+    """`tokens` with each size unit after a value made part of it (`<*> KB` is `<*>`), and a
+    bracketed size right after a value, or after a value and its unit word, dropped as a
+    restatement of it (`<*> bytes ( <*> KB )` is `<*> bytes`)."""
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        word = tokens[i]
+        if word in _SIZE_UNITS and out and out[-1] == WILDCARD:
+            i += 1
+            continue
+        if (
+            word == "("
+            and i + 3 < n
+            and tokens[i + 1] == WILDCARD
+            and tokens[i + 2] in _SIZE_UNITS
+            and tokens[i + 3] == ")"
+            and out
+            and (out[-1] == WILDCARD or (len(out) > 1 and out[-2] == WILDCARD))
+        ):
+            i += 4
+            continue
+        out.append(word)
+        i += 1
+    return out
