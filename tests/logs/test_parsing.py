@@ -192,6 +192,13 @@ VALUES = st.one_of(
     st.uuids().map(str),
     st.integers(0, 10**6).map(lambda n: f"{n}ms"),
     st.integers(0, 2**32).map(lambda n: f"0x{n:x}"),
+    # values written over several pieces: a size and its unit, a time, a list
+    st.tuples(
+        st.floats(0, 10**6, allow_nan=False).map(lambda x: f"{x:.1f}"),
+        st.sampled_from(["B", "KB", "kB", "MB", "GiB"]),
+    ).map(" ".join),
+    st.times().map(str),
+    st.lists(st.ip_addresses(v=4).map(str), min_size=2, max_size=3).map(",".join),
 )
 
 

@@ -360,25 +360,24 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
 def _amounts(tokens: list[str]) -> list[str]:
     """`tokens` with each size unit after a value made part of it (`<*> KB` is `<*>`), and a
     bracketed size right after a value, or after a value and its unit word, dropped as a
-    restatement of it (`<*> bytes ( <*> KB )` is `<*> bytes`)."""
+    restatement of it (`<*> bytes ( <*> KB )` is `<*> bytes`); values that meet are one."""
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
         word = tokens[i]
-        if word in _SIZE_UNITS and out and out[-1] == WILDCARD:
-            i += 1
+        i += 1
+        if out and out[-1] == WILDCARD and (word == WILDCARD or word in _SIZE_UNITS):
             continue
         if (
             word == "("
-            and i + 3 < n
-            and tokens[i + 1] == WILDCARD
-            and tokens[i + 2] in _SIZE_UNITS
-            and tokens[i + 3] == ")"
+            and i + 2 < n
+            and tokens[i] == WILDCARD
+            and tokens[i + 1] in _SIZE_UNITS
+            and tokens[i + 2] == ")"
             and out
             and (out[-1] == WILDCARD or (len(out) > 1 and out[-2] == WILDCARD))
         ):
-            i += 4
+            i += 3
             continue
         out.append(word)
-        i += 1
     return out
