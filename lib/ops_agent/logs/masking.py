@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http import HTTPStatus
 
 WILDCARD = "<*>"
@@ -131,6 +132,7 @@ _MESSAGE_CACHE_LIMIT = 10_000
 _MESSAGE_CACHE_LENGTH = 1_000
 
 
+@lru_cache(maxsize=1 << 16)  # tokens repeat: a lookup is cheaper than the test
 def is_identifier(token: str) -> bool:
     """A name a program made rather than a word of its message: `fe_http`, `api-b`,
     `be_api/web`, `prisma.user`, `$LATEST`, `KeyError` (no digits; those are values already).
@@ -142,6 +144,7 @@ def is_identifier(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_value(piece: str) -> bool:
     if _DIGIT.search(piece):
         return not _NAME_WITH_DIGIT.match(piece)

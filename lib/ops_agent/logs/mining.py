@@ -365,7 +365,10 @@ class TemplateMiner:
     _plain: set[Key] = field(default_factory=set)  # families with a word that is no identifier
     # Lines that agree but for two word places: the words seen there, each pair with the
     # first cluster it came in; and the template a shape made once they varied independently.
-    _pairs: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
+    # A shape one line has (most) keeps that line's words and cluster as one tuple.
+    _pairs: dict[Key, dict[tuple[str, str], str] | tuple[str, str, str]] = field(
+        default_factory=dict
+    )
     _pair_families: dict[Key, Key] = field(default_factory=dict)
     # Labelled slots (see `_labelled_slot`) found to hold values, and the families waiting on
     # a slot that has not yet.
@@ -576,12 +579,18 @@ class TemplateMiner:
         general.append(gid)
         holes = [i for i, t in enumerate(key) if t == WILDCARD]
         # Only lines with the general's constant tokens can be covered: those holding the
-        # rarest of them in its place are few.
-        candidates = min(
-            (self._keys_at.get((len(key), i, t), ()) for i, t in enumerate(key) if t != WILDCARD),
-            key=len,
-            default=self._keys_by_len.get(len(key), ()),
-        )
+        # rarest of them in its place are few (often the general's own key alone: then none).
+        size, keys_at = len(key), self._keys_at
+        candidates: list[Key] | None = None
+        for i, t in enumerate(key):
+            if t != WILDCARD:
+                keys = keys_at.get((size, i, t), [])
+                if candidates is None or len(keys) < len(candidates):
+                    candidates = keys
+                    if len(keys) <= 1:
+                        break
+        if candidates is None:
+            candidates = self._keys_by_len.get(size, [])
         for other in candidates:
             if other == key:
                 continue
@@ -596,16 +605,23 @@ class TemplateMiner:
         words = len(positions)
         if words <= MIN_CONSTANT_WORDS_FOR_IDENTIFIERS:
             return
+        families, plain = self._families, self._plain
         for i in positions:
             token = key[i]
             family = _with_hole(key, i)
-            members = self._families.get(family)
-            if members is None:
-                members = self._families[family] = {}
+            members = families.get(family)
+            if members is None:  # most families are new: one word, too few for any rule
+                families[family] = {token: tid}
+                if not is_identifier(token):
+                    plain.add(family)
+                slot = _labelled_slot(key, i)
+                if slot is not None and slot not in self._value_slots:
+                    self._slot_families.setdefault(slot, set()).add(family)
+                continue
             members.setdefault(token, tid)
             if not is_identifier(token):
-                self._plain.add(family)
-            if family not in self._plain:  # identifiers only
+                plain.add(family)
+            if family not in plain:  # identifiers only
                 needed = IDENTIFIER_VARIANTS
             elif words > MIN_CONSTANT_WORDS:
                 needed = self.min_variants
@@ -718,7 +734,7 @@ class TemplateMiner:
         # The members' shared shape has a value at both places, before runs of values are
         # joined (that is only needed for the template, when there is one). It runs for every
         # pair of words of every new line, so the shape is one list, changed in place, and a
-        # shape seen first (most are) is one dict entry.
+        # shape seen first (most are) is one dict entry, its line's words and cluster a tuple.
         pairs = self._pairs
         shape = list(key)
         for n, a in enumerate(positions):
@@ -731,8 +747,10 @@ class TemplateMiner:
                 shape[b] = key[b]
                 members = pairs.get(found)
                 if members is None:
-                    pairs[found] = {(key[a], key[b]): tid}
+                    pairs[found] = (key[a], key[b], tid)
                     continue
+                if isinstance(members, tuple):
+                    members = pairs[found] = {members[:2]: members[2]}
                 members.setdefault((key[a], key[b]), tid)
                 family = self._pair_families.get(found)
                 if family is not None:
