@@ -132,7 +132,8 @@ _MESSAGE_CACHE_LIMIT = 10_000
 _MESSAGE_CACHE_LENGTH = 1_000
 
 
-@lru_cache(maxsize=1 << 16)  # tokens repeat: a lookup is cheaper than the test
+# Tokens repeat, so a lookup is cheaper than the test; each cache is bounded (a few MB at worst).
+@lru_cache(maxsize=1 << 14)
 def is_identifier(token: str) -> bool:
     """A name a program made rather than a word of its message: `fe_http`, `api-b`,
     `be_api/web`, `prisma.user`, `$LATEST`, `KeyError` (no digits; those are values already).
@@ -144,7 +145,7 @@ def is_identifier(token: str) -> bool:
     )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _is_value(piece: str) -> bool:
     if _DIGIT.search(piece):
         return not _NAME_WITH_DIGIT.match(piece)

@@ -51,7 +51,7 @@ class Rarity:
         return math.log(1.0 + (1.0 + self.lines) / (1.0 + self.holding.get(token, 0)))
 
 
-@lru_cache(maxsize=1 << 16)  # tokens repeat: a lookup is cheaper than the test
+@lru_cache(maxsize=1 << 14)  # tokens repeat: a lookup is cheaper than the test
 def is_word(token: str) -> bool:
     """A token made of letters (or a name such as `$LATEST`, `_id`): one that may be a
     value, as punctuation and values already masked may not."""
