@@ -692,13 +692,16 @@ class TemplateMiner:
     def _learn_spans(self, key: Key, tid: str) -> None:
         for before, span, after in _spans(key):
             context = (before, after)
-            members = self._spans.setdefault(context, {})
-            members.setdefault(span, tid)
-            root = self._span_value(context, but=tid)
-            if root is not None:
-                self._join(tid, root)
-            elif self._span_varies(context, members):
-                self._generalise(_span_template(context), members.values())
+            members = self._spans.get(context)
+            if members is None:  # most contexts are new: one span, which settles nothing
+                self._spans[context] = {span: tid}
+            else:
+                members.setdefault(span, tid)
+                root = self._span_value(context, but=tid)
+                if root is not None:
+                    self._join(tid, root)
+                elif self._span_varies(context, members):
+                    self._generalise(_span_template(context), members.values())
             if _is_object(context):
                 verbs = self._verbs.setdefault(span, set())
                 if context not in verbs:
