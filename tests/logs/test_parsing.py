@@ -176,6 +176,7 @@ def test_gzip_and_deflate_and_bombs() -> None:
         ("stored (size 93.0 B, free 317.1 KB)", "stored ( size <*> , free <*> )"),
         ("1190 bytes (1.16 KB) sent, lifetime <1 sec", "<*> bytes sent , lifetime <*>"),
         ("0 bytes sent, lifetime 00:02", "<*> bytes sent , lifetime <*>"),
+        ("sent 5, (3 KB) in all", "sent <*> , ( <*> ) in all"),  # no restatement after a comma
         ("took 160 ms (3 retries)", "took <*> ms ( <*> retries )"),  # a time unit is a word
         ("logname= uid=0", "logname = <*> uid = <*>"),
         ("connection from 1.2.3.4 () at x", "connection from <*> ( <*> ) at x"),

@@ -379,7 +379,9 @@ def _amounts(tokens: list[str]) -> list[str]:
             and tokens[i + 1] in _SIZE_UNITS
             and tokens[i + 2] == ")"
             and out
-            and (out[-1] == WILDCARD or (len(out) > 1 and out[-2] == WILDCARD))
+            and (
+                out[-1] == WILDCARD or (len(out) > 1 and out[-2] == WILDCARD and out[-1].isalpha())
+            )
         ):
             i += 3
             continue
