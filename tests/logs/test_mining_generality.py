@@ -404,8 +404,10 @@ def test_the_length_of_a_digit_run_never_changes_the_tokens(
     )
 )
 @example(["00000a", "://", "000000"])  # a hex run ending in a URL scheme's first letter
-def test_writing_a_hex_run_as_00_never_changes_a_chunks_tokens(parts: list[str]) -> None:
-    """Masking writes hex ids inside a chunk as "00" so that the chunk repeats in its cache;
+@example(["123456", ":", "000000"])  # numbers a colon joins into a time of day
+@example(["abcdef12", ":", "000000"])  # a hex id beside a colon: no time
+def test_writing_a_hex_run_as_an_id_never_changes_a_chunks_tokens(parts: list[str]) -> None:
+    """Masking writes hex ids inside a chunk as "0x" so that the chunk repeats in its cache;
     the chunk's tokens must be the same either way."""
     chunk = "".join(parts)
     assert masking._split(chunk, {}) == masking._chunk(chunk)

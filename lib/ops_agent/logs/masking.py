@@ -19,7 +19,7 @@ miner's job.
 
 Speed matters (a drain delivery holds thousands of lines), so messages are split on whitespace
 and each distinct whitespace-separated chunk is masked once and cached (digit runs are
-shortened first, and a long chunk's hex ids written as "00", so that chunks holding numbers
+shortened first, and a long chunk's hex ids written as "0x", so that chunks holding numbers
 and ids repeat); a miner caches whole messages too (see `MaskCache`).
 """
 
@@ -114,14 +114,16 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # chunks such as `10.0.0.151:8080` now repeat, so the chunk cache answers them.
 _DIGIT_RUN = re.compile(r"[0-9][0-9]+")  # ASCII only: a quarter faster than `\d`, same answers
 
-# A run of eight hex digits or more holding a digit, standing alone in its piece of a chunk:
-# a value whatever its digits (a piece holding a digit is one), so writing it as "00" changes
-# no answer. Letters and one final digit (`deadbee5`) could be a name (see _NAME_WITH_DIGIT),
-# so those are left alone.
+# A run of four hex digits or more holding a digit and a letter, standing alone in its piece
+# of a chunk: a value whatever its digits (a piece holding a digit is one), so writing it as
+# _HEX_ID changes no answer. Letters and one final digit (`deadbee5`) could be a name (see
+# _NAME_WITH_DIGIT), so those are left alone. Neither the run nor _HEX_ID is a number, which a
+# colon could join into a time of day.
 _HEX_RUN = re.compile(
-    r"(?<![0-9A-Za-z_])(?=[a-fA-F]*[0-9])(?![a-fA-F]+[0-9](?![0-9A-Za-z_]))"
+    r"(?<![0-9A-Za-z_])(?=[a-fA-F]*[0-9])(?=[0-9]*[a-fA-F])(?![a-fA-F]+[0-9](?![0-9A-Za-z_]))"
     r"[0-9a-fA-F]{4,}(?![0-9A-Za-z_])"
 )
+_HEX_ID = "0x"
 _HEX_CHUNK = 12  # shorter chunks are quicker masked than searched for hex
 
 _cache: dict[str, tuple[str, ...]] = {}
@@ -324,22 +326,16 @@ def _split(message: str, cache: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in message.split():
         pieces = cache.get(chunk)
-        if (
-            pieces is None
-            and len(chunk) >= _HEX_CHUNK
-            and ":" not in chunk
-            and not _may_span(chunk)
-        ):
-            # A chunk with a hex id in it (`send_receipt[9f2c…]`, `container=4be1…`) is a
-            # one-off; with its ids written as "00" it repeats. Not one with a colon, or one
-            # that may hold a URL or a MAC address: a hex run can be a scheme's start (`0ca://`),
-            # stand next to one, or stand where a number would make a time of day (`12:01`).
-            chunk = _HEX_RUN.sub("00", chunk)
+        if pieces is None and len(chunk) >= _HEX_CHUNK and not _may_span(chunk):
+            # A chunk with a hex id in it (`send_receipt[9f2c…]`, `session:4be1…`) is a
+            # one-off; with its ids written as _HEX_ID it repeats. Not one that may hold a URL
+            # or a MAC address: a hex run can be a scheme's start (`0ca://`) or stand next to one.
+            chunk = _HEX_RUN.sub(_HEX_ID, chunk)
             pieces = cache.get(chunk)
         if pieces is None:
             pieces = _chunk(chunk)
             # Hex ids and the like are one-offs, not worth keeping; numbers now repeat.
-            if pieces is not _VALUE_ONLY or "00" in chunk or len(chunk) < 8:
+            if pieces is not _VALUE_ONLY or "00" in chunk or _HEX_ID in chunk or len(chunk) < 8:
                 if len(cache) >= _CACHE_LIMIT:
                     cache.clear()
                 cache[chunk] = pieces
