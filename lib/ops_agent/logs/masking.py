@@ -100,9 +100,10 @@ _SIZE_UNITS = frozenset(
 # An amount compared, with its unit if it has one (`<1 sec`, `>=500 ms`, `~3`): a rendering
 # for people of an amount that is written as a plain number otherwise (`00:02`).
 # The look-behind follows the sign, so that the scan can skip to one.
+_SIZE_UNIT = "|".join(sorted(_SIZE_UNITS, key=lambda unit: (-len(unit), unit)))
 _COMPARED = re.compile(
     r"[<>~](?<!\S.)=?[0-9][0-9.]*(?: ?(?:ns|us|µs|ms|s|sec|secs|min|mins|h|hr|hrs"
-    r"|[kKMGTP]i?B|B|bytes?|seconds?|minutes?|hours?))?(?![\w.])"
+    rf"|{_SIZE_UNIT}|bytes?|seconds?|minutes?|hours?))?(?![\w.])"
 )
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _VALUE_ONLY = (WILDCARD,)
@@ -175,7 +176,7 @@ def _path_end(chunk: str) -> int:
     return end
 
 
-def _joined(message: str) -> str:
+def _spanning_values(message: str) -> str:
     """`message` (digit runs shortened) with values that span words written as one: an HTTP
     status's reason phrase after its code (`404 Not Found`) and a compared amount with its
     unit (`<1 sec`)."""
@@ -249,7 +250,7 @@ def tokens(message: str, cache: dict[str, tuple[str, ...]] | None = None) -> lis
     """The masked tokens of `message`: values are `<*>`, and runs of values are one `<*>`.
 
     `cache` memoises chunks (a miner passes its own); by default a module-wide one is used."""
-    shortened = _joined(_DIGIT_RUN.sub("00", message))
+    shortened = _spanning_values(_DIGIT_RUN.sub("00", message))
     return list(_split(_unquoted(shortened), _cache if cache is None else cache))
 
 
@@ -275,7 +276,7 @@ class MaskCache:
         message = _DIGIT_RUN.sub("00", line)
         found = self.messages.get(message)
         if found is None:
-            plain = _joined(message)
+            plain = _spanning_values(message)
             text = _unquoted(plain)
             if text is plain:  # no quotes
                 found = _split(text, self.chunks)
